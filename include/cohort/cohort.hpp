@@ -1,0 +1,14 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_COHORT_HPP
+#define COHORT_COHORT_HPP
+
+// Every public header of cohort; no code of its own.
+
+#include <cohort/config.hpp>
+#include <cohort/error.hpp>
+#include <cohort/pacer.hpp>
+#include <cohort/scope.hpp>
+#include <cohort/semaphore.hpp>
+
+#endif // COHORT_COHORT_HPP

@@ -1,0 +1,47 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_ERROR_HPP
+#define COHORT_ERROR_HPP
+
+#include <cohort/config.hpp>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <type_traits>
+
+namespace cohort {
+
+using boost::system::error_code;
+using boost::system::system_error;
+
+/// The errors cohort reports, in the category named "cohort".
+/**
+ * Anything cohort throws is a `boost::system::system_error` carrying one of these codes (or a
+ * system or Asio code, such as `boost::asio::error::operation_aborted` for cancellation), with
+ * a message that says what was being done, so a catch site can test the code.
+ */
+enum class errc {
+  // tag::outline[]
+  scope_closed = 1,   ///< spawn() into a scope that was cancelled or has finished
+  exceeds_capacity,   ///< a semaphore request larger than the semaphore can ever grant
+  invalid_argument,   ///< a caller passed a value outside the documented domain
+  spawn_failed,       ///< an agent process could not be started
+  plan_invalid,       ///< a plan was refused; the message lists every problem
+  journal_corrupt,    ///< a journal cannot be read back
+  budget_exhausted,   ///< the token budget is spent: no new agent starts
+  // end::outline[]
+};
+
+/// The category of `errc`; its name is "cohort".
+const boost::system::error_category& cohort_category() noexcept;
+
+/// Makes an `error_code` of the "cohort" category (found by argument-dependent lookup).
+error_code make_error_code(errc e) noexcept;
+
+} // namespace cohort
+
+template <>
+struct boost::system::is_error_code_enum<cohort::errc> : std::true_type {};
+
+#endif // COHORT_ERROR_HPP

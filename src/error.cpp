@@ -1,0 +1,39 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/error.hpp>
+
+#include <string>
+
+namespace cohort {
+namespace {
+
+class category final : public boost::system::error_category {
+public:
+  const char* name() const noexcept override { return "cohort"; }
+
+  std::string message(int ev) const override {
+    switch (static_cast<errc>(ev)) {
+      case errc::scope_closed: return "the scope is closed to new children";
+      case errc::exceeds_capacity: return "the request exceeds the capacity";
+      case errc::invalid_argument: return "invalid argument";
+      case errc::spawn_failed: return "the process could not be started";
+      case errc::plan_invalid: return "the plan is invalid";
+      case errc::journal_corrupt: return "the journal is corrupt";
+      case errc::budget_exhausted: return "the token budget is exhausted";
+    }
+    return "unknown cohort error " + std::to_string(ev);
+  }
+};
+
+} // namespace
+
+const boost::system::error_category& cohort_category() noexcept {
+  static const category instance;
+  return instance;
+}
+
+error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), cohort_category()};
+}
+
+} // namespace cohort

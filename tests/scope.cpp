@@ -1,0 +1,283 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/scope.hpp>
+
+#include "support/co_test.hpp"
+
+#include <cohort/semaphore.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using cohort::scope_policy;
+
+namespace {
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+// Sleeps `d`, then appends `id` to `log`.
+asio::awaitable<void> sleep_then_log(std::chrono::milliseconds d, int id, std::vector<int>& log) {
+  co_await sleep_for(d);
+  log.push_back(id);
+}
+
+// Waits `yields` turns of the executor, then throws.
+asio::awaitable<void> fail_after(int yields, std::string what) {
+  for (int i = 0; i < yields; ++i) co_await asio::post(asio::use_awaitable);
+  throw std::runtime_error(what);
+}
+
+// Waits until cancelled; records that it saw the cancellation.
+asio::awaitable<void> wait_forever(int& aborted) {
+  try {
+    co_await sleep_for(24h);
+  } catch (const cohort::system_error& e) {
+    if (e.code() == asio::error::operation_aborted) ++aborted;
+    throw;
+  }
+}
+
+// Like fail_after, but deaf to cancellation: it fails even after a sibling failed first.
+asio::awaitable<void> fail_shielded(int yields, std::string what) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  for (int i = 0; i < yields; ++i) co_await asio::post(asio::use_awaitable);
+  throw std::runtime_error(what);
+}
+
+// Acquires one unit; records whether the wait was aborted.
+asio::awaitable<void> acquire_one(cohort::semaphore& sem, bool& aborted) {
+  try {
+    [[maybe_unused]] auto p = co_await sem.async_acquire(1, asio::use_awaitable);
+  } catch (const cohort::system_error& e) {
+    aborted = e.code() == asio::error::operation_aborted;
+    throw;
+  }
+}
+
+// Note on style: a coroutine lambda must not capture (its captures die with the temporary
+// closure while the coroutine runs on); the lambdas spawned below take parameters instead.
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(scope)
+
+CO_TEST_CASE(scope_completes_only_after_its_slowest_child) {
+  std::vector<int> log;
+  auto result = co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+    s.spawn(sleep_then_log(30ms, 3, log));
+    s.spawn(sleep_then_log(10ms, 1, log));
+    s.spawn(sleep_then_log(20ms, 2, log));
+    co_return;
+  });
+  BOOST_TEST(log == (std::vector<int>{1, 2, 3}));
+  BOOST_TEST(result.stats.succeeded == 3u);
+  BOOST_TEST(result.stats.running == 0u);
+}
+
+CO_TEST_CASE(fail_fast_cancels_siblings_and_rethrows_the_first_error) {
+  int aborted = 0;
+  std::string what;
+  try {
+    (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+      s.spawn(wait_forever(aborted));
+      s.spawn(fail_after(1, "first"));
+      s.spawn(wait_forever(aborted));
+      co_return;
+    });
+  } catch (const std::runtime_error& e) {
+    what = e.what();
+  }
+  BOOST_TEST(what == "first");
+  BOOST_TEST(aborted == 2);
+}
+
+CO_TEST_CASE(fail_fast_keeps_every_failure_in_failures) {
+  std::size_t failures = 0;
+  scope_policy policy{};
+  try {
+    (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+      s.spawn(fail_after(1, "a"));
+      s.spawn(fail_shielded(3, "b"));  // cancelled by "a", fails all the same
+      policy = s.policy();
+      try {
+        co_await s.join();
+      } catch (...) {
+        failures = s.failures().size();
+        throw;
+      }
+    });
+    BOOST_FAIL("the first failure should have been rethrown");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()) == "a");
+  }
+  BOOST_TEST((policy == scope_policy::fail_fast));
+  BOOST_TEST(failures == 2u);
+}
+
+CO_TEST_CASE(isolate_lets_siblings_finish_and_collects_failures) {
+  std::vector<int> log;
+  auto result = co_await cohort::with_scope(scope_policy::isolate,
+                                            [&](cohort::scope& s) -> asio::awaitable<void> {
+    s.spawn(fail_after(0, "boom"));
+    s.spawn(sleep_then_log(20ms, 1, log));
+    s.spawn(fail_after(2, "bang"));
+    s.spawn(sleep_then_log(10ms, 2, log));
+    co_return;
+  });
+  BOOST_TEST(log == (std::vector<int>{2, 1}));
+  BOOST_TEST(result.stats.succeeded == 2u);
+  BOOST_TEST(result.stats.failed == 2u);
+  BOOST_REQUIRE(result.failures.size() == 2u);
+  try {
+    std::rethrow_exception(result.failures[0]);
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()) == "boom");
+  }
+}
+
+CO_TEST_CASE(outside_cancellation_reaches_children_on_a_timer_and_a_semaphore) {
+  auto ex = co_await asio::this_coro::executor;
+  cohort::semaphore sem(ex, 1);
+  auto held = sem.try_acquire(1);  // so the child below blocks on the semaphore
+  int aborted = 0;
+  bool sem_child_aborted = false;
+  asio::cancellation_signal outside;
+  auto body = [&]() -> asio::awaitable<void> {
+    (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+      s.spawn(wait_forever(aborted));
+      s.spawn(acquire_one(sem, sem_child_aborted));
+      co_return;
+    });
+  };
+  std::optional<std::exception_ptr> outcome;
+  asio::co_spawn(ex, body(),
+                 asio::bind_cancellation_slot(outside.slot(),
+                                              [&](std::exception_ptr e) { outcome = e; }));
+  co_await sleep_for(10ms);
+  BOOST_TEST(!outcome.has_value());
+  outside.emit(asio::cancellation_type::terminal);
+  while (!outcome) co_await asio::post(ex, asio::use_awaitable);
+  BOOST_TEST(aborted == 1);
+  BOOST_TEST(sem_child_aborted);
+  BOOST_TEST(sem.stats().waiters == 0u);
+  BOOST_TEST(sem.stats().in_use == 1u);  // only the permit held above
+  BOOST_REQUIRE(*outcome);
+  try {
+    std::rethrow_exception(*outcome);
+  } catch (const cohort::system_error& e) {
+    BOOST_TEST((e.code() == asio::error::operation_aborted));
+  }
+}
+
+CO_TEST_CASE(nested_scopes_join_inner_before_outer) {
+  std::vector<int> log;
+  auto result = co_await cohort::with_scope([&](cohort::scope& outer) -> asio::awaitable<void> {
+    outer.spawn([](std::vector<int>& out) -> asio::awaitable<void> {
+      (void)co_await cohort::with_scope([&](cohort::scope& inner) -> asio::awaitable<void> {
+        inner.spawn(sleep_then_log(20ms, 1, out));
+        inner.spawn(sleep_then_log(10ms, 2, out));
+        co_return;
+      });
+      out.push_back(3);  // after both inner children
+    }(log));
+    outer.spawn(sleep_then_log(40ms, 4, log));
+    co_return;
+  });
+  BOOST_TEST(log == (std::vector<int>{2, 1, 3, 4}));
+  BOOST_TEST(result.stats.succeeded == 2u);
+}
+
+CO_TEST_CASE(a_failure_in_a_nested_scope_cancels_the_outer_siblings) {
+  int aborted = 0;
+  bool threw = false;
+  try {
+    (void)co_await cohort::with_scope([&](cohort::scope& outer) -> asio::awaitable<void> {
+      outer.spawn(wait_forever(aborted));
+      outer.spawn([](int& count) -> asio::awaitable<void> {
+        (void)co_await cohort::with_scope([&](cohort::scope& inner) -> asio::awaitable<void> {
+          inner.spawn(wait_forever(count));
+          inner.spawn(fail_after(1, "deep"));
+          co_return;
+        });
+      }(aborted));
+      co_return;
+    });
+  } catch (const std::runtime_error& e) {
+    threw = std::string(e.what()) == "deep";
+  }
+  BOOST_TEST(threw);
+  BOOST_TEST(aborted == 2);
+}
+
+CO_TEST_CASE(spawning_into_a_cancelled_scope_is_an_error) {
+  bool refused = false;
+  (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+    s.cancel();
+    BOOST_TEST(s.is_closed());
+    try {
+      s.spawn(sleep_for(1ms));
+    } catch (const cohort::system_error& e) {
+      refused = e.code() == cohort::errc::scope_closed;
+    }
+    co_return;
+  });
+  BOOST_TEST(refused);
+}
+
+CO_TEST_CASE(a_throwing_body_cancels_children_and_its_error_wins) {
+  int aborted = 0;
+  std::string what;
+  try {
+    (void)co_await cohort::with_scope(scope_policy::isolate,
+                                      [&](cohort::scope& s) -> asio::awaitable<void> {
+      s.spawn(wait_forever(aborted));
+      co_await asio::post(asio::use_awaitable);
+      throw std::logic_error("body");
+    });
+  } catch (const std::logic_error& e) {
+    what = e.what();
+  }
+  BOOST_TEST(what == "body");
+  BOOST_TEST(aborted == 1);
+}
+
+CO_TEST_CASE(join_lets_a_body_run_children_in_waves) {
+  std::vector<int> log;
+  (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+    s.spawn(sleep_then_log(20ms, 1, log));
+    s.spawn(sleep_then_log(10ms, 2, log));
+    co_await s.join();
+    log.push_back(0);  // the barrier between the waves
+    s.spawn(sleep_then_log(1ms, 3, log));
+  });
+  BOOST_TEST(log == (std::vector<int>{2, 1, 0, 3}));
+}
+
+CO_TEST_CASE(children_may_spawn_siblings_into_their_scope) {
+  std::vector<int> log;
+  auto result = co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+    s.spawn([](cohort::scope& parent, std::vector<int>& out) -> asio::awaitable<void> {
+      co_await sleep_for(5ms);
+      parent.spawn(sleep_then_log(5ms, 2, out));
+      out.push_back(1);
+    }(s, log));
+    co_return;
+  });
+  BOOST_TEST(log == (std::vector<int>{1, 2}));
+  BOOST_TEST(result.stats.succeeded == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
