@@ -8,6 +8,7 @@
 #include <cohort/config.hpp>
 #include <cohort/error.hpp>
 #include <cohort/pacer.hpp>
+#include <cohort/plan.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 

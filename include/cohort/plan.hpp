@@ -1,0 +1,96 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_PLAN_HPP
+#define COHORT_PLAN_HPP
+
+#include <cohort/config.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cohort {
+
+/// Where a task stands, as Task Master writes it (`completed` reads as `done`).
+enum class task_status { pending, in_progress, done, review, deferred, cancelled, blocked };
+
+/// The text Task Master writes for `s` ("in-progress" for `in_progress`).
+std::string_view to_string(task_status s) noexcept;
+/// Parses Task Master's status text; `completed` is `done`. Empty when unknown.
+std::optional<task_status> parse_task_status(std::string_view text) noexcept;
+/// True for the statuses that count as finished work (`done`).
+constexpr bool is_finished(task_status s) noexcept { return s == task_status::done; }
+
+/// The index of a task in `plan::tasks`: the node id every layer above the plan uses.
+using task_index = std::size_t;
+
+/// One node of the plan: a parent (top-level task) or a subtask. Plain data.
+struct task {
+  // tag::outline[]
+  std::string id;        ///< full id: "12" for a parent, "12.3" for a subtask (slugs kept as-is)
+  std::string title;
+  std::string description;
+  std::string details;
+  std::string test_strategy;
+  task_status status = task_status::pending;
+  std::string priority;  ///< "high", "medium", "low" or empty
+
+  std::optional<task_index> parent;  ///< set on subtasks
+  std::vector<task_index> subtasks;  ///< set on parents, in file order
+  /// What must be finished before this task starts (resolved). A dependency on a parent means
+  /// the whole parent, all its subtasks included.
+  std::vector<task_index> dependencies;
+
+  std::optional<std::chrono::milliseconds> duration;  ///< estimated duration
+  std::optional<std::uint64_t> tokens;                ///< estimated LLM tokens
+  std::vector<std::string> owns;  ///< file globs the task may write (ownership)
+  /// The task's own command (an argv, never a shell string); empty: use the agent template.
+  std::vector<std::string> argv;
+
+  /// Every field of the source object cohort does not model, kept verbatim for write-back.
+  boost::json::object extra;
+  // end::outline[]
+
+  bool is_parent() const noexcept { return !parent.has_value(); }
+};
+
+/// A plan: parents and their subtasks, with resolved dependencies. Plain data, no I/O.
+/**
+ * Invariants, established by the loaders and by the `add_*` functions:
+ * - `tasks[i].parent`, `tasks[i].subtasks` and `tasks[i].dependencies` hold valid indexes;
+ * - `parents` lists the top-level tasks in file order; a parent's `subtasks` list its children;
+ * - ids are unique (`find` is exact).
+ * Validation (missing references, cycles) is the loader's and the analysis' job; a `plan` may
+ * hold a cycle when the caller asked to keep broken edges out, never a dangling index.
+ */
+struct plan {
+  std::vector<task> tasks;
+  std::vector<task_index> parents;
+  std::string source;  ///< the file it came from, if any
+  std::string tag;     ///< the Task Master tag it came from, if any
+
+  /// Adds a top-level task; returns its index.
+  task_index add_parent(task t);
+  /// Adds a subtask of `parent`; its id becomes "<parent id>.<t.id>" unless it already has a dot.
+  task_index add_subtask(task_index parent, task t);
+  /// Records that `task` waits for `dependency`. No effect if the edge exists.
+  void add_dependency(task_index task, task_index dependency);
+  /// The task with this full id.
+  std::optional<task_index> find(std::string_view id) const;
+
+  std::size_t size() const noexcept { return tasks.size(); }
+
+private:
+  std::unordered_map<std::string, task_index> by_id_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_PLAN_HPP
