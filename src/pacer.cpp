@@ -100,6 +100,13 @@ pacer::~pacer() {
 
 void pacer::initiate(handler_type handler) { state_->enqueue(std::move(handler)); }
 
+bool pacer::try_wait() {
+  const auto now = clock_type::now();
+  if (!state_->waiters.empty() || state_->next_turn() > now) return false;
+  state_->last = now;
+  return true;
+}
+
 pacer::duration pacer::interval() const noexcept { return state_->interval; }
 
 void pacer::set_interval(duration interval) {

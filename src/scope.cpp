@@ -85,12 +85,11 @@ asio::awaitable<void> scope::join() {
   }
 }
 
-asio::awaitable<scope_result> scope::close(std::exception_ptr body_error) {
-  // Shielded: a cancelled coroutine would otherwise throw at every co_await below and leave
-  // children running that refer to this scope. The flag belongs to the whole coroutine chain,
-  // so it is put back before returning.
-  const bool throw_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
-  co_await asio::this_coro::throw_if_cancelled(false);
+asio::awaitable<scope_result> scope::close(std::exception_ptr body_error,
+                                           bool throw_if_cancelled) {
+  // Shielded (with_scope turned throw_if_cancelled off): a cancelled coroutine would otherwise
+  // throw at every co_await below and leave children running that refer to this scope. The flag
+  // belongs to the whole coroutine chain, so it is put back before returning.
   if (body_error) cancel();
   bool aborted = false;
   for (;;) {

@@ -115,4 +115,12 @@ CO_TEST_CASE(a_changed_interval_applies_to_callers_already_waiting) {
   BOOST_CHECK_THROW(p.set_interval(-1ms), cohort::system_error);
 }
 
+CO_TEST_CASE(try_wait_takes_a_free_turn_and_never_waits) {
+  cohort::pacer p(co_await asio::this_coro::executor, 24h);
+  BOOST_TEST(p.try_wait());   // the first turn is free
+  BOOST_TEST(!p.try_wait());  // the next one is a day away
+  p.set_interval(0ms);
+  BOOST_TEST(p.try_wait());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

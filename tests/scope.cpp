@@ -67,6 +67,17 @@ asio::awaitable<void> acquire_one(cohort::semaphore& sem, bool& aborted) {
   }
 }
 
+// Waits until cancelled, then cleans up for a few turns (shielded, like reaping a process).
+asio::awaitable<void> slow_cleanup(bool& done) {
+  try {
+    co_await sleep_for(24h);
+  } catch (const cohort::system_error&) {
+  }
+  co_await asio::this_coro::throw_if_cancelled(false);
+  for (int i = 0; i < 5; ++i) co_await asio::post(asio::use_awaitable);
+  done = true;
+}
+
 // Note on style: a coroutine lambda must not capture (its captures die with the temporary
 // closure while the coroutine runs on); the lambdas spawned below take parameters instead.
 
@@ -180,6 +191,33 @@ CO_TEST_CASE(outside_cancellation_reaches_children_on_a_timer_and_a_semaphore) {
   } catch (const cohort::system_error& e) {
     BOOST_TEST((e.code() == asio::error::operation_aborted));
   }
+}
+
+CO_TEST_CASE(cancelling_a_body_that_waits_in_join_still_joins_every_child) {
+  auto ex = co_await asio::this_coro::executor;
+  bool child_cleaned_up = false;
+  bool cleaned_up_before_with_scope_returned = false;
+  asio::cancellation_signal outside;
+  auto body = [&]() -> asio::awaitable<void> {
+    try {
+      (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+        s.spawn(slow_cleanup(child_cleaned_up));
+        co_await s.join();  // cancelled here
+      });
+    } catch (const cohort::system_error&) {
+      cleaned_up_before_with_scope_returned = child_cleaned_up;
+      throw;
+    }
+  };
+  std::optional<std::exception_ptr> outcome;
+  asio::co_spawn(ex, body(),
+                 asio::bind_cancellation_slot(outside.slot(),
+                                              [&](std::exception_ptr e) { outcome = e; }));
+  co_await sleep_for(5ms);
+  outside.emit(asio::cancellation_type::terminal);
+  while (!outcome) co_await asio::post(ex, asio::use_awaitable);
+  BOOST_TEST(child_cleaned_up);
+  BOOST_TEST(cleaned_up_before_with_scope_returned);
 }
 
 CO_TEST_CASE(nested_scopes_join_inner_before_outer) {

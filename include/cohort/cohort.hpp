@@ -7,6 +7,10 @@
 
 #include <cohort/config.hpp>
 #include <cohort/error.hpp>
+#include <cohort/events.hpp>
+#include <cohort/executor.hpp>
+#include <cohort/fake_launcher.hpp>
+#include <cohort/launcher.hpp>
 #include <cohort/pacer.hpp>
 #include <cohort/plan.hpp>
 #include <cohort/scope.hpp>

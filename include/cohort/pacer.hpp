@@ -61,6 +61,9 @@ public:
   template <class CompletionToken>
   auto async_wait(CompletionToken&& token);
 
+  /// Takes the turn if it is free now and nobody waits; never waits.
+  bool try_wait();
+
   duration interval() const noexcept;
   /// Applies at once, also to the callers already waiting. A negative interval is an error.
   void set_interval(duration interval);

@@ -96,7 +96,10 @@ private:
   scope(executor_type ex, scope_policy policy);
   ~scope();
 
-  boost::asio::awaitable<scope_result> close(std::exception_ptr body_error);
+  // Cancels (if the body failed or the caller was cancelled), joins every child, then restores
+  // the caller's throw_if_cancelled flag and reports. Must be awaited with that flag off.
+  boost::asio::awaitable<scope_result> close(std::exception_ptr body_error,
+                                             bool throw_if_cancelled);
   boost::asio::awaitable<void> wait_idle();
   void on_child_done(std::list<detail::scope_child>::iterator child, std::exception_ptr e) noexcept;
   void reap() noexcept;
@@ -146,7 +149,11 @@ template <class Body>
   } catch (...) {
     body_error = std::current_exception();
   }
-  co_return co_await s.close(std::move(body_error));
+  // Shield the join: once the coroutine is cancelled, awaiting anything throws at once (even
+  // awaiting close() itself), which would destroy the scope under running children.
+  const bool throw_if_cancelled = co_await boost::asio::this_coro::throw_if_cancelled();
+  co_await boost::asio::this_coro::throw_if_cancelled(false);
+  co_return co_await s.close(std::move(body_error), throw_if_cancelled);
 }
 
 /// `with_scope(scope_policy::fail_fast, body)`.

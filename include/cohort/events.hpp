@@ -1,0 +1,78 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_EVENTS_HPP
+#define COHORT_EVENTS_HPP
+
+#include <cohort/config.hpp>
+#include <cohort/plan.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// What happened. Every state change of a run is one event; nothing is polled.
+enum class event_kind {
+  // tag::outline[]
+  run_started,     ///< the executor accepted the plan
+  run_finished,    ///< every task has an outcome (also after a cancellation)
+  parent_started,  ///< a parent's dependencies are finished: its scope opens
+  parent_finished, ///< every subtask of the parent has an outcome
+  wave_started,    ///< `wave` of `task` (a parent) begins (waves mode)
+  wave_finished,   ///< every subtask of that wave has an outcome
+  task_ready,      ///< dependencies finished; it now competes for the limits
+  task_waiting,    ///< blocked on `reason`
+  task_launched,   ///< an agent started (`attempt`, `pid` when local)
+  task_output,     ///< one line of the agent's output (`message`)
+  task_usage,      ///< the agent reported `tokens` used
+  task_retry,      ///< the attempt failed; another follows after `delay` (`message`: why)
+  task_succeeded,
+  task_failed,     ///< failed for good (`message`: why)
+  task_skipped,    ///< never ran (`message`: the failed dependency or the spent budget)
+  task_cancelled,  ///< ended by a cancellation (fail-fast or the run's)
+  // end::outline[]
+};
+
+/// Why a ready task is not running yet.
+enum class wait_reason { dependency, parent_cap, slot, budget, stagger, backoff, rate_limit };
+
+std::string_view to_string(event_kind k) noexcept;
+std::string_view to_string(wait_reason r) noexcept;
+
+/// One state change. Plain data; `task` indexes the executed plan.
+struct event {
+  using clock_type = std::chrono::steady_clock;
+
+  event_kind kind{};
+  clock_type::time_point at{};
+  std::optional<task_index> task;  ///< the task or parent concerned
+  int attempt = 0;                 ///< 1 for the first launch of a task
+  std::size_t wave = 0;            ///< wave_started / wave_finished, and tasks in waves mode
+  wait_reason reason{};            ///< task_waiting
+  std::uint64_t tokens = 0;        ///< task_usage: tokens used; task_launched: tokens reserved
+  std::chrono::milliseconds delay{0};  ///< task_retry: the backoff before the next attempt
+  int pid = 0;                     ///< task_launched: the agent's pid (0 when not local)
+  std::string message;             ///< output line, failure or skip reason
+};
+
+/// Receives every event of a run, in order, on the executor's thread.
+/**
+ * `on_event` must not block and must not throw; an observer that needs I/O buffers it (the
+ * journal flushes before the next launch through `before_launch`).
+ */
+class observer {
+public:
+  virtual ~observer() = default;
+  virtual void on_event(const event& e) = 0;
+  /// Called before every launch, after the launch's events were delivered. A journal makes its
+  /// records durable here; an error thrown here fails the launch (nothing runs unrecorded).
+  virtual void before_launch() {}
+};
+
+} // namespace cohort
+
+#endif // COHORT_EVENTS_HPP

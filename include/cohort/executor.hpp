@@ -1,0 +1,115 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_EXECUTOR_HPP
+#define COHORT_EXECUTOR_HPP
+
+#include <cohort/config.hpp>
+#include <cohort/events.hpp>
+#include <cohort/launcher.hpp>
+#include <cohort/plan.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cohort {
+
+/// How the subtasks of one parent are run.
+enum class subtask_mode {
+  waves,    ///< by dependency depth among siblings; wave k+1 starts when wave k is over
+  rolling,  ///< each subtask as soon as its own dependencies are finished
+};
+
+/// Retries of a failed attempt: exponential backoff with jitter.
+struct retry_policy {
+  int retries = 0;                             ///< extra attempts after the first
+  std::chrono::milliseconds base_delay{1000};  ///< before the first retry; doubles each time
+  std::chrono::milliseconds max_delay{60000};
+  double jitter = 0.2;  ///< the delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]
+};
+
+/// The limits and policies of a run. Every launch holds a slot, a token reservation and a turn
+/// of the launch pacer, in that order.
+struct executor_options {
+  // tag::outline[]
+  std::size_t max_agents = 4;        ///< the global cap on running agents (-j); at least 1
+  std::size_t per_parent = 0;        ///< cap on running agents of one parent; 0: none
+  std::uint64_t token_budget = 0;    ///< tokens for the whole run; 0: unlimited
+  std::uint64_t default_tokens = 0;  ///< reserved for a task without an estimate
+  std::chrono::milliseconds launch_interval{0};  ///< minimum time between two launches
+  std::chrono::milliseconds parent_stagger{0};   ///< minimum time between two parents starting
+  subtask_mode mode = subtask_mode::waves;
+  retry_policy retry;
+  std::chrono::milliseconds rate_limit_delay{30000};  ///< before re-queueing a rate-limited task
+  int max_rate_limits = 20;                    ///< rate limits of one task before it fails
+  std::chrono::milliseconds timeout{0};        ///< per attempt; 0: none
+  bool fail_fast = false;  ///< the first task failing for good cancels everything running
+  std::chrono::milliseconds default_duration{60000};  ///< for ordering tasks without estimate
+  std::uint64_t seed = 0;  ///< for the backoff jitter (runs are reproducible)
+  /// Resume: these tasks finished in an earlier run and are not run again.
+  std::vector<task_index> finished;
+  std::uint64_t tokens_spent = 0;  ///< resume: tokens an earlier run already spent
+  // end::outline[]
+};
+
+/// How a task ended.
+enum class task_outcome {
+  pending,         ///< no outcome (only seen while running)
+  already_done,    ///< done in the plan (or in the resumed journal); not run
+  succeeded,
+  failed,          ///< failed for good
+  skipped,         ///< never ran: a dependency failed, or the budget is spent
+  cancelled,
+};
+
+std::string_view to_string(task_outcome o) noexcept;
+
+/// The outcome of one task after a run.
+struct task_report {
+  task_outcome outcome = task_outcome::pending;
+  int attempts = 0;
+  std::uint64_t tokens = 0;  ///< tokens spent (settled to the reported usage)
+  event::clock_type::time_point started{};   ///< first launch (epoch if never)
+  event::clock_type::time_point finished{};  ///< outcome time
+  std::string reason;  ///< failure or skip reason
+};
+
+/// The outcome of a run.
+struct run_report {
+  std::vector<task_report> tasks;  ///< indexed like `plan::tasks`
+  event::clock_type::time_point started{};
+  event::clock_type::time_point finished{};
+  std::uint64_t tokens_spent = 0;
+  std::size_t peak_running = 0;
+  bool cancelled = false;  ///< the run itself was cancelled
+
+  std::size_t count(task_outcome o) const noexcept;
+  /// True when every task succeeded or was already done.
+  bool all_done() const noexcept;
+};
+
+/// Runs `p` with `l`, within the limits of `options`, telling `observers` every state change.
+/**
+ * Every parent whose dependencies are finished runs at the same time, each as a scope that
+ * completes only when all its subtasks have finished; subtasks run in waves or rolling. Among
+ * ready tasks the one with the longest remaining path (by estimate) goes first, then the higher
+ * Task Master priority, then plan order. A task that fails for good skips its dependents (with
+ * the reason) and stops nothing else unless `fail_fast`. The plan and the launcher must outlive
+ * the run.
+ *
+ * @par Errors
+ * `errc::invalid_argument` when `max_agents` is 0 or the plan has a dependency cycle.
+ * When the awaiting coroutine is cancelled, every agent is ended, every task gets an outcome,
+ * `run_finished` is delivered, and then `operation_aborted` is thrown.
+ */
+[[nodiscard]] boost::asio::awaitable<run_report> run_plan(const plan& p, launcher& l,
+                                                          executor_options options,
+                                                          std::vector<observer*> observers = {});
+
+} // namespace cohort
+
+#endif // COHORT_EXECUTOR_HPP

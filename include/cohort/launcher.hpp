@@ -1,0 +1,67 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_LAUNCHER_HPP
+#define COHORT_LAUNCHER_HPP
+
+#include <cohort/config.hpp>
+#include <cohort/plan.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+/// One attempt of one task, as the executor hands it to a launcher.
+struct launch_request {
+  const plan* source = nullptr;  ///< the plan being run (never null)
+  task_index task = 0;
+  int attempt = 1;                                      ///< 1 for the first launch
+  std::chrono::milliseconds timeout{0};                 ///< 0: none; the launcher enforces it
+  std::function<void(std::string_view)> on_output;      ///< one line of output (may be empty)
+  std::function<void(int pid)> on_started;              ///< the agent is running (pid 0: not local)
+
+  const cohort::task& get() const noexcept { return source->tasks[task]; }
+};
+
+/// How an attempt ended.
+enum class launch_status {
+  succeeded,     ///< the agent reported success (exit 0)
+  failed,        ///< the agent failed; a retry may follow
+  rate_limited,  ///< the agent said it was rate-limited: re-queued later, no retry used up
+};
+
+/// What an attempt produced.
+struct launch_result {
+  launch_status status = launch_status::failed;
+  std::optional<std::uint64_t> tokens;  ///< reported usage; empty when unknown
+  int exit_code = 0;
+  int signal = 0;          ///< the terminating signal, if any
+  bool timed_out = false;  ///< ended by the timeout
+  std::string message;     ///< why it failed, for people
+};
+
+/// How agents are started: the seam between the executor and the world.
+/**
+ * The executor calls `launch` once per attempt, after the attempt holds its slot, its token
+ * reservation and its turn of the pacer. `launch` completes when the agent is gone. A local
+ * process launcher runs `claude -p ...` or any argv; a fake one completes after a given time
+ * (tests, simulation); a cluster one would submit a job. Nothing above assumes a local child.
+ *
+ * Cancellation: when the awaiting coroutine is cancelled, the launcher ends the agent (for a
+ * process: the kill ladder), waits until it is gone, then throws `operation_aborted`.
+ */
+class launcher {
+public:
+  virtual ~launcher() = default;
+  [[nodiscard]] virtual boost::asio::awaitable<launch_result> launch(const launch_request& r) = 0;
+};
+
+} // namespace cohort
+
+#endif // COHORT_LAUNCHER_HPP

@@ -1,0 +1,547 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/executor.hpp>
+
+#include <cohort/error.hpp>
+#include <cohort/pacer.hpp>
+#include <cohort/scope.hpp>
+#include <cohort/semaphore.hpp>
+
+#include "executor_order.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <random>
+
+namespace cohort {
+namespace asio = boost::asio;
+
+namespace {
+
+using clock_type = event::clock_type;
+using std::chrono::milliseconds;
+
+bool is_cancellation(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const system_error& se) {
+    return se.code() == asio::error::operation_aborted;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::string describe(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+event_kind event_for(task_outcome o) noexcept {
+  switch (o) {
+    case task_outcome::succeeded:
+    case task_outcome::already_done: return event_kind::task_succeeded;
+    case task_outcome::skipped: return event_kind::task_skipped;
+    case task_outcome::cancelled: return event_kind::task_cancelled;
+    case task_outcome::pending:
+    case task_outcome::failed: break;
+  }
+  return event_kind::task_failed;
+}
+
+asio::awaitable<void> sleep_for(milliseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+// Per task, for the duration of a run.
+struct task_state {
+  task_report report;
+  int priority = 0;  // launch order: higher first (see executor_order.hpp)
+  // Cancelled (never expires) when the task gets its outcome: wakes whoever waits for it.
+  std::unique_ptr<asio::steady_timer> finished_signal;
+
+  bool finished() const noexcept { return report.outcome != task_outcome::pending; }
+};
+
+// One run of a plan. Lives in run_plan's coroutine frame; every coroutine below is a child of
+// its scopes, so none outlives it.
+class run_state {
+public:
+  run_state(const plan& p, launcher& l, executor_options o, std::vector<observer*> obs,
+            asio::any_io_executor ex);
+
+  asio::awaitable<void> run_all();
+  void finalize(bool cancelled);
+  run_report take_report();
+
+private:
+  // Parents and subtasks.
+  asio::awaitable<void> run_parent(task_index p);
+  asio::awaitable<void> run_parent_body(task_index p);
+  asio::awaitable<void> run_subtasks(scope& s, task_index p);
+  asio::awaitable<void> run_subtask(task_index t);
+  asio::awaitable<void> run_job(task_index t);
+  asio::awaitable<void> run_attempts(task_index t);
+  asio::awaitable<std::optional<launch_result>> attempt(task_index t, int n);
+  asio::awaitable<launch_result> launch(task_index t, int n, std::uint64_t reserved);
+
+  // Dependencies.
+  asio::awaitable<void> wait_dependencies(task_index t);
+  asio::awaitable<void> wait_finished(task_index d);
+  std::optional<std::string> unmet_dependency(task_index t) const;
+
+  // Limits.
+  asio::awaitable<semaphore::permit> acquire(semaphore& s, std::size_t n, task_index t,
+                                             wait_reason why);
+  asio::awaitable<void> pass(pacer& p, task_index t);
+  milliseconds backoff(int failures);
+
+  // Outcomes and events.
+  void finish(task_index t, task_outcome o, std::string reason = {});
+  void finish_parent(task_index p);
+  void emit(event e);
+  event make(event_kind k, std::optional<task_index> t) const;
+
+  const plan& plan_;
+  launcher& launcher_;
+  executor_options options_;
+  std::vector<observer*> observers_;
+  std::vector<task_state> state_;
+  semaphore slots_;
+  std::optional<semaphore> budget_;                      // absent: unlimited
+  std::vector<std::unique_ptr<semaphore>> parent_caps_;  // by parent index; empty: no cap
+  pacer launch_pacer_;
+  pacer parent_pacer_;
+  std::mt19937_64 rng_;
+  scope* top_ = nullptr;  // while run_all's scope is open
+  std::size_t running_ = 0;
+  run_report report_;
+};
+
+run_state::run_state(const plan& p, launcher& l, executor_options o, std::vector<observer*> obs,
+                     asio::any_io_executor ex)
+    : plan_(p),
+      launcher_(l),
+      options_(std::move(o)),
+      observers_(std::move(obs)),
+      state_(p.tasks.size()),
+      slots_(ex, options_.max_agents),
+      launch_pacer_(ex, options_.launch_interval),
+      parent_pacer_(ex, options_.parent_stagger),
+      rng_(options_.seed) {
+  const auto priorities = detail::launch_priorities(p, options_.default_duration);
+  for (task_index i = 0; i < state_.size(); ++i) {
+    state_[i].priority = priorities[i];
+    state_[i].finished_signal =
+        std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
+  }
+  if (options_.token_budget > 0) {
+    const auto left = options_.token_budget - std::min(options_.token_budget, options_.tokens_spent);
+    budget_.emplace(ex, left);
+  }
+  if (options_.per_parent > 0) {
+    parent_caps_.resize(p.tasks.size());
+    for (task_index q : p.parents) {
+      parent_caps_[q] = std::make_unique<semaphore>(ex, options_.per_parent);
+    }
+  }
+  report_.tokens_spent = options_.tokens_spent;
+  // Finished before the run: done in the plan (a done parent with all its subtasks), or resumed.
+  auto mark_done = [this](task_index i) {
+    state_[i].report.outcome = task_outcome::already_done;
+  };
+  for (task_index i = 0; i < p.tasks.size(); ++i) {
+    if (is_finished(p.tasks[i].status)) {
+      mark_done(i);
+      for (task_index s : p.tasks[i].subtasks) mark_done(s);
+    }
+  }
+  for (task_index i : options_.finished) {
+    if (i < p.tasks.size()) mark_done(i);
+  }
+}
+
+asio::awaitable<void> run_state::run_all() {
+  report_.started = clock_type::now();
+  emit(make(event_kind::run_started, std::nullopt));
+  (void)co_await with_scope(scope_policy::isolate, [this](scope& top) -> asio::awaitable<void> {
+    top_ = &top;
+    for (task_index p : plan_.parents) {
+      if (!state_[p].finished()) top.spawn(run_parent(p));
+    }
+    co_return;
+  });
+  top_ = nullptr;
+}
+
+// Gives every task left without an outcome one (after a cancellation), then ends the run.
+void run_state::finalize(bool cancelled) {
+  top_ = nullptr;
+  report_.cancelled = cancelled;
+  for (task_index i = 0; i < state_.size(); ++i) {
+    if (!state_[i].finished()) finish(i, task_outcome::cancelled, "the run was cancelled");
+  }
+  report_.finished = clock_type::now();
+  emit(make(event_kind::run_finished, std::nullopt));
+}
+
+run_report run_state::take_report() {
+  report_.tasks.reserve(state_.size());
+  for (auto& s : state_) report_.tasks.push_back(std::move(s.report));
+  return std::move(report_);
+}
+
+// --- parents and subtasks ----------------------------------------------------------------------
+
+asio::awaitable<void> run_state::run_parent(task_index p) {
+  std::exception_ptr error;
+  try {
+    co_await run_parent_body(p);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (!error) co_return;
+  if (!state_[p].finished()) {
+    finish(p, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
+           describe(error));
+  }
+  std::rethrow_exception(error);
+}
+
+asio::awaitable<void> run_state::run_parent_body(task_index p) {
+  co_await wait_dependencies(p);
+  if (auto why = unmet_dependency(p)) {
+    finish(p, task_outcome::skipped, *why);
+    for (task_index s : plan_.tasks[p].subtasks) {
+      if (!state_[s].finished()) finish(s, task_outcome::skipped, *why);
+    }
+    co_return;
+  }
+  if (options_.parent_stagger > milliseconds::zero()) co_await pass(parent_pacer_, p);
+  emit(make(event_kind::parent_started, p));
+  if (plan_.tasks[p].subtasks.empty()) {
+    co_await run_job(p);  // a parent without subtasks is one agent
+  } else {
+    (void)co_await with_scope(scope_policy::isolate,
+                              [this, p](scope& s) { return run_subtasks(s, p); });
+    finish_parent(p);
+  }
+  emit(make(event_kind::parent_finished, p));
+}
+
+asio::awaitable<void> run_state::run_subtasks(scope& s, task_index p) {
+  const auto& subtasks = plan_.tasks[p].subtasks;
+  if (options_.mode == subtask_mode::rolling) {
+    for (task_index t : subtasks) {
+      if (!state_[t].finished()) s.spawn(run_subtask(t));
+    }
+    co_return;
+  }
+  const auto waves = detail::waves_of(plan_, p);
+  for (std::size_t w = 0; w < waves.size(); ++w) {
+    auto e = make(event_kind::wave_started, p);
+    e.wave = w;
+    emit(e);
+    for (task_index t : waves[w]) {
+      if (!state_[t].finished()) s.spawn(run_subtask(t));
+    }
+    co_await s.join();  // the barrier
+    e.kind = event_kind::wave_finished;
+    emit(e);
+  }
+}
+
+asio::awaitable<void> run_state::run_subtask(task_index t) {
+  co_await wait_dependencies(t);
+  if (auto why = unmet_dependency(t)) {
+    finish(t, task_outcome::skipped, *why);
+    co_return;
+  }
+  co_await run_job(t);
+}
+
+// One job (a subtask, or a parent without subtasks): attempts until it has an outcome.
+asio::awaitable<void> run_state::run_job(task_index t) {
+  std::exception_ptr error;
+  try {
+    co_await run_attempts(t);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (!error) co_return;
+  if (!state_[t].finished()) {
+    finish(t, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
+           describe(error));
+  }
+  std::rethrow_exception(error);
+}
+
+asio::awaitable<void> run_state::run_attempts(task_index t) {
+  emit(make(event_kind::task_ready, t));
+  int rate_limits = 0;
+  int failures = 0;
+  for (int n = 1;; ++n) {
+    auto result = co_await attempt(t, n);
+    if (!result) co_return finish(t, task_outcome::skipped, "the token budget is spent");
+    if (result->status == launch_status::succeeded) co_return finish(t, task_outcome::succeeded);
+    if (result->status == launch_status::rate_limited && ++rate_limits <= options_.max_rate_limits) {
+      auto e = make(event_kind::task_waiting, t);
+      e.reason = wait_reason::rate_limit;
+      e.delay = options_.rate_limit_delay;
+      emit(e);
+      co_await sleep_for(options_.rate_limit_delay);
+      continue;
+    }
+    if (failures < options_.retry.retries) {
+      auto e = make(event_kind::task_retry, t);
+      e.attempt = n;
+      e.delay = backoff(++failures);
+      e.message = result->message;
+      emit(e);
+      co_await sleep_for(e.delay);
+      continue;
+    }
+    finish(t, task_outcome::failed, result->message);
+    if (options_.fail_fast && top_) top_->cancel();
+    co_return;
+  }
+}
+
+// One attempt: the limits in order (parent cap, slot, tokens, pacer), then the launch. Empty
+// when the token budget cannot cover the reservation any more.
+asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, int n) {
+  semaphore::permit parent_permit;
+  if (!parent_caps_.empty()) {
+    const task_index p = plan_.tasks[t].parent.value_or(t);
+    parent_permit = co_await acquire(*parent_caps_[p], 1, t, wait_reason::parent_cap);
+  }
+  auto slot = co_await acquire(slots_, 1, t, wait_reason::slot);
+  semaphore::permit tokens;
+  std::uint64_t reserved = 0;
+  if (budget_) {
+    reserved = std::max<std::uint64_t>(1, plan_.tasks[t].tokens.value_or(options_.default_tokens));
+    if (reserved > budget_->capacity()) co_return std::nullopt;
+    tokens = co_await acquire(*budget_, reserved, t, wait_reason::budget);
+    if (!tokens) co_return std::nullopt;  // the budget shrank below the reservation meanwhile
+  }
+  if (options_.launch_interval > milliseconds::zero()) co_await pass(launch_pacer_, t);
+  const launch_result result = co_await launch(t, n, reserved);
+  const std::uint64_t used = result.tokens.value_or(reserved);
+  if (tokens) {
+    tokens.resize(used);  // may overdraw: what was used is spent either way
+    tokens.consume();
+  }
+  state_[t].report.tokens += used;
+  report_.tokens_spent += used;
+  auto e = make(event_kind::task_usage, t);
+  e.attempt = n;
+  e.tokens = used;
+  emit(e);
+  co_return result;
+}
+
+asio::awaitable<launch_result> run_state::launch(task_index t, int n, std::uint64_t reserved) {
+  for (auto* o : observers_) o->before_launch();  // nothing starts unrecorded
+  auto& report = state_[t].report;
+  report.attempts = n;
+  if (n == 1) report.started = clock_type::now();
+  launch_request request;
+  request.source = &plan_;
+  request.task = t;
+  request.attempt = n;
+  request.timeout = options_.timeout;
+  request.on_output = [this, t](std::string_view line) {
+    auto e = make(event_kind::task_output, t);
+    e.message = line;
+    emit(e);
+  };
+  request.on_started = [this, t, n, reserved](int pid) {
+    auto e = make(event_kind::task_launched, t);
+    e.attempt = n;
+    e.pid = pid;
+    e.tokens = reserved;
+    emit(e);
+  };
+  report_.peak_running = std::max(report_.peak_running, ++running_);
+  launch_result result;
+  std::exception_ptr error;
+  try {
+    result = co_await launcher_.launch(request);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  --running_;
+  if (error && is_cancellation(error)) std::rethrow_exception(error);
+  if (error) {  // the agent could not start: a failed attempt, which may be retried
+    result.status = launch_status::failed;
+    result.tokens = 0;
+    result.message = describe(error);
+  }
+  co_return result;
+}
+
+// --- dependencies ------------------------------------------------------------------------------
+
+asio::awaitable<void> run_state::wait_dependencies(task_index t) {
+  const auto& task = plan_.tasks[t];
+  const bool blocked = std::any_of(task.dependencies.begin(), task.dependencies.end(),
+                                   [&](task_index d) { return !state_[d].finished(); });
+  if (!blocked) co_return;
+  auto e = make(event_kind::task_waiting, t);
+  e.reason = wait_reason::dependency;
+  emit(e);
+  for (task_index d : task.dependencies) {
+    if (d != task.parent) co_await wait_finished(d);  // a subtask is inside its own parent
+  }
+}
+
+asio::awaitable<void> run_state::wait_finished(task_index d) {
+  auto& s = state_[d];
+  while (!s.finished()) {
+    co_await s.finished_signal->async_wait(asio::as_tuple(asio::use_awaitable));
+    asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) {
+      throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
+    }
+  }
+}
+
+// Why `t` cannot run: the first dependency that did not end well.
+std::optional<std::string> run_state::unmet_dependency(task_index t) const {
+  for (task_index d : plan_.tasks[t].dependencies) {
+    if (d == plan_.tasks[t].parent) continue;
+    const auto o = state_[d].report.outcome;
+    if (o != task_outcome::succeeded && o != task_outcome::already_done) {
+      return "dependency " + plan_.tasks[d].id + " " + std::string(to_string(o));
+    }
+  }
+  return std::nullopt;
+}
+
+// --- limits ------------------------------------------------------------------------------------
+
+asio::awaitable<semaphore::permit> run_state::acquire(semaphore& s, std::size_t n, task_index t,
+                                                      wait_reason why) {
+  if (auto p = s.try_acquire(n)) co_return std::move(*p);
+  auto e = make(event_kind::task_waiting, t);
+  e.reason = why;
+  emit(e);
+  auto [ec, permit] =
+      co_await s.async_acquire(n, state_[t].priority, asio::as_tuple(asio::use_awaitable));
+  if (ec == errc::exceeds_capacity) co_return semaphore::permit();
+  if (ec) throw system_error(ec, "cohort: waiting for a limit");
+  co_return std::move(permit);
+}
+
+asio::awaitable<void> run_state::pass(pacer& p, task_index t) {
+  if (p.try_wait()) co_return;
+  auto e = make(event_kind::task_waiting, t);
+  e.reason = wait_reason::stagger;
+  emit(e);
+  co_await p.async_wait(asio::use_awaitable);
+}
+
+milliseconds run_state::backoff(int failures) {
+  const auto& r = options_.retry;
+  const double base = static_cast<double>(r.base_delay.count()) * std::pow(2.0, failures - 1);
+  const double capped = std::min(base, static_cast<double>(r.max_delay.count()));
+  std::uniform_real_distribution<double> factor(1.0 - r.jitter, 1.0 + r.jitter);
+  return milliseconds(static_cast<milliseconds::rep>(std::max(0.0, capped * factor(rng_))));
+}
+
+// --- outcomes and events -----------------------------------------------------------------------
+
+void run_state::finish(task_index t, task_outcome o, std::string reason) {
+  auto& s = state_[t];
+  s.report.outcome = o;
+  s.report.finished = clock_type::now();
+  s.report.reason = std::move(reason);
+  s.finished_signal->cancel();
+  auto e = make(event_for(o), t);
+  e.attempt = s.report.attempts;
+  e.tokens = s.report.tokens;
+  e.message = s.report.reason;
+  emit(e);
+}
+
+void run_state::finish_parent(task_index p) {
+  task_outcome o = task_outcome::succeeded;
+  std::string why;
+  for (task_index s : plan_.tasks[p].subtasks) {
+    const auto so = state_[s].report.outcome;
+    if (so == task_outcome::succeeded || so == task_outcome::already_done) continue;
+    if (o == task_outcome::succeeded) why = "subtask " + plan_.tasks[s].id + " " + std::string(to_string(so));
+    o = so == task_outcome::cancelled ? task_outcome::cancelled : task_outcome::failed;
+  }
+  finish(p, o, why);
+}
+
+event run_state::make(event_kind k, std::optional<task_index> t) const {
+  event e;
+  e.kind = k;
+  e.task = t;
+  return e;
+}
+
+void run_state::emit(event e) {
+  e.at = clock_type::now();
+  for (auto* o : observers_) o->on_event(e);
+}
+
+} // namespace
+
+std::string_view to_string(task_outcome o) noexcept {
+  switch (o) {
+    case task_outcome::pending: return "pending";
+    case task_outcome::already_done: return "already done";
+    case task_outcome::succeeded: return "succeeded";
+    case task_outcome::failed: return "failed";
+    case task_outcome::skipped: return "skipped";
+    case task_outcome::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+std::size_t run_report::count(task_outcome o) const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(tasks.begin(), tasks.end(), [o](const task_report& r) { return r.outcome == o; }));
+}
+
+bool run_report::all_done() const noexcept {
+  return std::all_of(tasks.begin(), tasks.end(), [](const task_report& r) {
+    return r.outcome == task_outcome::succeeded || r.outcome == task_outcome::already_done;
+  });
+}
+
+asio::awaitable<run_report> run_plan(const plan& p, launcher& l, executor_options options,
+                                     std::vector<observer*> observers) {
+  if (options.max_agents == 0) {
+    throw system_error(errc::invalid_argument, "cohort::run_plan: max_agents must be at least 1");
+  }
+  run_state run(p, l, std::move(options), std::move(observers),
+                co_await asio::this_coro::executor);
+  std::exception_ptr error;
+  try {
+    co_await run.run_all();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  run.finalize(error != nullptr);
+  if (error) std::rethrow_exception(error);
+  co_return run.take_report();
+}
+
+} // namespace cohort

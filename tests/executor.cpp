@@ -1,0 +1,258 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/executor.hpp>
+
+#include "support/co_test.hpp"
+#include "support/plans.hpp"
+
+#include <cohort/fake_launcher.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using cohort::event_kind;
+using cohort::task_index;
+using cohort::test::event_log;
+using cohort::test::observe;
+using cohort::test::plan_builder;
+
+namespace {
+
+// The position of the first event of kind `k` for `t` (events are totally ordered).
+std::size_t position(const event_log& log, event_kind k, task_index t) {
+  for (std::size_t i = 0; i < log.events.size(); ++i) {
+    if (log.events[i].kind == k && log.events[i].task == t) return i;
+  }
+  BOOST_FAIL("no " << cohort::to_string(k) << " event for task " << t);
+  return 0;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(executor)
+
+CO_TEST_CASE(parents_whose_dependencies_are_done_run_at_the_same_time) {
+  const auto plan = cohort::test::seed_plan();
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 8;
+  auto report = co_await cohort::run_plan(plan, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  const auto at = [&](const char* id) { return *plan.find(id); };
+  // 12, 13 and 14 all start once 11 is finished, before any of them finishes.
+  const auto p11_done = position(log, event_kind::parent_finished, at("11"));
+  std::size_t first_done = log.events.size();
+  for (const char* id : std::array{"12", "13", "14"}) {
+    BOOST_TEST(position(log, event_kind::parent_started, at(id)) > p11_done);
+    first_done = std::min(first_done, position(log, event_kind::parent_finished, at(id)));
+  }
+  for (const char* id : std::array{"12", "13", "14"}) {
+    BOOST_TEST(position(log, event_kind::parent_started, at(id)) < first_done);
+  }
+  // 15 starts when all three are finished.
+  for (const char* id : std::array{"12", "13", "14"}) {
+    BOOST_TEST(position(log, event_kind::parent_finished, at(id)) <
+               position(log, event_kind::parent_started, at("15")));
+  }
+  BOOST_TEST(agents.peak_running() > 4u);  // the three parents' subtasks overlapped
+}
+
+CO_TEST_CASE(a_parent_completes_only_after_its_last_subtask_and_waves_do_not_overlap) {
+  const auto plan = cohort::test::seed_plan(6);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 8;
+  auto report = co_await cohort::run_plan(plan, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  for (task_index p : plan.parents) {
+    const auto& subs = plan.tasks[p].subtasks;
+    const auto finished = position(log, event_kind::parent_finished, p);
+    for (task_index s : subs) {
+      BOOST_TEST(position(log, event_kind::task_succeeded, s) < finished);
+    }
+    // Wave 1 (x.4..x.6, which depend on x.1) launches only after all of wave 0 is over.
+    std::size_t wave0_end = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+      wave0_end = std::max(wave0_end, position(log, event_kind::task_succeeded, subs[i]));
+    }
+    for (std::size_t i = 3; i < subs.size(); ++i) {
+      BOOST_TEST(position(log, event_kind::task_launched, subs[i]) > wave0_end);
+    }
+  }
+}
+
+CO_TEST_CASE(rolling_starts_a_subtask_as_soon_as_its_own_dependencies_are_done) {
+  for (auto mode : std::array{cohort::subtask_mode::rolling, cohort::subtask_mode::waves}) {
+    plan_builder b;
+    const auto p = b.parent("1");
+    const auto slow = b.sub(p, "1", {}, 500ms);
+    b.sub(p, "2", {}, 1ms);
+    const auto next = b.sub(p, "3", {"1.2"}, 1ms);
+    cohort::fake_launcher agents;
+    event_log log;
+    cohort::executor_options o;
+    o.mode = mode;
+    auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+    BOOST_TEST(report.all_done());
+    const bool before_slow_ends = position(log, event_kind::task_launched, next) <
+                                  position(log, event_kind::task_succeeded, slow);
+    BOOST_TEST(before_slow_ends == (mode == cohort::subtask_mode::rolling));
+  }
+}
+
+CO_TEST_CASE(the_global_cap_is_never_exceeded_and_is_reached) {
+  const auto plan = cohort::test::seed_plan(6);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 3;
+  auto report = co_await cohort::run_plan(plan, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  BOOST_TEST(log.peak_running() == 3u);
+  BOOST_TEST(agents.peak_running() == 3u);
+  BOOST_TEST(report.peak_running == 3u);
+}
+
+CO_TEST_CASE(the_per_parent_cap_holds_for_every_parent) {
+  plan_builder b;
+  for (const char* id : std::array{"1", "2"}) {
+    const auto p = b.parent(id);
+    for (const char* s : std::array{"1", "2", "3", "4"}) b.sub(p, s, {}, 5ms);
+  }
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 8;
+  o.per_parent = 2;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  std::map<task_index, int> running, peak;
+  for (const auto& e : log.events) {
+    if (e.kind != event_kind::task_launched && e.kind != event_kind::task_usage) continue;
+    const auto p = *b.p.tasks[*e.task].parent;
+    running[p] += e.kind == event_kind::task_launched ? 1 : -1;
+    peak[p] = std::max(peak[p], running[p]);
+  }
+  BOOST_TEST(peak[b.at("1")] == 2);
+  BOOST_TEST(peak[b.at("2")] == 2);
+  BOOST_TEST(log.peak_running() == 4u);  // both parents at their cap together
+}
+
+CO_TEST_CASE(token_reservations_never_exceed_the_budget_and_a_spent_budget_starts_nothing) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  for (const char* s : std::array{"1", "2", "3", "4", "5"}) b.sub(p, s, {}, 5ms, 30);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 8;
+  o.token_budget = 100;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(log.peak_reserved() <= 100u);
+  BOOST_TEST(report.count(cohort::task_outcome::succeeded) == 3u);  // 3 x 30 of 100
+  BOOST_TEST(report.count(cohort::task_outcome::skipped) == 2u);
+  BOOST_TEST(report.tokens_spent == 90u);
+  BOOST_TEST(agents.launches() == 3u);
+  for (const auto& e : log.of(event_kind::task_skipped)) {
+    BOOST_TEST(e.message.find("budget") != std::string::npos);
+  }
+}
+
+CO_TEST_CASE(launches_are_staggered_by_the_launch_interval) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  for (const char* s : std::array{"1", "2", "3", "4", "5"}) b.sub(p, s, {}, 1ms);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 8;
+  o.launch_interval = 15ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  const auto start = log.events.front().at;
+  const auto launched = log.of(event_kind::task_launched);
+  BOOST_REQUIRE(launched.size() == 5u);
+  // The k-th launch passes the pacer no earlier than k intervals after the run started.
+  for (std::size_t k = 0; k < launched.size(); ++k) {
+    BOOST_TEST((launched[k].at - start >= static_cast<int>(k) * 15ms));
+  }
+}
+
+CO_TEST_CASE(parent_starts_are_staggered) {
+  plan_builder b;
+  for (const char* id : std::array{"1", "2", "3", "4"}) b.sub(b.parent(id), "1", {}, 1ms);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.parent_stagger = 15ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  const auto start = log.events.front().at;
+  const auto started = log.of(event_kind::parent_started);
+  BOOST_REQUIRE(started.size() == 4u);
+  for (std::size_t k = 0; k < started.size(); ++k) {
+    BOOST_TEST((started[k].at - start >= static_cast<int>(k) * 15ms));
+  }
+}
+
+CO_TEST_CASE(the_longest_remaining_path_goes_first) {
+  plan_builder b;
+  b.sub(b.parent("0"), "1", {}, 20ms);  // holds the only slot while the others queue
+  const auto wide = b.parent("2");      // before the chain in plan order: FIFO would pick it
+  for (const char* s : std::array{"1", "2", "3"}) b.sub(wide, s, {}, 10ms);
+  const auto chain = b.parent("1");
+  b.sub(chain, "1", {}, 10ms);
+  b.sub(chain, "2", {"1.1"}, 10ms);
+  b.sub(chain, "3", {"1.2"}, 10ms);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.max_agents = 1;
+  o.mode = cohort::subtask_mode::rolling;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  const auto launched = log.of(event_kind::task_launched);
+  BOOST_REQUIRE(launched.size() == 7u);
+  BOOST_TEST(b.p.tasks[*launched[0].task].id == "0.1");
+  BOOST_TEST(b.p.tasks[*launched[1].task].id == "1.1");  // the head of the 30 ms path
+}
+
+CO_TEST_CASE(cross_parent_subtask_dependencies_are_honoured) {
+  plan_builder b;
+  const auto first = b.sub(b.parent("1"), "1", {}, 50ms);
+  const auto p2 = b.parent("2");
+  b.sub(p2, "1", {}, 1ms);
+  const auto waiting = b.sub(p2, "2", {"1.1"}, 1ms);
+  for (auto mode : std::array{cohort::subtask_mode::rolling, cohort::subtask_mode::waves}) {
+    cohort::fake_launcher agents;
+    event_log log;
+    cohort::executor_options o;
+    o.mode = mode;
+    auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+    BOOST_TEST(report.all_done());
+    BOOST_TEST(position(log, event_kind::task_succeeded, first) <
+               position(log, event_kind::task_launched, waiting));
+  }
+}
+
+CO_TEST_CASE(done_tasks_and_resumed_tasks_are_not_run_again) {
+  auto plan = cohort::test::seed_plan(2);
+  plan.tasks[*plan.find("1")].status = cohort::task_status::done;  // with its subtasks
+  plan.tasks[*plan.find("2.1")].status = cohort::task_status::done;
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  o.finished = {*plan.find("3.1"), *plan.find("3.2")};
+  auto report = co_await cohort::run_plan(plan, agents, o);
+  BOOST_TEST(report.all_done());
+  BOOST_TEST(agents.launches() == 17u * 2 - 5);
+  BOOST_TEST(report.count(cohort::task_outcome::already_done) == 6u);  // 1, 1.1, 1.2, 2.1, 3.x
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,203 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Retries, rate limits, failure isolation, fail-fast and cancellation of the executor.
+#include <cohort/executor.hpp>
+
+#include "support/co_test.hpp"
+#include "support/plans.hpp"
+
+#include <cohort/error.hpp>
+#include <cohort/fake_launcher.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using cohort::event_kind;
+using cohort::task_outcome;
+using cohort::test::event_log;
+using cohort::test::observe;
+using cohort::test::plan_builder;
+
+namespace {
+
+// A launcher whose agents cannot start.
+struct broken_launcher final : cohort::launcher {
+  int calls = 0;
+  asio::awaitable<cohort::launch_result> launch(const cohort::launch_request&) override {
+    ++calls;
+    throw cohort::system_error(cohort::errc::spawn_failed, "agent: no such file");
+    co_return cohort::launch_result{};
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(executor_failures)
+
+CO_TEST_CASE(a_failing_attempt_is_retried_with_exponential_backoff_and_jitter) {
+  plan_builder b;
+  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+  cohort::fake_launcher agents;
+  agents.set("1.1", cohort::fake_behavior::failing(2));
+  event_log log;
+  cohort::executor_options o;
+  o.retry = {.retries = 3, .base_delay = 10ms, .max_delay = 1s, .jitter = 0.2};
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded));
+  BOOST_TEST(report.tasks[t].attempts == 3);
+  const auto retries = log.of(event_kind::task_retry);
+  BOOST_REQUIRE(retries.size() == 2u);
+  BOOST_TEST((retries[0].delay >= 8ms && retries[0].delay <= 12ms));
+  BOOST_TEST((retries[1].delay >= 16ms && retries[1].delay <= 24ms));  // doubled
+}
+
+CO_TEST_CASE(a_rate_limited_launch_is_requeued_without_using_a_retry) {
+  plan_builder b;
+  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+  cohort::fake_launcher agents;
+  agents.set("1.1", cohort::fake_behavior::rate_limited(2));
+  event_log log;
+  cohort::executor_options o;  // no retries at all
+  o.rate_limit_delay = 5ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded));
+  BOOST_TEST(agents.launches() == 3u);
+  BOOST_TEST(log.of(event_kind::task_retry).empty());
+  std::size_t waits = 0;
+  for (const auto& e : log.of(event_kind::task_waiting)) {
+    waits += e.reason == cohort::wait_reason::rate_limit;
+  }
+  BOOST_TEST(waits == 2u);
+}
+
+CO_TEST_CASE(a_task_failing_for_good_skips_its_dependents_and_stops_nothing_else) {
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto bad = b.sub(p1, "1", {}, 1ms);
+  const auto sibling = b.sub(p1, "2", {}, 20ms);
+  const auto after_bad = b.sub(p1, "3", {"1.1"}, 1ms);
+  const auto p2 = b.parent("2", {"1"});
+  b.sub(p2, "1", {}, 1ms);
+  const auto p3 = b.parent("3");
+  b.sub(p3, "1", {}, 30ms);
+  cohort::fake_launcher agents;
+  agents.set("1.1", cohort::fake_behavior::failing(-1));
+  event_log log;
+  cohort::executor_options o;
+  o.retry.retries = 1;
+  o.retry.base_delay = 1ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST((report.tasks[bad].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[bad].attempts == 2);
+  BOOST_TEST((report.tasks[sibling].outcome == task_outcome::succeeded));
+  BOOST_TEST((report.tasks[after_bad].outcome == task_outcome::skipped));
+  BOOST_TEST(report.tasks[after_bad].reason.find("1.1 failed") != std::string::npos);
+  BOOST_TEST((report.tasks[p1].outcome == task_outcome::failed));
+  BOOST_TEST((report.tasks[p2].outcome == task_outcome::skipped));
+  BOOST_TEST(report.tasks[p2].reason.find("dependency 1 failed") != std::string::npos);
+  BOOST_TEST((report.tasks[p3].outcome == task_outcome::succeeded));
+  BOOST_TEST(!report.all_done());
+}
+
+CO_TEST_CASE(fail_fast_cancels_everything_running) {
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto bad = b.sub(p1, "1", {}, 10ms);
+  const auto long1 = b.sub(p1, "2", {}, 1h);
+  const auto long2 = b.sub(b.parent("2"), "1", {}, 1h);
+  const auto later = b.sub(b.parent("3", {"2"}), "1", {}, 1ms);
+  cohort::fake_launcher agents;
+  agents.set("1.1", cohort::fake_behavior::failing(-1));
+  event_log log;
+  cohort::executor_options o;
+  o.fail_fast = true;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST((report.tasks[bad].outcome == task_outcome::failed));
+  BOOST_TEST((report.tasks[long1].outcome == task_outcome::cancelled));
+  BOOST_TEST((report.tasks[long2].outcome == task_outcome::cancelled));
+  BOOST_TEST((report.tasks[later].outcome == task_outcome::cancelled));
+  BOOST_TEST(agents.running() == 0u);
+  BOOST_TEST(!report.cancelled);
+  BOOST_TEST((log.events.back().kind == event_kind::run_finished));
+}
+
+CO_TEST_CASE(cancelling_the_run_ends_every_agent_and_reports_a_consistent_state) {
+  const auto plan = cohort::test::seed_plan(4, 1h);
+  cohort::fake_launcher agents;
+  event_log log;
+  asio::cancellation_signal stop;
+  std::optional<std::exception_ptr> outcome;
+  auto ex = co_await asio::this_coro::executor;
+  asio::co_spawn(ex, cohort::run_plan(plan, agents, {}, observe(log)),
+                 asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e, auto) {
+                   outcome = e;
+                 }));
+  asio::steady_timer t(ex, 20ms);
+  co_await t.async_wait(asio::use_awaitable);
+  BOOST_TEST(agents.running() > 0u);
+  stop.emit(asio::cancellation_type::terminal);
+  while (!outcome) co_await asio::post(ex, asio::use_awaitable);
+  BOOST_REQUIRE(*outcome);
+  BOOST_CHECK_THROW(std::rethrow_exception(*outcome), cohort::system_error);
+  BOOST_TEST(agents.running() == 0u);
+  BOOST_TEST((log.events.back().kind == event_kind::run_finished));
+  // Every task has exactly one outcome event.
+  std::vector<int> outcomes(plan.tasks.size(), 0);
+  for (const auto& e : log.events) {
+    switch (e.kind) {
+      case event_kind::task_succeeded:
+      case event_kind::task_failed:
+      case event_kind::task_skipped:
+      case event_kind::task_cancelled: ++outcomes[*e.task]; break;
+      default: break;
+    }
+  }
+  for (std::size_t i = 0; i < outcomes.size(); ++i) BOOST_TEST(outcomes[i] == 1);
+}
+
+CO_TEST_CASE(an_agent_that_cannot_start_is_a_failed_attempt_not_a_crash) {
+  plan_builder b;
+  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+  const auto other = b.sub(b.parent("2"), "1", {}, 1ms);
+  broken_launcher agents;
+  cohort::executor_options o;
+  o.retry.retries = 2;
+  o.retry.base_delay = 1ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o);
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[t].reason.find("no such file") != std::string::npos);
+  BOOST_TEST(report.tasks[t].attempts == 3);
+  BOOST_TEST((report.tasks[other].outcome == task_outcome::failed));
+  BOOST_TEST(agents.calls == 6);
+}
+
+CO_TEST_CASE(a_resumed_run_starts_with_the_tokens_already_spent) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  for (const char* s : std::array{"1", "2", "3"}) b.sub(p, s, {}, 1ms, 40);
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  o.token_budget = 100;
+  o.tokens_spent = 30;  // 70 left: one task of 40 fits, then 30 are left
+  auto report = co_await cohort::run_plan(b.p, agents, o);
+  BOOST_TEST(report.count(task_outcome::succeeded) == 1u);
+  BOOST_TEST(report.count(task_outcome::skipped) == 2u);
+  BOOST_TEST(report.tokens_spent == 70u);
+}
+
+CO_TEST_CASE(zero_agents_is_refused) {
+  cohort::plan empty;
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  o.max_agents = 0;
+  BOOST_CHECK_THROW((void)co_await cohort::run_plan(empty, agents, o), cohort::system_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
