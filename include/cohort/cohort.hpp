@@ -15,5 +15,7 @@
 #include <cohort/plan.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
+#include <cohort/taskmaster.hpp>
+#include <cohort/validation.hpp>
 
 #endif // COHORT_COHORT_HPP

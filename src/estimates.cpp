@@ -1,0 +1,112 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include "estimates.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+namespace cohort::detail {
+namespace json = boost::json;
+
+namespace {
+
+// Milliseconds per unit, or 0 for an unknown unit.
+double unit_ms(std::string_view unit) noexcept {
+  if (unit == "ms") return 1;
+  if (unit == "s") return 1000;
+  if (unit == "m") return 60'000;
+  if (unit == "h") return 3'600'000;
+  return 0;
+}
+
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// A non-negative JSON number of milliseconds (or count).
+std::optional<double> non_negative(const json::value& v) {
+  if (v.is_int64() && v.get_int64() >= 0) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  if (v.is_double() && v.get_double() >= 0 && std::isfinite(v.get_double())) return v.get_double();
+  return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> read_duration(const json::value& v) {
+  if (auto n = non_negative(v)) {
+    if (*n > 1e15) return std::nullopt;  // over 30,000 years: a mistake, and llround's limit
+    return std::chrono::milliseconds(std::llround(*n));
+  }
+  if (v.is_string()) return parse_duration(v.get_string());
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> read_strings(const json::value& v) {
+  const auto* a = v.if_array();
+  if (!a) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& e : *a) {
+    if (!e.is_string()) return std::nullopt;
+    out.emplace_back(e.get_string());
+  }
+  return out;
+}
+
+std::string bad(std::string_view key, const json::value& v, std::string_view want) {
+  return "invalid \"" + std::string(key) + "\" " + json::serialize(v) + ": expected " +
+         std::string(want);
+}
+
+} // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  double total = 0;
+  if (text.empty()) return std::nullopt;
+  while (!text.empty()) {
+    std::size_t n = 0;
+    while (n < text.size() && (is_digit(text[n]) || text[n] == '.')) ++n;
+    double value = 0;
+    const auto r = std::from_chars(text.data(), text.data() + n, value);
+    if (n == 0 || r.ec != std::errc() || r.ptr != text.data() + n) return std::nullopt;
+    std::size_t u = n;
+    while (u < text.size() && !is_digit(text[u]) && text[u] != '.') ++u;
+    const double per = unit_ms(text.substr(n, u - n));
+    if (per == 0) return std::nullopt;
+    total += value * per;
+    text.remove_prefix(u);
+  }
+  if (!std::isfinite(total) || total > 1e15) return std::nullopt;
+  return std::chrono::milliseconds(std::llround(total));
+}
+
+bool is_estimate_key(std::string_view key) noexcept {
+  static constexpr std::array<std::string_view, 5> keys{"duration", "duration_ms", "tokens",
+                                                        "owns", "argv"};
+  for (auto k : keys)
+    if (k == key) return true;
+  return false;
+}
+
+void read_estimates(const json::object& o, task& t, std::vector<std::string>& problems) {
+  for (const auto& kv : o) {
+    const std::string_view key = kv.key();
+    const json::value& v = kv.value();
+    if (key == "duration") {
+      if (auto d = read_duration(v)) t.duration = *d;
+      else problems.push_back(bad(key, v, "a duration such as \"25m\" or milliseconds"));
+    } else if (key == "duration_ms") {
+      auto d = v.is_number() ? read_duration(v) : std::nullopt;
+      if (d) t.duration = *d;
+      else problems.push_back(bad(key, v, "milliseconds"));
+    } else if (key == "tokens") {
+      auto n = non_negative(v);
+      if (n && *n == std::floor(*n) && *n < 1.8e19) t.tokens = static_cast<std::uint64_t>(*n);
+      else problems.push_back(bad(key, v, "a non-negative integer"));
+    } else if (key == "owns" || key == "argv") {
+      if (auto s = read_strings(v)) (key == "owns" ? t.owns : t.argv) = std::move(*s);
+      else problems.push_back(bad(key, v, "an array of strings"));
+    }
+  }
+}
+
+} // namespace cohort::detail

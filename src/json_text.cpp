@@ -1,0 +1,193 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include "json_text.hpp"
+
+#include <boost/json/stream_parser.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cohort::detail {
+namespace json = boost::json;
+
+namespace {
+
+void set_position(std::string_view text, std::size_t consumed, json_error& err) {
+  consumed = std::min(consumed, text.size());
+  const std::string_view before = text.substr(0, consumed);
+  err.line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t nl = before.rfind('\n');
+  err.column = 1 + (nl == std::string_view::npos ? consumed : consumed - nl - 1);
+}
+
+void append_indent(std::string& out, std::size_t depth) { out.append(2 * depth, ' '); }
+
+void append_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+template <class Number>
+void append_number(std::string& out, Number n) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+void append_double(std::string& out, double d) {
+  const std::size_t start = out.size();
+  append_number(out, d);
+  if (out.find_first_of(".eEn", start) == std::string::npos) out += ".0";  // stays a double
+}
+
+void append_value(std::string& out, const json::value& v, std::size_t depth);
+
+void append_array(std::string& out, const json::array& a, std::size_t depth) {
+  if (a.empty()) return void(out += "[]");
+  out += "[\n";
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    append_indent(out, depth + 1);
+    append_value(out, a[i], depth + 1);
+    out += i + 1 < a.size() ? ",\n" : "\n";
+  }
+  append_indent(out, depth);
+  out += ']';
+}
+
+void append_object(std::string& out, const json::object& o, std::size_t depth) {
+  if (o.empty()) return void(out += "{}");
+  out += "{\n";
+  std::size_t i = 0;
+  for (const auto& kv : o) {
+    append_indent(out, depth + 1);
+    append_string(out, kv.key());
+    out += ": ";
+    append_value(out, kv.value(), depth + 1);
+    out += ++i < o.size() ? ",\n" : "\n";
+  }
+  append_indent(out, depth);
+  out += '}';
+}
+
+void append_value(std::string& out, const json::value& v, std::size_t depth) {
+  switch (v.kind()) {
+    case json::kind::null: out += "null"; break;
+    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case json::kind::int64: append_number(out, v.get_int64()); break;
+    case json::kind::uint64: append_number(out, v.get_uint64()); break;
+    case json::kind::double_: append_double(out, v.get_double()); break;
+    case json::kind::string: append_string(out, v.get_string()); break;
+    case json::kind::array: append_array(out, v.get_array(), depth); break;
+    case json::kind::object: append_object(out, v.get_object(), depth); break;
+  }
+}
+
+error_code last_error() { return {errno, boost::system::system_category()}; }
+
+} // namespace
+
+json::value parse_json(std::string_view text, json_error& err) {
+  json::parse_options opt;
+  opt.max_depth = 256;
+  json::stream_parser p({}, opt);
+  err = {};
+  // write() consumes trailing white space and fails on anything else after the value.
+  const std::size_t n = p.write(text.data(), text.size(), err.ec);
+  if (!err.ec) p.finish(err.ec);
+  if (err.ec) {
+    set_position(text, err.ec == json::error::incomplete ? text.size() : n, err);
+    return nullptr;
+  }
+  return p.release();
+}
+
+std::string format_json(const json::value& v) {
+  std::string out;
+  append_value(out, v, 0);
+  return out;
+}
+
+std::string id_text(const json::value& v) {
+  std::string out;
+  switch (v.kind()) {
+    case json::kind::string: return std::string(v.get_string());
+    case json::kind::int64: append_number(out, v.get_int64()); break;
+    case json::kind::uint64: append_number(out, v.get_uint64()); break;
+    case json::kind::double_: append_number(out, v.get_double()); break;
+    default: break;
+  }
+  return out;
+}
+
+void read_file(const std::filesystem::path& file, std::string& out, error_code& ec) {
+  ec = {};
+  out.clear();
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return void(ec = last_error());
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) ec = last_error();
+    if (r <= 0) break;
+    out.append(buf, static_cast<std::size_t>(r));
+  }
+  ::close(fd);
+}
+
+namespace {
+
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t w = ::write(fd, text.data(), text.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return false;
+    text.remove_prefix(static_cast<std::size_t>(w));
+  }
+  return true;
+}
+
+} // namespace
+
+void write_file_atomic(const std::filesystem::path& file, std::string_view text, error_code& ec) {
+  ec = {};
+  struct ::stat st {};
+  const ::mode_t mode = ::stat(file.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+  const std::string tmp = file.string() + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return void(ec = last_error());
+  bool ok = write_all(fd, text) && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
+  if (!ok) ec = last_error();
+  if (::close(fd) != 0 && ok) ok = false, ec = last_error();
+  if (ok && ::rename(tmp.c_str(), file.c_str()) != 0) ok = false, ec = last_error();
+  if (!ok) ::unlink(tmp.c_str());
+}
+
+} // namespace cohort::detail

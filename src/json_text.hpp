@@ -1,0 +1,52 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_SRC_JSON_TEXT_HPP
+#define COHORT_SRC_JSON_TEXT_HPP
+
+// Private to the library: JSON text in and out, and whole-file I/O, for the plan loaders and
+// writers. Not installed.
+
+#include <cohort/error.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace cohort::detail {
+
+/// Where strict JSON parsing stopped, when it failed.
+struct json_error {
+  error_code ec;
+  std::size_t line = 0;    ///< 1-based
+  std::size_t column = 0;  ///< 1-based, in bytes
+};
+
+/// Parses `text` as strict JSON (no comments, no trailing commas, valid UTF-8).
+/**
+ * On failure returns null and sets `err` with the line and column of the first byte the parser
+ * could not take (Boost.JSON reports neither: they are counted from the bytes it consumed).
+ */
+boost::json::value parse_json(std::string_view text, json_error& err);
+
+/// `v` as JavaScript's `JSON.stringify(v, null, 2)` writes it: 2-space indentation, `": "`,
+/// `[]` and `{}` when empty, only `"`, `\` and control characters escaped, keys in their order.
+/// Integers stay integers; a double prints its shortest round-trip form (with ".0" if integral).
+std::string format_json(const boost::json::value& v);
+
+/// `String(id)` as JavaScript computes it for a JSON id or dependency: strings as they are,
+/// integers in decimal, doubles in shortest form (31.1 -> "31.1", 3.0 -> "3"). Empty for other kinds.
+std::string id_text(const boost::json::value& v);
+
+/// Reads the whole file into `out`.
+void read_file(const std::filesystem::path& file, std::string& out, error_code& ec);
+
+/// Replaces `file` by `text` atomically: a temporary file beside it (same mode as `file` when it
+/// exists), flushed to disk, then renamed over it.
+void write_file_atomic(const std::filesystem::path& file, std::string_view text, error_code& ec);
+
+} // namespace cohort::detail
+
+#endif // COHORT_SRC_JSON_TEXT_HPP

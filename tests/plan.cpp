@@ -1,0 +1,83 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/plan.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+namespace {
+
+cohort::task make(std::string id) {
+  cohort::task t;
+  t.id = std::move(id);
+  return t;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(plan)
+
+BOOST_AUTO_TEST_CASE(statuses_read_and_print_as_task_master_writes_them) {
+  using cohort::task_status;
+  for (auto s : {task_status::pending, task_status::in_progress, task_status::done,
+                 task_status::review, task_status::deferred, task_status::cancelled,
+                 task_status::blocked}) {
+    BOOST_TEST((cohort::parse_task_status(cohort::to_string(s)) == s));
+  }
+  BOOST_TEST(cohort::to_string(task_status::in_progress) == "in-progress");
+  BOOST_TEST((cohort::parse_task_status("completed") == task_status::done));
+  BOOST_TEST(!cohort::parse_task_status("todo").has_value());
+  BOOST_TEST(!cohort::parse_task_status("Done").has_value());
+  BOOST_TEST(cohort::is_finished(task_status::done));
+  BOOST_TEST(!cohort::is_finished(task_status::cancelled));
+}
+
+BOOST_AUTO_TEST_CASE(subtasks_get_full_ids_and_their_parent) {
+  cohort::plan p;
+  const auto a = p.add_parent(make("12"));
+  const auto s1 = p.add_subtask(a, make("1"));
+  const auto s2 = p.add_subtask(a, make("12.2"));
+  BOOST_TEST(p.tasks[s1].id == "12.1");
+  BOOST_TEST(p.tasks[s2].id == "12.2");  // already dotted: kept
+  BOOST_TEST((p.tasks[s1].parent == a));
+  BOOST_TEST(p.tasks[a].is_parent());
+  BOOST_TEST(!p.tasks[s1].is_parent());
+  BOOST_TEST(p.tasks[a].subtasks == (std::vector<cohort::task_index>{s1, s2}),
+             boost::test_tools::per_element());
+  BOOST_TEST(p.parents == std::vector<cohort::task_index>{a}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(find_is_exact_and_dependencies_are_recorded_once) {
+  cohort::plan p;
+  const auto a = p.add_parent(make("1"));
+  const auto b = p.add_parent(make("2"));
+  const auto s = p.add_subtask(b, make("1"));
+  BOOST_TEST((p.find("2.1") == s));
+  BOOST_TEST(!p.find("2.").has_value());
+  BOOST_TEST(!p.find("21").has_value());
+  p.add_dependency(b, a);
+  p.add_dependency(b, a);
+  p.add_dependency(s, a);
+  BOOST_TEST(p.tasks[b].dependencies == std::vector<cohort::task_index>{a},
+             boost::test_tools::per_element());
+  BOOST_TEST(p.tasks[s].dependencies.size() == 1u);
+  BOOST_TEST(p.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_task_is_plain_data_with_its_estimates_and_extra_fields) {
+  cohort::task t = make("3");
+  t.duration = std::chrono::minutes(25);
+  t.tokens = 12000;
+  t.owns = {"src/x/**"};
+  t.argv = {"nap", "25"};
+  t.extra["phase"] = 2;
+  const cohort::task copy = t;
+  BOOST_TEST(copy.duration->count() == 25 * 60 * 1000);
+  BOOST_TEST(*copy.tokens == 12000u);
+  BOOST_TEST(copy.owns.front() == "src/x/**");
+  BOOST_TEST(copy.extra.at("phase").as_int64() == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
