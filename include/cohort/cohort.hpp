@@ -5,6 +5,7 @@
 
 // Every public header of cohort; no code of its own.
 
+#include <cohort/analysis.hpp>
 #include <cohort/config.hpp>
 #include <cohort/error.hpp>
 #include <cohort/events.hpp>

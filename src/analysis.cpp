@@ -1,0 +1,532 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/analysis.hpp>
+
+#include <cohort/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <string>
+#include <utility>
+
+namespace cohort {
+namespace {
+
+using node_id = std::uint32_t;
+__extension__ typedef unsigned __int128 uint128;
+
+struct edge {
+  node_id from;  // `to` waits for `from`
+  node_id to;
+};
+
+std::int64_t duration_of(const task& t, const estimate_defaults& d) {
+  return (t.duration ? *t.duration : d.duration).count();
+}
+
+std::uint64_t tokens_of(const task& t, const estimate_defaults& d) {
+  return t.tokens ? *t.tokens : d.tokens;
+}
+
+[[noreturn]] void throw_cycle(const plan& p, const std::vector<task_index>& path) {
+  std::string text = "dependency cycle: ";
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    text += (i ? " -> " : "") + p.tasks[path[i]].id;
+  }
+  throw system_error(make_error_code(errc::plan_invalid), text);
+}
+
+// Kind, duration, tokens, owner and gate of every task node and every gate node. `structural`:
+// as if no task were finished (for the order and the cycles of the plan as written).
+void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_graph& g) {
+  auto fin = finished_tasks(p);
+  if (structural) fin.assign(fin.size(), 0);
+  const std::size_t n = p.size(), total = n + p.parents.size();
+  g.task_count = n;
+  g.kinds.assign(total, job_graph::kind::gate);
+  g.duration_ms.assign(total, 0);
+  g.tokens.assign(total, 0);
+  g.finished.assign(total, 0);
+  g.owner.resize(total);
+  g.gate.resize(n);
+  for (std::size_t k = 0; k < p.parents.size(); ++k) {
+    const task_index q = p.parents[k];
+    g.owner[n + k] = static_cast<node_id>(q);
+    g.finished[n + k] = fin[q];
+    g.gate[q] = static_cast<node_id>(n + k);
+    for (task_index s : p.tasks[q].subtasks) g.gate[s] = static_cast<node_id>(n + k);
+  }
+  for (task_index t = 0; t < n; ++t) {
+    const task& x = p.tasks[t];
+    const bool is_job = x.subtasks.empty();
+    g.kinds[t] = is_job ? job_graph::kind::job : job_graph::kind::barrier;
+    g.owner[t] = static_cast<node_id>(t);
+    g.finished[t] = fin[t];
+    if (is_job && !fin[t]) {
+      g.duration_ms[t] = duration_of(x, d);
+      g.tokens[t] = tokens_of(x, d);
+    }
+  }
+}
+
+// The edges of the rolling graph (finished nodes wait for nothing).
+void task_edges(const plan& p, const job_graph& g, std::vector<edge>& out) {
+  for (std::size_t k = 0; k < p.parents.size(); ++k) {
+    const node_id gate = static_cast<node_id>(p.size() + k);
+    if (g.finished[gate]) continue;
+    for (task_index d : p.tasks[p.parents[k]].dependencies) out.push_back({node_id(d), gate});
+  }
+  for (task_index t = 0; t < p.size(); ++t) {
+    if (g.finished[t]) continue;
+    const task& x = p.tasks[t];
+    const node_id to = static_cast<node_id>(t);
+    if (!x.subtasks.empty()) {
+      for (task_index s : x.subtasks) out.push_back({node_id(s), to});
+      continue;
+    }
+    out.push_back({g.gate[t], to});
+    if (x.is_parent()) continue;  // a parent's own dependencies are on its gate
+    for (task_index d : x.dependencies) out.push_back({node_id(d), to});
+  }
+}
+
+// The wave barriers of every unfinished parent with two waves or more.
+void wave_edges(const plan& p, job_graph& g, std::vector<edge>& out) {
+  const auto wave = waves(p);
+  for (task_index q : p.parents) {
+    const auto& subs = p.tasks[q].subtasks;
+    if (g.finished[q] || subs.empty()) continue;
+    std::size_t count = 0;
+    for (task_index s : subs) count = std::max(count, wave[s] + 1);
+    const node_id base = static_cast<node_id>(g.size());  // barrier before wave w: base + w - 1
+    for (std::size_t w = 1; w < count; ++w) {
+      g.kinds.push_back(job_graph::kind::wave);
+      g.duration_ms.push_back(0);
+      g.tokens.push_back(0);
+      g.finished.push_back(0);
+      g.owner.push_back(static_cast<node_id>(q));
+      if (w > 1) out.push_back({node_id(base + w - 2), node_id(base + w - 1)});
+    }
+    for (task_index s : subs) {
+      const std::size_t w = wave[s];
+      if (w + 1 < count) out.push_back({node_id(s), node_id(base + w)});
+      if (w > 0 && !g.finished[s]) out.push_back({node_id(base + w - 1), node_id(s)});
+    }
+  }
+}
+
+void build_csr(job_graph& g, const std::vector<edge>& edges) {
+  const std::size_t n = g.size();
+  g.pred_begin.assign(n + 1, 0);
+  g.succ_begin.assign(n + 1, 0);
+  for (const edge& e : edges) {
+    ++g.pred_begin[e.to + 1];
+    ++g.succ_begin[e.from + 1];
+  }
+  std::partial_sum(g.pred_begin.begin(), g.pred_begin.end(), g.pred_begin.begin());
+  std::partial_sum(g.succ_begin.begin(), g.succ_begin.end(), g.succ_begin.begin());
+  g.preds.resize(edges.size());
+  g.succs.resize(edges.size());
+  auto pfill = g.pred_begin, sfill = g.succ_begin;
+  for (const edge& e : edges) {
+    g.preds[pfill[e.to]++] = e.from;
+    g.succs[sfill[e.from]++] = e.to;
+  }
+}
+
+// Kahn's algorithm; ties in node order. `missing` keeps, for nodes left out, their unmet count.
+std::vector<node_id> kahn(const job_graph& g, std::vector<std::uint32_t>& missing) {
+  std::vector<node_id> order;
+  order.reserve(g.size());
+  missing.resize(g.size());
+  for (std::size_t v = 0; v < g.size(); ++v) {
+    missing[v] = static_cast<std::uint32_t>(g.predecessors(v).size());
+    if (missing[v] == 0) order.push_back(static_cast<node_id>(v));
+  }
+  for (std::size_t head = 0; head < order.size(); ++head) {
+    for (node_id s : g.successors(order[head])) {
+      if (--missing[s] == 0) order.push_back(s);
+    }
+  }
+  return order;
+}
+
+// A cycle among the nodes Kahn left out, as nodes in waits-for order.
+std::vector<node_id> node_cycle(const job_graph& g, const std::vector<std::uint32_t>& missing) {
+  std::size_t v = 0;
+  while (missing[v] == 0) ++v;
+  std::vector<std::size_t> pos(g.size(), std::numeric_limits<std::size_t>::max());
+  std::vector<node_id> path;
+  while (pos[v] == std::numeric_limits<std::size_t>::max()) {
+    pos[v] = path.size();
+    path.push_back(static_cast<node_id>(v));
+    for (node_id d : g.predecessors(v)) {
+      if (missing[d] != 0) {
+        v = d;
+        break;
+      }
+    }
+  }
+  return {path.begin() + static_cast<std::ptrdiff_t>(pos[v]), path.end()};
+}
+
+// The cycle in task ids: gates and wave barriers read as their parent; "p, s, p" (a parent that
+// waits for its own start through its subtask s) reads as "p"; closed, starting at the lowest.
+std::vector<task_index> task_cycle(const plan& p, const job_graph& g,
+                                   const std::vector<node_id>& nodes) {
+  std::vector<task_index> out;
+  for (node_id v : nodes) {
+    if (out.empty() || out.back() != g.owner[v]) out.push_back(g.owner[v]);
+  }
+  while (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  for (std::size_t i = 1; i + 1 < out.size() && out.size() > 3;) {
+    const bool detour = p.tasks[out[i]].parent == out[i - 1] && out[i + 1] == out[i - 1];
+    if (detour) out.erase(out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(i + 2));
+    else ++i;
+  }
+  std::rotate(out.begin(), std::min_element(out.begin(), out.end()), out.end());
+  out.push_back(out.front());
+  return out;
+}
+
+struct cpm {
+  std::vector<std::int64_t> es, ef, ls, lf;
+  std::int64_t length = 0;
+};
+
+cpm compute_cpm(const job_graph& g, const std::vector<node_id>& order) {
+  cpm c;
+  c.es.assign(g.size(), 0);
+  c.ef.assign(g.size(), 0);
+  for (node_id v : order) {
+    for (node_id d : g.predecessors(v)) c.es[v] = std::max(c.es[v], c.ef[d]);
+    c.ef[v] = c.es[v] + g.duration_ms[v];
+    c.length = std::max(c.length, c.ef[v]);
+  }
+  c.lf.assign(g.size(), c.length);
+  c.ls.assign(g.size(), c.length);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    for (node_id s : g.successors(*it)) c.lf[*it] = std::min(c.lf[*it], c.ls[s]);
+    c.ls[*it] = c.lf[*it] - g.duration_ms[*it];
+  }
+  return c;
+}
+
+// Walks back from the job that finishes last along predecessors that finish exactly in time.
+std::vector<task_index> critical_jobs(const job_graph& g, const cpm& c) {
+  std::vector<task_index> path;
+  if (c.length == 0) return path;
+  std::size_t v = 0;
+  while (!(g.is_job(v) && c.ef[v] == c.length)) ++v;
+  for (;;) {
+    if (g.is_job(v)) path.push_back(v);
+    if (c.es[v] == 0) break;
+    std::size_t next = g.size();
+    for (node_id d : g.predecessors(v)) {
+      if (c.ef[d] == c.es[v]) next = std::min<std::size_t>(next, d);
+    }
+    v = next;
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+std::int64_t waves_only_time(const plan& p, const job_graph& g) {
+  const auto wave = waves(p);
+  std::int64_t total = 0;
+  std::vector<std::int64_t> longest;
+  for (task_index q : p.parents) {
+    if (p.tasks[q].subtasks.empty()) {
+      total += g.duration_ms[q];
+      continue;
+    }
+    longest.clear();
+    for (task_index s : p.tasks[q].subtasks) {
+      if (longest.size() <= wave[s]) longest.resize(wave[s] + 1, 0);
+      longest[wave[s]] = std::max(longest[wave[s]], g.duration_ms[s]);
+    }
+    total = std::accumulate(longest.begin(), longest.end(), total);
+  }
+  return total;
+}
+
+std::uint64_t parent_size(const plan& p, task_index q, const std::vector<std::uint8_t>& fin,
+                          const estimate_defaults& d) {
+  const auto& subs = p.tasks[q].subtasks;
+  if (subs.empty()) return fin[q] ? 0 : tokens_of(p.tasks[q], d);
+  std::uint64_t size = 0;
+  for (task_index s : subs) size += fin[s] ? 0 : tokens_of(p.tasks[s], d);
+  return size;
+}
+
+// Proportional floors, then the units left over to the largest remainders (plan order on ties).
+void apportion(std::vector<budget_share>& shares, std::uint64_t avail) {
+  std::uint64_t sum = 0;
+  for (const auto& s : shares) sum += s.size;
+  if (sum == 0 || avail == 0) return;
+  std::vector<std::pair<std::uint64_t, std::size_t>> remainders;
+  std::uint64_t given = 0;
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    const uint128 product = uint128(avail) * shares[i].size;
+    shares[i].tokens = static_cast<std::uint64_t>(product / sum);
+    given += shares[i].tokens;
+    remainders.emplace_back(static_cast<std::uint64_t>(product % sum), i);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 0; given < avail && i < remainders.size(); ++i, ++given) {
+    ++shares[remainders[i].second].tokens;
+  }
+}
+
+job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, wave_mode mode,
+                        bool structural) {
+  COHORT_ASSERT(2 * p.size() < std::numeric_limits<node_id>::max());
+  job_graph g;
+  init_nodes(p, defaults, structural, g);
+  std::vector<edge> edges;
+  edges.reserve(2 * p.size());
+  task_edges(p, g, edges);
+  if (mode == wave_mode::waves) wave_edges(p, g, edges);
+  build_csr(g, edges);
+  return g;
+}
+
+} // namespace
+
+std::span<const std::uint32_t> job_graph::predecessors(std::size_t n) const noexcept {
+  return {preds.data() + pred_begin[n], pred_begin[n + 1] - pred_begin[n]};
+}
+
+std::span<const std::uint32_t> job_graph::successors(std::size_t n) const noexcept {
+  return {succs.data() + succ_begin[n], succ_begin[n + 1] - succ_begin[n]};
+}
+
+std::uint32_t job_graph::start_node(task_index t) const noexcept {
+  return kinds[t] == kind::barrier ? gate[t] : static_cast<std::uint32_t>(t);
+}
+
+int priority_rank(const task& t) noexcept {
+  if (t.priority == "high") return 3;
+  if (t.priority == "medium") return 2;
+  if (t.priority == "low") return 1;
+  return 0;
+}
+
+bool launches_before(const ready_key& a, const ready_key& b) noexcept {
+  if (a.remaining != b.remaining) return a.remaining > b.remaining;
+  if (a.priority != b.priority) return a.priority > b.priority;
+  return a.index < b.index;
+}
+
+std::vector<std::uint8_t> finished_tasks(const plan& p) {
+  std::vector<std::uint8_t> fin(p.size());
+  for (task_index t = 0; t < p.size(); ++t) fin[t] = is_finished(p.tasks[t].status);
+  for (task_index q : p.parents) {
+    const auto& subs = p.tasks[q].subtasks;
+    if (fin[q]) {
+      for (task_index s : subs) fin[s] = 1;
+    } else if (!subs.empty()) {
+      fin[q] = std::all_of(subs.begin(), subs.end(), [&](task_index s) { return fin[s] != 0; });
+    }
+  }
+  return fin;
+}
+
+job_graph flatten(const plan& p, const estimate_defaults& defaults, wave_mode mode) {
+  return flatten_graph(p, defaults, mode, false);
+}
+
+std::vector<std::uint32_t> topological_nodes(const plan& p, const job_graph& g) {
+  std::vector<std::uint32_t> missing;
+  auto order = kahn(g, missing);
+  if (order.size() != g.size()) throw_cycle(p, task_cycle(p, g, node_cycle(g, missing)));
+  return order;
+}
+
+std::vector<task_index> find_cycle(const plan& p) {
+  const auto g = flatten_graph(p, {}, wave_mode::rolling, true);
+  std::vector<std::uint32_t> missing;
+  if (kahn(g, missing).size() == g.size()) return {};
+  return task_cycle(p, g, node_cycle(g, missing));
+}
+
+std::vector<task_index> topological_order(const plan& p) {
+  const auto g = flatten_graph(p, {}, wave_mode::rolling, true);
+  std::vector<task_index> out;
+  out.reserve(p.size());
+  std::vector<std::uint8_t> seen(p.size(), 0);
+  for (node_id v : topological_nodes(p, g)) {
+    const bool starts = g.kinds[v] == job_graph::kind::gate || g.is_job(v);
+    const task_index t = g.owner[v];
+    if (starts && !seen[t]) out.push_back(t);
+    if (starts) seen[t] = 1;
+  }
+  for (task_index q : p.parents) {
+    if (!p.tasks[q].subtasks.empty() && !seen[q]) out.push_back(q);  // unreachable: a gate per parent
+  }
+  return out;
+}
+
+std::vector<std::size_t> waves(const plan& p) {
+  std::vector<std::size_t> wave(p.size(), 0);
+  std::vector<std::uint8_t> state(p.size(), 0);  // 0 new, 1 on the stack, 2 done
+  std::vector<std::pair<task_index, std::size_t>> stack;
+  for (task_index root = 0; root < p.size(); ++root) {
+    if (state[root] != 0 || p.tasks[root].is_parent()) continue;
+    stack.emplace_back(root, 0);
+    state[root] = 1;
+    while (!stack.empty()) {
+      const auto [t, i] = stack.back();
+      const auto& deps = p.tasks[t].dependencies;
+      if (i == deps.size()) {
+        state[t] = 2;
+        stack.pop_back();
+        continue;
+      }
+      const task_index d = deps[i];
+      if (p.tasks[d].parent != p.tasks[t].parent || state[d] == 2) {
+        if (p.tasks[d].parent == p.tasks[t].parent) wave[t] = std::max(wave[t], wave[d] + 1);
+        ++stack.back().second;
+      } else if (state[d] == 1) {
+        std::vector<task_index> path;
+        auto it = std::find_if(stack.begin(), stack.end(), [d](const auto& e) { return e.first == d; });
+        for (; it != stack.end(); ++it) path.push_back(it->first);
+        path.push_back(d);
+        throw_cycle(p, path);
+      } else {
+        state[d] = 1;
+        stack.emplace_back(d, 0);
+      }
+    }
+  }
+  return wave;
+}
+
+std::vector<parallel_group> parallel_groups(const plan& p) {
+  const auto fin = finished_tasks(p);
+  constexpr task_index no_parent = std::numeric_limits<task_index>::max();
+  std::map<std::pair<task_index, std::vector<task_index>>, std::vector<task_index>> by_key;
+  for (task_index t = 0; t < p.size(); ++t) {
+    if (fin[t]) continue;
+    auto deps = p.tasks[t].dependencies;
+    std::sort(deps.begin(), deps.end());
+    by_key[{p.tasks[t].parent.value_or(no_parent), std::move(deps)}].push_back(t);
+  }
+  std::vector<parallel_group> out;
+  for (auto& [key, members] : by_key) {
+    if (members.size() >= 2) out.push_back({key.second, std::move(members)});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.tasks.front() < b.tasks.front(); });
+  return out;
+}
+
+layering layers(const plan& p) {
+  const auto g = flatten(p);
+  std::vector<std::uint32_t> pout(g.size(), 0), jout(g.size(), 0), player(p.size(), 0),
+      jlayer(p.size(), 0);
+  for (node_id v : topological_nodes(p, g)) {
+    std::uint32_t pin = 0, jin = 0;
+    for (node_id d : g.predecessors(v)) {
+      pin = std::max(pin, pout[d]);
+      jin = std::max(jin, jout[d]);
+    }
+    pout[v] = pin;
+    jout[v] = jin;
+    if (g.finished[v]) continue;
+    if (g.kinds[v] == job_graph::kind::gate) player[g.owner[v]] = pin;
+    if (g.kinds[v] == job_graph::kind::barrier) pout[v] = std::max(pin, player[v] + 1);
+    if (!g.is_job(v)) continue;
+    jlayer[v] = jin;
+    jout[v] = jin + 1;
+    if (p.tasks[v].is_parent()) pout[v] = player[v] + 1;
+  }
+  layering out;
+  for (task_index q : p.parents) {
+    if (g.finished[q]) continue;
+    if (out.parents.size() <= player[q]) out.parents.resize(player[q] + 1);
+    out.parents[player[q]].push_back(q);
+  }
+  for (task_index t = 0; t < p.size(); ++t) {
+    if (g.finished[t] || !g.is_job(t)) continue;
+    if (out.jobs.size() <= jlayer[t]) out.jobs.resize(jlayer[t] + 1);
+    out.jobs[jlayer[t]].push_back(t);
+  }
+  return out;
+}
+
+schedule_analysis critical_path(const plan& p, const estimate_defaults& defaults) {
+  const auto g = flatten(p, defaults);
+  const cpm c = compute_cpm(g, topological_nodes(p, g));
+  schedule_analysis out;
+  out.length = milliseconds(c.length);
+  out.critical_path = critical_jobs(g, c);
+  out.tasks.resize(p.size());
+  for (task_index t = 0; t < p.size(); ++t) {
+    const node_id s = g.start_node(t);
+    out.tasks[t] = {milliseconds(c.es[s]), milliseconds(c.ef[t]), milliseconds(c.ls[s]),
+                    milliseconds(c.lf[t])};
+  }
+  return out;
+}
+
+std::vector<std::int64_t> remaining_paths(const plan& p, const job_graph& g) {
+  const auto order = topological_nodes(p, g);
+  std::vector<std::int64_t> rem(g.size(), 0);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    std::int64_t after = 0;
+    for (node_id s : g.successors(*it)) after = std::max(after, rem[s]);
+    rem[*it] = g.duration_ms[*it] + after;
+  }
+  return rem;
+}
+
+std::vector<ready_key> ready_keys(const plan& p, const job_graph& g,
+                                  const std::vector<std::int64_t>& remaining) {
+  std::vector<ready_key> keys(p.size());
+  for (task_index t = 0; t < p.size(); ++t) {
+    keys[t] = {milliseconds(remaining[g.start_node(t)]), priority_rank(p.tasks[t]), t};
+  }
+  return keys;
+}
+
+std::vector<ready_key> ready_keys(const plan& p, const schedule_options& options) {
+  const auto g = flatten(p, options.defaults, options.mode);
+  return ready_keys(p, g, remaining_paths(p, g));
+}
+
+projections project(const plan& p, const estimate_defaults& defaults) {
+  const auto g = flatten(p, defaults);
+  projections out;
+  for (std::size_t v = 0; v < g.task_count; ++v) {
+    out.sequential += milliseconds(g.duration_ms[v]);
+    out.tokens += g.tokens[v];
+  }
+  out.critical_path = milliseconds(compute_cpm(g, topological_nodes(p, g)).length);
+  out.waves_only = milliseconds(waves_only_time(p, g));
+  const auto gw = flatten(p, defaults, wave_mode::waves);
+  out.hierarchical = milliseconds(compute_cpm(gw, topological_nodes(p, gw)).length);
+  return out;
+}
+
+std::vector<budget_share> split_budget(const plan& p, std::uint64_t total, std::uint64_t reserve,
+                                       std::span<const task_index> parents,
+                                       const estimate_defaults& defaults) {
+  const auto fin = finished_tasks(p);
+  std::vector<budget_share> shares;
+  for (task_index q : parents) shares.push_back({q, parent_size(p, q, fin, defaults), 0});
+  if (parents.empty()) {
+    for (task_index q : p.parents) {
+      if (!fin[q]) shares.push_back({q, parent_size(p, q, fin, defaults), 0});
+    }
+  }
+  apportion(shares, total > reserve ? total - reserve : 0);
+  return shares;
+}
+
+} // namespace cohort

@@ -1,0 +1,272 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/analysis.hpp>
+
+#include "support/plan_shapes.hpp"
+
+#include <cohort/error.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using cohort::plan;
+using cohort::task_index;
+using cohort::shapes::ms;
+using cohort::shapes::parent;
+using cohort::shapes::sub;
+
+namespace {
+
+std::vector<std::string> ids(const plan& p, const std::vector<task_index>& ts) {
+  std::vector<std::string> out;
+  for (task_index t : ts) out.push_back(p.tasks[t].id);
+  return out;
+}
+
+using strings = std::vector<std::string>;
+
+// The message of the system_error `fn` throws, up to the category's text (empty if none).
+template <class Fn>
+std::string error_of(Fn fn) {
+  try {
+    fn();
+  } catch (const cohort::system_error& e) {
+    BOOST_TEST((e.code() == cohort::make_error_code(cohort::errc::plan_invalid)));
+    const std::string what = e.what();
+    return what.substr(0, what.find(": the plan is invalid"));
+  }
+  return {};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(analysis)
+
+BOOST_AUTO_TEST_CASE(seed_projections_match_the_research_note) {
+  const plan p = cohort::shapes::seed_plan();
+  const auto pr = cohort::project(p);
+  // Hand sums over parents 3..17 (1 and 2 are done): sizes x minutes, and the wave maxima.
+  BOOST_TEST(pr.sequential.count() == ms(980min).count());
+  BOOST_TEST(pr.waves_only.count() == ms(445min).count());  // the note's "current strategy"
+  BOOST_TEST(pr.hierarchical.count() == ms(385min).count()); // the note's "enhanced strategy"
+  BOOST_TEST(pr.critical_path.count() == ms(385min).count());
+  BOOST_TEST(pr.tokens == 93u * 10'000u);
+}
+
+BOOST_AUTO_TEST_CASE(seed_parallel_group_is_12_13_14_on_11) {
+  const plan p = cohort::shapes::seed_plan();
+  const auto groups = cohort::parallel_groups(p);
+  const auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+    return p.tasks[g.tasks.front()].is_parent();
+  });
+  BOOST_REQUIRE(it != groups.end());
+  BOOST_TEST(ids(p, it->tasks) == (strings{"12", "13", "14"}), boost::test_tools::per_element());
+  BOOST_TEST(ids(p, it->dependencies) == strings{"11"}, boost::test_tools::per_element());
+  // The other groups are siblings sharing a dependency set (wave 1 of a parent, for instance).
+  for (const auto& g : groups) {
+    if (&g == &*it) continue;
+    BOOST_TEST(!p.tasks[g.tasks.front()].is_parent());
+  }
+  const auto l = cohort::layers(p);
+  BOOST_REQUIRE(l.parents.size() == 13u);  // 3..11, {12,13,14}, 15, 16, 17
+  BOOST_TEST(ids(p, l.parents[9]) == (strings{"12", "13", "14"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(topological_order_puts_every_task_after_what_it_waits_for) {
+  for (std::uint32_t seed = 1; seed <= 5; ++seed) {
+    const plan p = cohort::shapes::random_plan(seed, 40);
+    const auto order = cohort::topological_order(p);
+    BOOST_REQUIRE(order.size() == p.size());
+    std::vector<std::size_t> pos(p.size());
+    for (std::size_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
+    for (task_index t = 0; t < p.size(); ++t) {
+      if (p.tasks[t].parent) BOOST_TEST(pos[*p.tasks[t].parent] < pos[t]);
+      for (task_index d : p.tasks[t].dependencies) {
+        const auto& subs = p.tasks[d].subtasks;
+        if (subs.empty()) BOOST_TEST(pos[d] < pos[t]);
+        for (task_index s : subs) BOOST_TEST(pos[s] < pos[t]);  // on a parent: on all of it
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_cycle_is_named_as_a_path) {
+  plan p;
+  const task_index a = parent(p, "12");
+  const task_index s1 = sub(p, a, "1", 1ms);
+  const task_index s4 = sub(p, a, "4", 1ms, {s1});
+  p.add_dependency(s1, s4);
+  BOOST_TEST(ids(p, cohort::find_cycle(p)) == (strings{"12.1", "12.4", "12.1"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(error_of([&] { cohort::topological_order(p); }) ==
+             "dependency cycle: 12.1 -> 12.4 -> 12.1");
+  BOOST_TEST(error_of([&] { cohort::waves(p); }) == "dependency cycle: 12.1 -> 12.4 -> 12.1");
+
+  plan q;  // parents: 1 waits for 2, 2 waits for 1
+  const task_index one = parent(q, "1", {}, 5ms);
+  const task_index two = parent(q, "2", {one}, 5ms);
+  q.add_dependency(one, two);
+  BOOST_TEST(ids(q, cohort::find_cycle(q)) == (strings{"1", "2", "1"}), boost::test_tools::per_element());
+  BOOST_TEST(error_of([&] { cohort::critical_path(q); }) == "dependency cycle: 1 -> 2 -> 1");
+}
+
+BOOST_AUTO_TEST_CASE(a_cycle_through_a_parents_start_reads_as_the_parent) {
+  plan p;  // 12 waits for 13, 13 waits for 12.1, and 12.1 waits for 12 to start
+  const task_index a = parent(p, "12");
+  const task_index a1 = sub(p, a, "1", 1ms);
+  const task_index b = parent(p, "13");
+  sub(p, b, "1", 1ms);
+  p.add_dependency(a, b);
+  p.add_dependency(b, a1);
+  BOOST_TEST(ids(p, cohort::find_cycle(p)) == (strings{"12", "13", "12.1", "12"}),
+             boost::test_tools::per_element());
+  plan q;  // a subtask waiting for its own parent
+  const task_index c = parent(q, "3");
+  q.add_dependency(sub(q, c, "1", 1ms), c);
+  BOOST_TEST(ids(q, cohort::find_cycle(q)) == (strings{"3", "3.1", "3"}), boost::test_tools::per_element());
+  BOOST_TEST(cohort::find_cycle(cohort::shapes::seed_plan()).empty());
+}
+
+BOOST_AUTO_TEST_CASE(waves_count_sibling_dependencies_only) {
+  plan p;
+  const task_index a = parent(p, "1");
+  const task_index b = parent(p, "2");
+  const task_index b1 = sub(p, b, "1", 1ms);
+  const task_index b2 = sub(p, b, "2", 1ms, {b1});
+  const task_index a1 = sub(p, a, "1", 1ms, {b2});  // cross-parent: still wave 0
+  const task_index a2 = sub(p, a, "2", 1ms, {a1});
+  const task_index a3 = sub(p, a, "3", 1ms, {a1, a2});
+  const task_index a4 = sub(p, a, "4", 1ms);
+  const auto w = cohort::waves(p);
+  BOOST_TEST(w[a] == 0u);
+  BOOST_TEST(w[a1] == 0u);
+  BOOST_TEST(w[a2] == 1u);
+  BOOST_TEST(w[a3] == 2u);
+  BOOST_TEST(w[a4] == 0u);
+  BOOST_TEST(w[b2] == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(critical_path_and_slack_by_hand) {
+  plan p;  // A: a1 10, a2 30 side by side; B after A: b1 5; C alone: 20
+  const task_index a = parent(p, "A");
+  const task_index a1 = sub(p, a, "1", 10ms);
+  const task_index a2 = sub(p, a, "2", 30ms);
+  const task_index b = parent(p, "B", {a});
+  const task_index b1 = sub(p, b, "1", 5ms);
+  const task_index c = parent(p, "C", {}, 20ms);
+  const auto cp = cohort::critical_path(p);
+  BOOST_TEST(cp.length.count() == 35);
+  BOOST_TEST(ids(p, cp.critical_path) == (strings{"A.2", "B.1"}), boost::test_tools::per_element());
+  BOOST_TEST(cp.tasks[a1].slack().count() == 20);
+  BOOST_TEST(cp.tasks[a2].slack().count() == 0);
+  BOOST_TEST(cp.tasks[c].slack().count() == 15);
+  BOOST_TEST(cp.tasks[b1].earliest_start.count() == 30);
+  BOOST_TEST(cp.tasks[b].earliest_start.count() == 30);
+  BOOST_TEST(cp.tasks[b].earliest_finish.count() == 35);
+  BOOST_TEST(cp.tasks[a].latest_finish.count() == 30);
+}
+
+BOOST_AUTO_TEST_CASE(done_tasks_take_no_time_and_missing_estimates_take_the_default) {
+  plan p;
+  const task_index a = parent(p, "1", {}, 50ms);
+  const task_index b = parent(p, "2", {a});  // no estimate
+  const task_index b1 = sub(p, b, "1", 7ms);
+  sub(p, b, "2", 9ms, {b1});
+  p.tasks[a].status = cohort::task_status::done;
+  p.tasks[b1].status = cohort::task_status::done;
+  const cohort::estimate_defaults d{3ms, 11};
+  BOOST_TEST(cohort::project(p, d).sequential.count() == 9);
+  p.tasks[p.find("2.2").value()].duration.reset();
+  const auto pr = cohort::project(p, d);
+  BOOST_TEST(pr.sequential.count() == 3);
+  BOOST_TEST(pr.tokens == 11u);
+  BOOST_TEST(cohort::critical_path(p, d).tasks[b].earliest_start.count() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(projections_by_hand) {
+  plan p;  // P1: waves [1.1 10, 1.2 20] then [1.3 5 after 1.1]; P2: one 7 ms job
+  const task_index p1 = parent(p, "1");
+  const task_index s1 = sub(p, p1, "1", 10ms);
+  sub(p, p1, "2", 20ms);
+  sub(p, p1, "3", 5ms, {s1});
+  parent(p, "2", {}, 7ms);
+  const auto pr = cohort::project(p);
+  BOOST_TEST(pr.sequential.count() == 42);
+  BOOST_TEST(pr.waves_only.count() == 32);    // (20 + 5) + 7
+  BOOST_TEST(pr.hierarchical.count() == 25);  // P1's waves; P2 alongside
+  BOOST_TEST(pr.critical_path.count() == 20); // rolling: 1.3 need not wait for 1.2
+}
+
+BOOST_AUTO_TEST_CASE(a_cross_parent_subtask_dependency_does_not_order_the_parents) {
+  plan p;
+  const task_index two = parent(p, "2");
+  const task_index two1 = sub(p, two, "1", 1ms);
+  sub(p, two, "2", 1ms, {two1});
+  const task_index three = parent(p, "3");
+  sub(p, three, "1", 1ms, {two1});
+  const task_index four = parent(p, "4", {three});
+  const auto l = cohort::layers(p);
+  BOOST_REQUIRE(l.parents.size() == 2u);
+  BOOST_TEST(ids(p, l.parents[0]) == (strings{"2", "3"}), boost::test_tools::per_element());
+  BOOST_TEST(ids(p, l.parents[1]) == strings{"4"}, boost::test_tools::per_element());
+  (void)four;
+  BOOST_REQUIRE(l.jobs.size() == 3u);
+  BOOST_TEST(ids(p, l.jobs[0]) == strings{"2.1"}, boost::test_tools::per_element());
+  BOOST_TEST(ids(p, l.jobs[1]) == (strings{"2.2", "3.1"}), boost::test_tools::per_element());
+  BOOST_TEST(ids(p, l.jobs[2]) == strings{"4"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(budget_split_never_oversubscribes) {
+  const plan seed = cohort::shapes::seed_plan();
+  const std::vector<task_index> trio{*seed.find("12"), *seed.find("13"), *seed.find("14")};
+  // The note's rule, total / n * (1 + subtasks / all subtasks), hands out more than there is.
+  double naive = 0;
+  for (task_index q : trio) naive += 200'000.0 / 3 * (1 + seed.tasks[q].subtasks.size() / 19.0);
+  BOOST_TEST(naive > 200'000.0);
+  const auto shares = cohort::split_budget(seed, 200'000, 5'000, trio);
+  BOOST_REQUIRE(shares.size() == 3u);
+  BOOST_TEST(shares[0].tokens == 61'579u);  // 195,000 x 6/19, rounded by largest remainder
+  BOOST_TEST(shares[1].tokens == 71'842u);
+  BOOST_TEST(shares[2].tokens == 61'579u);
+
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    const plan p = cohort::shapes::random_plan(static_cast<std::uint32_t>(round), 12);
+    const std::uint64_t total = rng() % 5'000'000, reserve = rng() % 1'000'000;
+    const auto s = cohort::split_budget(p, total, reserve);
+    std::uint64_t sum = 0, size = 0;
+    for (const auto& x : s) sum += x.tokens, size += x.size;
+    const std::uint64_t avail = total > reserve ? total - reserve : 0;
+    BOOST_TEST(sum <= avail);
+    if (size > 0) BOOST_TEST(sum == avail);
+    for (const auto& x : s) {  // proportional, within one token
+      const double exact = size ? double(avail) * double(x.size) / double(size) : 0.0;
+      BOOST_TEST(std::abs(double(x.tokens) - exact) < 1.0);
+    }
+  }
+  BOOST_TEST(cohort::split_budget(seed, 100, 200).front().tokens == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(ready_order_is_longest_path_then_priority_then_plan_order) {
+  plan p;
+  const task_index a = parent(p, "1", {}, 10ms);
+  const task_index b = parent(p, "2", {}, 10ms);
+  const task_index c = parent(p, "3", {}, 5ms);
+  const task_index d = parent(p, "4", {c}, 10ms);  // 3 has 15 ms ahead of it
+  p.tasks[b].priority = "high";
+  const auto keys = cohort::ready_keys(p);
+  std::vector<task_index> order{a, b, c, d};
+  std::sort(order.begin(), order.end(),
+            [&](task_index x, task_index y) { return cohort::launches_before(keys[x], keys[y]); });
+  BOOST_TEST(ids(p, order) == (strings{"3", "2", "1", "4"}), boost::test_tools::per_element());
+  BOOST_TEST(keys[c].remaining.count() == 15);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
