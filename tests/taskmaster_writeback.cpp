@@ -1,0 +1,185 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/taskmaster_writeback.hpp>
+
+#include "support/files.hpp"
+
+#include <cohort/taskmaster.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+namespace {
+
+namespace json = boost::json;
+using cohort::status_change;
+using cohort::task_status;
+using cohort::test::read_text;
+using cohort::test::temp_dir;
+
+constexpr std::string_view two_tags = R"({
+  "master": {
+    "tasks": [
+      {
+        "id": 1,
+        "title": "Caf\u00e9 \"quoted\" \\ tab\t",
+        "status": "pending",
+        "estimatedHours": 2.5,
+        "weight": 2.0,
+        "big": 18446744073709551615,
+        "dependencies": [],
+        "subtasks": [
+          {"id": 1, "status": "done", "dependencies": []},
+          {"id": "1.2", "zeta": null, "status": "pending", "alpha": [1, {"b": true}], "dependencies": [1]}
+        ]
+      },
+      {"id": 31, "subtasks": [{"id": 31.1, "status": "pending"}]},
+      {"id": "rust-core", "status": "review", "subtasks": [{"id": "cli", "status": "blocked"}]}
+    ],
+    "metadata": {"created": "x"}
+  },
+  "other": {"tasks": [{"id": 1, "status": "pending"}]}
+}
+)";
+
+json::value& status_of(json::value& root, std::string_view tag, std::size_t t, int s = -1) {
+  auto& task = root.at(tag).at("tasks").at(t);
+  return s < 0 ? task.at("status") : task.at("subtasks").at(static_cast<std::size_t>(s)).at("status");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(taskmaster_writeback)
+
+BOOST_AUTO_TEST_CASE(changes_only_the_named_statuses_in_one_tag) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", two_tags);
+  const std::vector<status_change> changes{{"1.2", task_status::done},
+                                           {"31.1", task_status::in_progress},
+                                           {"rust-core.cli", task_status::pending}};
+  BOOST_TEST(cohort::set_taskmaster_status(file, "master", changes) == 3u);
+  json::value expected = json::parse(two_tags);
+  status_of(expected, "master", 0, 1) = "done";
+  status_of(expected, "master", 1, 0) = "in-progress";
+  status_of(expected, "master", 2, 0) = "pending";
+  const std::string written = read_text(file);
+  BOOST_TEST(json::parse(written) == expected);
+  // Key order kept (status stays between zeta and alpha), ints stay ints, doubles stay doubles.
+  BOOST_TEST(written.find(R"("zeta": null,
+            "status": "done",
+            "alpha": [)") != std::string::npos);
+  BOOST_TEST(written.find(R"("weight": 2.0,)") != std::string::npos);
+  BOOST_TEST(written.find(R"("big": 18446744073709551615,)") != std::string::npos);
+  BOOST_TEST(written.find(R"("title": "Café \"quoted\" \\ tab\t",)") != std::string::npos);
+  BOOST_TEST(written.back() == '\n');  // the file ended with one
+  BOOST_TEST(!std::filesystem::exists(file.string() + ".lock"));
+  BOOST_TEST(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);  // no temp left
+}
+
+BOOST_AUTO_TEST_CASE(an_unchanged_status_does_not_write_the_file) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", two_tags);
+  const auto before = std::filesystem::last_write_time(file);
+  BOOST_TEST(cohort::set_taskmaster_status(file, "master", {{"1.1", task_status::done}}) == 0u);
+  BOOST_TEST(read_text(file) == two_tags);
+  BOOST_TEST((std::filesystem::last_write_time(file) == before));
+}
+
+BOOST_AUTO_TEST_CASE(ids_the_loader_gives_find_their_objects) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", two_tags);
+  const auto plan = cohort::load_taskmaster(file);
+  std::vector<status_change> all;
+  for (const auto& t : plan.tasks) all.push_back({t.id, task_status::cancelled});
+  BOOST_TEST(cohort::set_taskmaster_status(file, "master", all) == plan.size());
+  for (const auto& t : cohort::load_taskmaster(file).tasks)
+    BOOST_TEST((t.status == task_status::cancelled), t.id);
+  const auto other = json::parse(read_text(file)).at("other");
+  BOOST_TEST(other == json::parse(two_tags).at("other"));
+}
+
+BOOST_AUTO_TEST_CASE(a_legacy_file_is_written_in_its_own_layout) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", R"({"tasks": [{"id": 1, "status": "pending"}], "meta": 1})");
+  BOOST_TEST(cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}) == 1u);
+  BOOST_TEST(json::parse(read_text(file)) ==
+             json::parse(R"({"tasks": [{"id": 1, "status": "done"}], "meta": 1})"));
+  BOOST_TEST(read_text(file).back() == '}');  // no newline added where there was none
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_tag_or_id_changes_nothing) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", two_tags);
+  cohort::error_code ec;
+  cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}, {"9", task_status::done}},
+                                {}, ec);
+  BOOST_TEST((ec == cohort::errc::invalid_argument));
+  cohort::set_taskmaster_status(file, "nope", {{"1", task_status::done}}, {}, ec);
+  BOOST_TEST((ec == cohort::errc::invalid_argument));
+  BOOST_TEST(read_text(file) == two_tags);
+  BOOST_CHECK_EXCEPTION(cohort::set_taskmaster_status(file, "master", {{"1.9", task_status::done}}),
+                        cohort::system_error, [](const cohort::system_error& e) {
+                          return std::string(e.what()).find("no task 1.9") != std::string::npos;
+                        });
+}
+
+BOOST_AUTO_TEST_CASE(a_syntax_error_is_reported_with_line_and_column) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", "{\"master\": {\"tasks\": [\n  {\"id\": 1,, }]}}");
+  cohort::error_code ec;
+  cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}, {}, ec);
+  BOOST_TEST((ec == cohort::errc::plan_invalid));
+  BOOST_CHECK_EXCEPTION(cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}),
+                        cohort::system_error, [](const cohort::system_error& e) {
+                          return std::string(e.what()).find("tasks.json:2:12:") != std::string::npos;
+                        });
+}
+
+BOOST_AUTO_TEST_CASE(a_held_lock_is_waited_for_and_a_stale_one_taken_over) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", two_tags);
+  const std::filesystem::path lock = file.string() + ".lock";
+  std::filesystem::create_directory(lock);  // a live Task Master holds it
+  cohort::writeback_options o;
+  o.lock_retries = 1;
+  cohort::error_code ec;
+  cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}, o, ec);
+  BOOST_TEST((ec == boost::system::errc::device_or_resource_busy));
+  BOOST_TEST(read_text(file) == two_tags);
+  BOOST_TEST(std::filesystem::exists(lock));  // not ours to remove
+  // Task Master's legacy lock is a file; one older than `lock_stale` is abandoned.
+  std::filesystem::remove(lock);
+  dir.write("tasks.json.lock", R"({"pid": 1, "timestamp": 0})");
+  std::filesystem::last_write_time(lock, std::filesystem::file_time_type::clock::now() -
+                                             std::chrono::seconds(60));
+  BOOST_TEST(cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}, o, ec) == 1u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(!std::filesystem::exists(lock));
+}
+
+BOOST_AUTO_TEST_CASE(every_sample_round_trips_to_the_same_json_and_task_master_bytes) {
+  temp_dir dir;
+  for (auto sample : cohort::test::sample_names) {
+    BOOST_TEST_INFO(sample);
+    const auto file = cohort::test::copy_sample(dir, sample);
+    const std::string original = read_text(file);
+    const auto loaded = cohort::read_taskmaster(file).plan;
+    const auto& first = loaded.tasks.at(0);
+    const auto other = first.status == task_status::blocked ? task_status::review : task_status::blocked;
+    BOOST_TEST(cohort::set_taskmaster_status(file, loaded.tag, {{first.id, other}}) == 1u);
+    BOOST_TEST(read_text(file) != original);
+    // Back to the status as written ("completed" would print as "done": none of the firsts is).
+    BOOST_TEST(cohort::set_taskmaster_status(file, loaded.tag, {{first.id, first.status}}) == 1u);
+    const std::string written = read_text(file);
+    BOOST_TEST(json::parse(written) == json::parse(original));
+    // Three samples were last written by Task Master (JSON.stringify(data, null, 2)): same bytes.
+    const std::string_view s = sample;
+    if (s.find("veritas") != s.npos || s.find("oraclepack") != s.npos || s.find("claude") != s.npos)
+      BOOST_TEST(written == original);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
