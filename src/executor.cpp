@@ -104,9 +104,10 @@ private:
   std::optional<std::string> unmet_dependency(task_index t) const;
 
   // Limits.
-  asio::awaitable<semaphore::permit> acquire(semaphore& s, std::size_t n, task_index t,
-                                             wait_reason why);
-  asio::awaitable<void> pass(pacer& p, task_index t);
+  static semaphore::permit take_now(semaphore& s, std::size_t n);
+  asio::awaitable<semaphore::permit> wait_for(semaphore& s, std::size_t n, task_index t,
+                                              wait_reason why);
+  asio::awaitable<void> wait_turn(pacer& p, task_index t);
   milliseconds backoff(int failures);
 
   // Outcomes and events.
@@ -230,7 +231,9 @@ asio::awaitable<void> run_state::run_parent_body(task_index p) {
     }
     co_return;
   }
-  if (options_.parent_stagger > milliseconds::zero()) co_await pass(parent_pacer_, p);
+  if (options_.parent_stagger > milliseconds::zero() && !parent_pacer_.try_wait()) {
+    co_await wait_turn(parent_pacer_, p);
+  }
   emit(make(event_kind::parent_started, p));
   if (plan_.tasks[p].subtasks.empty()) {
     co_await run_job(p);  // a parent without subtasks is one agent
@@ -325,19 +328,24 @@ asio::awaitable<void> run_state::run_attempts(task_index t) {
 asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, int n) {
   semaphore::permit parent_permit;
   if (!parent_caps_.empty()) {
-    const task_index p = plan_.tasks[t].parent.value_or(t);
-    parent_permit = co_await acquire(*parent_caps_[p], 1, t, wait_reason::parent_cap);
+    auto& cap = *parent_caps_[plan_.tasks[t].parent.value_or(t)];
+    parent_permit = take_now(cap, 1);
+    if (!parent_permit) parent_permit = co_await wait_for(cap, 1, t, wait_reason::parent_cap);
   }
-  auto slot = co_await acquire(slots_, 1, t, wait_reason::slot);
+  auto slot = take_now(slots_, 1);
+  if (!slot) slot = co_await wait_for(slots_, 1, t, wait_reason::slot);
   semaphore::permit tokens;
   std::uint64_t reserved = 0;
   if (budget_) {
     reserved = std::max<std::uint64_t>(1, plan_.tasks[t].tokens.value_or(options_.default_tokens));
     if (reserved > budget_->capacity()) co_return std::nullopt;
-    tokens = co_await acquire(*budget_, reserved, t, wait_reason::budget);
+    tokens = take_now(*budget_, reserved);
+    if (!tokens) tokens = co_await wait_for(*budget_, reserved, t, wait_reason::budget);
     if (!tokens) co_return std::nullopt;  // the budget shrank below the reservation meanwhile
   }
-  if (options_.launch_interval > milliseconds::zero()) co_await pass(launch_pacer_, t);
+  if (options_.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
+    co_await wait_turn(launch_pacer_, t);
+  }
   const launch_result result = co_await launch(t, n, reserved);
   const std::uint64_t used = result.tokens.value_or(reserved);
   if (tokens) {
@@ -368,12 +376,12 @@ asio::awaitable<launch_result> run_state::launch(task_index t, int n, std::uint6
     e.message = line;
     emit(e);
   };
-  request.on_started = [this, t, n, reserved](int pid) {
-    auto e = make(event_kind::task_launched, t);
-    e.attempt = n;
-    e.pid = pid;
-    e.tokens = reserved;
-    emit(e);
+  auto launched = make(event_kind::task_launched, t);
+  launched.attempt = n;
+  launched.tokens = reserved;
+  request.on_started = [this, e = &launched](int pid) {  // small enough for std::function's SBO
+    e->pid = pid;
+    emit(*e);
   };
   report_.peak_running = std::max(report_.peak_running, ++running_);
   launch_result result;
@@ -433,9 +441,14 @@ std::optional<std::string> run_state::unmet_dependency(task_index t) const {
 
 // --- limits ------------------------------------------------------------------------------------
 
-asio::awaitable<semaphore::permit> run_state::acquire(semaphore& s, std::size_t n, task_index t,
-                                                      wait_reason why) {
-  if (auto p = s.try_acquire(n)) co_return std::move(*p);
+semaphore::permit run_state::take_now(semaphore& s, std::size_t n) {
+  auto p = s.try_acquire(n);
+  return p ? std::move(*p) : semaphore::permit();
+}
+
+// Waits for `n` units behind every task of higher priority. Empty when `n` can never fit.
+asio::awaitable<semaphore::permit> run_state::wait_for(semaphore& s, std::size_t n, task_index t,
+                                                       wait_reason why) {
   auto e = make(event_kind::task_waiting, t);
   e.reason = why;
   emit(e);
@@ -446,8 +459,7 @@ asio::awaitable<semaphore::permit> run_state::acquire(semaphore& s, std::size_t 
   co_return std::move(permit);
 }
 
-asio::awaitable<void> run_state::pass(pacer& p, task_index t) {
-  if (p.try_wait()) co_return;
+asio::awaitable<void> run_state::wait_turn(pacer& p, task_index t) {
   auto e = make(event_kind::task_waiting, t);
   e.reason = wait_reason::stagger;
   emit(e);

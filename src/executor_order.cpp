@@ -18,62 +18,77 @@ int priority_rank(const std::string& p) {
   return 0;
 }
 
-// The jobs a dependency on `x` stands for: its subtasks, or itself.
-std::vector<task_index> jobs_of(const plan& p, task_index x) {
-  const auto& t = p.tasks[x];
-  return t.subtasks.empty() ? std::vector<task_index>{x} : t.subtasks;
-}
+// The graph the remaining paths run over, linear in the plan's size. Nodes 0..n-1 are the tasks:
+// a job (a subtask, or a parent without subtasks) takes its duration; a parent with subtasks is
+// its "join" (zero time, complete when its subtasks are). Nodes n.. are the "starts" of parents
+// with subtasks (zero time): a parent's dependencies lead to its start, its start to its
+// subtasks. So a dependency on a parent costs one edge, not one per subtask.
+struct job_graph {
+  std::vector<std::vector<task_index>> waiters;  // waiters[x]: nodes that wait for x
+  std::vector<std::int64_t> duration;
+};
 
-// waiters[d]: the jobs that wait for job d.
-std::vector<std::vector<task_index>> job_waiters(const plan& p) {
-  std::vector<std::vector<task_index>> waiters(p.tasks.size());
-  auto add = [&](task_index job, task_index dep) {
-    if (dep == p.tasks[job].parent) return;
-    for (task_index d : jobs_of(p, dep)) waiters[d].push_back(job);
-  };
-  for (task_index j = 0; j < p.tasks.size(); ++j) {
-    const auto& t = p.tasks[j];
-    if (t.is_parent() && !t.subtasks.empty()) continue;  // not a job
-    for (task_index d : t.dependencies) add(j, d);
-    if (t.parent) {
-      for (task_index d : p.tasks[*t.parent].dependencies) add(j, d);
+job_graph make_graph(const plan& p, std::chrono::milliseconds default_duration) {
+  const std::size_t n = p.tasks.size();
+  job_graph g;
+  g.waiters.resize(n);
+  g.duration.assign(n, 0);
+  constexpr task_index none = static_cast<task_index>(-1);
+  std::vector<task_index> start(n, none);  // the start node of each parent with subtasks
+  for (task_index i = 0; i < n; ++i) {
+    const auto& t = p.tasks[i];
+    if (t.is_parent() && !t.subtasks.empty()) {
+      start[i] = g.waiters.size();
+      g.waiters.emplace_back(t.subtasks.begin(), t.subtasks.end());
+      g.duration.push_back(0);
+      for (task_index s : t.subtasks) g.waiters[s].push_back(i);  // the join waits for it
+    } else if (!is_finished(t.status)) {
+      g.duration[i] = t.duration.value_or(default_duration).count();
     }
   }
-  return waiters;
+  for (task_index i = 0; i < n; ++i) {
+    const auto& t = p.tasks[i];
+    const task_index waiter = start[i] != none ? start[i] : i;
+    for (task_index d : t.dependencies) {
+      if (d != t.parent) g.waiters[d].push_back(waiter);
+    }
+  }
+  return g;
 }
 
 } // namespace
 
 std::vector<int> launch_priorities(const plan& p, std::chrono::milliseconds default_duration) {
   const std::size_t n = p.tasks.size();
-  const auto waiters = job_waiters(p);
-  // Kahn's algorithm from the sinks: a job's remaining path needs its waiters' first.
-  std::vector<std::size_t> pending(n, 0);
-  for (task_index d = 0; d < n; ++d) pending[d] = waiters[d].size();
-  std::vector<std::vector<task_index>> deps_of(n);
-  for (task_index d = 0; d < n; ++d) {
-    for (task_index w : waiters[d]) deps_of[w].push_back(d);
+  const job_graph g = make_graph(p, default_duration);
+  const std::size_t nodes = g.waiters.size();
+  // Kahn's algorithm from the sinks: a node's remaining path needs its waiters' first.
+  std::vector<std::size_t> pending(nodes, 0);
+  std::vector<std::vector<task_index>> deps_of(nodes);
+  for (task_index d = 0; d < nodes; ++d) {
+    pending[d] = g.waiters[d].size();
+    for (task_index w : g.waiters[d]) deps_of[w].push_back(d);
   }
   std::vector<task_index> ready;
-  for (task_index i = 0; i < n; ++i) {
+  for (task_index i = 0; i < nodes; ++i) {
     if (pending[i] == 0) ready.push_back(i);
   }
-  std::vector<std::int64_t> remaining(n, 0);
+  std::vector<std::int64_t> remaining(nodes, 0);
   std::size_t done = 0;
   while (!ready.empty()) {
     const task_index j = ready.back();
     ready.pop_back();
     ++done;
-    const auto& t = p.tasks[j];
-    const auto own = is_finished(t.status) ? 0 : t.duration.value_or(default_duration).count();
     std::int64_t longest = 0;
-    for (task_index w : waiters[j]) longest = std::max(longest, remaining[w]);
-    remaining[j] = own + longest;
+    for (task_index w : g.waiters[j]) longest = std::max(longest, remaining[w]);
+    remaining[j] = g.duration[j] + longest;
     for (task_index d : deps_of[j]) {
       if (--pending[d] == 0) ready.push_back(d);
     }
   }
-  if (done != n) throw system_error(errc::invalid_argument, "cohort: the plan has a dependency cycle");
+  if (done != nodes) {
+    throw system_error(errc::invalid_argument, "cohort: the plan has a dependency cycle");
+  }
   std::vector<task_index> order(n);
   std::iota(order.begin(), order.end(), task_index{0});
   std::stable_sort(order.begin(), order.end(), [&](task_index a, task_index b) {

@@ -1,0 +1,106 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// The executor's own overhead: N fake zero-time tasks through run_plan (no processes). Prints
+// µs per task and bytes per task (peak RSS growth / N). Run a Release build:
+//   cohort_bench_executor [--quick] [--tasks N] [--subtasks-per-parent M] [-j K] [--mode waves|rolling]
+#include <cohort/executor.hpp>
+#include <cohort/fake_launcher.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <fmt/core.h>
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+
+namespace asio = boost::asio;
+
+namespace {
+
+long peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+struct settings {
+  std::size_t tasks = 100'000;
+  std::size_t per_parent = 100;
+  std::size_t max_agents = 8;
+  cohort::subtask_mode mode = cohort::subtask_mode::rolling;
+};
+
+settings parse(int argc, char** argv) {
+  settings s;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::size_t { return i + 1 < argc ? std::strtoul(argv[++i], nullptr, 10) : 0; };
+    if (a == "--quick") s.tasks = 2'000;
+    else if (a == "--tasks") s.tasks = next();
+    else if (a == "--subtasks-per-parent") s.per_parent = next();
+    else if (a == "-j") s.max_agents = next();
+    else if (a == "--mode" && i + 1 < argc) {
+      s.mode = std::strcmp(argv[++i], "waves") == 0 ? cohort::subtask_mode::waves
+                                                     : cohort::subtask_mode::rolling;
+    }
+  }
+  return s;
+}
+
+// Parents in a chain (each depends on the one before), `per_parent` independent subtasks each.
+cohort::plan make_plan(const settings& s) {
+  cohort::plan p;
+  const std::size_t parents = (s.tasks + s.per_parent - 1) / s.per_parent;
+  for (std::size_t i = 0; i < parents; ++i) {
+    cohort::task parent;
+    parent.id = std::to_string(i + 1);
+    const auto pi = p.add_parent(std::move(parent));
+    if (i > 0) p.add_dependency(pi, p.parents[i - 1]);
+    for (std::size_t j = 0; j < s.per_parent && i * s.per_parent + j < s.tasks; ++j) {
+      cohort::task sub;
+      sub.id = std::to_string(j + 1);
+      sub.duration = std::chrono::milliseconds(0);
+      p.add_subtask(pi, std::move(sub));
+    }
+  }
+  return p;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const settings s = parse(argc, argv);
+  const cohort::plan plan = make_plan(s);
+  const long rss_before = peak_rss_kib();
+  asio::io_context ctx;
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  o.max_agents = s.max_agents;
+  o.mode = s.mode;
+  std::exception_ptr failure;
+  std::size_t succeeded = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  asio::co_spawn(ctx, cohort::run_plan(plan, agents, o),
+                 [&](std::exception_ptr e, cohort::run_report r) {
+                   failure = e;
+                   succeeded = r.count(cohort::task_outcome::succeeded);
+                 });
+  ctx.run();
+  const auto t1 = std::chrono::steady_clock::now();
+  if (failure) std::rethrow_exception(failure);
+  const double us = std::chrono::duration<double, std::micro>(t1 - t0).count();
+  const long rss_growth = peak_rss_kib() - rss_before;
+  fmt::print("executor: {} fake zero-time tasks ({} per parent, -j {}, {}): {:.2f} us/task, "
+             "{:.0f} bytes/task peak RSS growth, {} succeeded\n",
+             s.tasks, s.per_parent, s.max_agents,
+             s.mode == cohort::subtask_mode::waves ? "waves" : "rolling", us / s.tasks,
+             rss_growth * 1024.0 / s.tasks, succeeded);
+  return succeeded == plan.size() ? 0 : 1;
+}
