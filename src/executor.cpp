@@ -7,8 +7,6 @@
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 
-#include "executor_order.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <random>
 
@@ -61,6 +60,33 @@ event_kind event_for(task_outcome o) noexcept {
   return event_kind::task_failed;
 }
 
+// Semaphore priorities (higher goes first) that reproduce the ready order of `o`: ranks in the
+// longest-path order, or all equal for FIFO (the semaphores are FIFO within a priority).
+std::vector<int> launch_priorities(const plan& p, const schedule_options& o) {
+  std::vector<int> priority(p.tasks.size(), 0);
+  if (o.order == ready_order::fifo) return priority;
+  const auto keys = ready_keys(p, o);
+  std::vector<task_index> order(p.tasks.size());
+  std::iota(order.begin(), order.end(), task_index{0});
+  std::sort(order.begin(), order.end(),
+            [&](task_index a, task_index b) { return launches_before(keys[a], keys[b]); });
+  for (std::size_t rank = 0; rank < order.size(); ++rank) {
+    priority[order[rank]] = static_cast<int>(order.size() - rank);
+  }
+  return priority;
+}
+
+// The subtasks of `parent` grouped by their wave (`wave` from analysis' waves()).
+std::vector<std::vector<task_index>> waves_of(const plan& p, task_index parent,
+                                              const std::vector<std::size_t>& wave) {
+  std::vector<std::vector<task_index>> out;
+  for (task_index s : p.tasks[parent].subtasks) {
+    if (wave[s] >= out.size()) out.resize(wave[s] + 1);
+    out[wave[s]].push_back(s);
+  }
+  return out;
+}
+
 asio::awaitable<void> sleep_for(milliseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
   co_await t.async_wait(asio::use_awaitable);
@@ -69,7 +95,7 @@ asio::awaitable<void> sleep_for(milliseconds d) {
 // Per task, for the duration of a run.
 struct task_state {
   task_report report;
-  int priority = 0;  // launch order: higher first (see executor_order.hpp)
+  int priority = 0;  // launch order: higher first (launch_priorities)
   // Cancelled (never expires) when the task gets its outcome: wakes whoever waits for it.
   std::unique_ptr<asio::steady_timer> finished_signal;
 
@@ -121,6 +147,7 @@ private:
   executor_options options_;
   std::vector<observer*> observers_;
   std::vector<task_state> state_;
+  std::vector<std::size_t> wave_;  // per subtask: its wave inside its parent
   semaphore slots_;
   std::optional<semaphore> budget_;                      // absent: unlimited
   std::vector<std::unique_ptr<semaphore>> parent_caps_;  // by parent index; empty: no cap
@@ -139,24 +166,26 @@ run_state::run_state(const plan& p, launcher& l, executor_options o, std::vector
       options_(std::move(o)),
       observers_(std::move(obs)),
       state_(p.tasks.size()),
-      slots_(ex, options_.max_agents),
-      launch_pacer_(ex, options_.launch_interval),
-      parent_pacer_(ex, options_.parent_stagger),
+      wave_(waves(p)),
+      slots_(ex, options_.schedule.max_running),
+      launch_pacer_(ex, options_.schedule.launch_interval),
+      parent_pacer_(ex, options_.schedule.parent_stagger),
       rng_(options_.seed) {
-  const auto priorities = detail::launch_priorities(p, options_.default_duration);
+  const auto priorities = launch_priorities(p, options_.schedule);
   for (task_index i = 0; i < state_.size(); ++i) {
     state_[i].priority = priorities[i];
     state_[i].finished_signal =
         std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
   }
-  if (options_.token_budget > 0) {
-    const auto left = options_.token_budget - std::min(options_.token_budget, options_.tokens_spent);
+  const auto budget = options_.schedule.token_budget;
+  if (budget > 0) {
+    const auto left = budget - std::min(budget, options_.tokens_spent);
     budget_.emplace(ex, left);
   }
-  if (options_.per_parent > 0) {
+  if (options_.schedule.max_per_parent > 0) {
     parent_caps_.resize(p.tasks.size());
     for (task_index q : p.parents) {
-      parent_caps_[q] = std::make_unique<semaphore>(ex, options_.per_parent);
+      parent_caps_[q] = std::make_unique<semaphore>(ex, options_.schedule.max_per_parent);
     }
   }
   report_.tokens_spent = options_.tokens_spent;
@@ -231,7 +260,7 @@ asio::awaitable<void> run_state::run_parent_body(task_index p) {
     }
     co_return;
   }
-  if (options_.parent_stagger > milliseconds::zero() && !parent_pacer_.try_wait()) {
+  if (options_.schedule.parent_stagger > milliseconds::zero() && !parent_pacer_.try_wait()) {
     co_await wait_turn(parent_pacer_, p);
   }
   emit(make(event_kind::parent_started, p));
@@ -247,13 +276,13 @@ asio::awaitable<void> run_state::run_parent_body(task_index p) {
 
 asio::awaitable<void> run_state::run_subtasks(scope& s, task_index p) {
   const auto& subtasks = plan_.tasks[p].subtasks;
-  if (options_.mode == subtask_mode::rolling) {
+  if (options_.schedule.mode == wave_mode::rolling) {
     for (task_index t : subtasks) {
       if (!state_[t].finished()) s.spawn(run_subtask(t));
     }
     co_return;
   }
-  const auto waves = detail::waves_of(plan_, p);
+  const auto waves = waves_of(plan_, p, wave_);
   for (std::size_t w = 0; w < waves.size(); ++w) {
     auto e = make(event_kind::wave_started, p);
     e.wave = w;
@@ -337,13 +366,14 @@ asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, i
   semaphore::permit tokens;
   std::uint64_t reserved = 0;
   if (budget_) {
-    reserved = std::max<std::uint64_t>(1, plan_.tasks[t].tokens.value_or(options_.default_tokens));
+    reserved = std::max<std::uint64_t>(
+        1, plan_.tasks[t].tokens.value_or(options_.schedule.defaults.tokens));
     if (reserved > budget_->capacity()) co_return std::nullopt;
     tokens = take_now(*budget_, reserved);
     if (!tokens) tokens = co_await wait_for(*budget_, reserved, t, wait_reason::budget);
     if (!tokens) co_return std::nullopt;  // the budget shrank below the reservation meanwhile
   }
-  if (options_.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
+  if (options_.schedule.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
     co_await wait_turn(launch_pacer_, t);
   }
   const launch_result result = co_await launch(t, n, reserved);
@@ -540,8 +570,8 @@ bool run_report::all_done() const noexcept {
 
 asio::awaitable<run_report> run_plan(const plan& p, launcher& l, executor_options options,
                                      std::vector<observer*> observers) {
-  if (options.max_agents == 0) {
-    throw system_error(errc::invalid_argument, "cohort::run_plan: max_agents must be at least 1");
+  if (options.schedule.max_running == 0) {
+    throw system_error(errc::invalid_argument, "cohort::run_plan: max_running must be at least 1");
   }
   run_state run(p, l, std::move(options), std::move(observers),
                 co_await asio::this_coro::executor);

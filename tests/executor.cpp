@@ -41,7 +41,7 @@ CO_TEST_CASE(parents_whose_dependencies_are_done_run_at_the_same_time) {
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 8;
+  o.schedule.max_running = 8;
   auto report = co_await cohort::run_plan(plan, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   const auto at = [&](const char* id) { return *plan.find(id); };
@@ -68,7 +68,8 @@ CO_TEST_CASE(a_parent_completes_only_after_its_last_subtask_and_waves_do_not_ove
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 8;
+  o.schedule.max_running = 8;
+  o.schedule.mode = cohort::wave_mode::waves;
   auto report = co_await cohort::run_plan(plan, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   for (task_index p : plan.parents) {
@@ -89,7 +90,7 @@ CO_TEST_CASE(a_parent_completes_only_after_its_last_subtask_and_waves_do_not_ove
 }
 
 CO_TEST_CASE(rolling_starts_a_subtask_as_soon_as_its_own_dependencies_are_done) {
-  for (auto mode : std::array{cohort::subtask_mode::rolling, cohort::subtask_mode::waves}) {
+  for (auto mode : std::array{cohort::wave_mode::rolling, cohort::wave_mode::waves}) {
     plan_builder b;
     const auto p = b.parent("1");
     const auto slow = b.sub(p, "1", {}, 500ms);
@@ -98,12 +99,12 @@ CO_TEST_CASE(rolling_starts_a_subtask_as_soon_as_its_own_dependencies_are_done) 
     cohort::fake_launcher agents;
     event_log log;
     cohort::executor_options o;
-    o.mode = mode;
+    o.schedule.mode = mode;
     auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
     BOOST_TEST(report.all_done());
     const bool before_slow_ends = position(log, event_kind::task_launched, next) <
                                   position(log, event_kind::task_succeeded, slow);
-    BOOST_TEST(before_slow_ends == (mode == cohort::subtask_mode::rolling));
+    BOOST_TEST(before_slow_ends == (mode == cohort::wave_mode::rolling));
   }
 }
 
@@ -112,7 +113,7 @@ CO_TEST_CASE(the_global_cap_is_never_exceeded_and_is_reached) {
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 3;
+  o.schedule.max_running = 3;
   auto report = co_await cohort::run_plan(plan, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   BOOST_TEST(log.peak_running() == 3u);
@@ -129,8 +130,8 @@ CO_TEST_CASE(the_per_parent_cap_holds_for_every_parent) {
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 8;
-  o.per_parent = 2;
+  o.schedule.max_running = 8;
+  o.schedule.max_per_parent = 2;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   std::map<task_index, int> running, peak;
@@ -152,8 +153,8 @@ CO_TEST_CASE(token_reservations_never_exceed_the_budget_and_a_spent_budget_start
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 8;
-  o.token_budget = 100;
+  o.schedule.max_running = 8;
+  o.schedule.token_budget = 100;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(log.peak_reserved() <= 100u);
   BOOST_TEST(report.count(cohort::task_outcome::succeeded) == 3u);  // 3 x 30 of 100
@@ -172,8 +173,8 @@ CO_TEST_CASE(launches_are_staggered_by_the_launch_interval) {
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 8;
-  o.launch_interval = 15ms;
+  o.schedule.max_running = 8;
+  o.schedule.launch_interval = 15ms;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   const auto start = log.events.front().at;
@@ -191,7 +192,7 @@ CO_TEST_CASE(parent_starts_are_staggered) {
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.parent_stagger = 15ms;
+  o.schedule.parent_stagger = 15ms;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   const auto start = log.events.front().at;
@@ -214,8 +215,8 @@ CO_TEST_CASE(the_longest_remaining_path_goes_first) {
   cohort::fake_launcher agents;
   event_log log;
   cohort::executor_options o;
-  o.max_agents = 1;
-  o.mode = cohort::subtask_mode::rolling;
+  o.schedule.max_running = 1;
+  o.schedule.mode = cohort::wave_mode::rolling;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   const auto launched = log.of(event_kind::task_launched);
@@ -230,11 +231,11 @@ CO_TEST_CASE(cross_parent_subtask_dependencies_are_honoured) {
   const auto p2 = b.parent("2");
   b.sub(p2, "1", {}, 1ms);
   const auto waiting = b.sub(p2, "2", {"1.1"}, 1ms);
-  for (auto mode : std::array{cohort::subtask_mode::rolling, cohort::subtask_mode::waves}) {
+  for (auto mode : std::array{cohort::wave_mode::rolling, cohort::wave_mode::waves}) {
     cohort::fake_launcher agents;
     event_log log;
     cohort::executor_options o;
-    o.mode = mode;
+    o.schedule.mode = mode;
     auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
     BOOST_TEST(report.all_done());
     BOOST_TEST(position(log, event_kind::task_succeeded, first) <

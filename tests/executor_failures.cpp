@@ -184,7 +184,7 @@ CO_TEST_CASE(a_resumed_run_starts_with_the_tokens_already_spent) {
   for (const char* s : std::array{"1", "2", "3"}) b.sub(p, s, {}, 1ms, 40);
   cohort::fake_launcher agents;
   cohort::executor_options o;
-  o.token_budget = 100;
+  o.schedule.token_budget = 100;
   o.tokens_spent = 30;  // 70 left: one task of 40 fits, then 30 are left
   auto report = co_await cohort::run_plan(b.p, agents, o);
   BOOST_TEST(report.count(task_outcome::succeeded) == 1u);
@@ -196,8 +196,26 @@ CO_TEST_CASE(zero_agents_is_refused) {
   cohort::plan empty;
   cohort::fake_launcher agents;
   cohort::executor_options o;
-  o.max_agents = 0;
+  o.schedule.max_running = 0;
   BOOST_CHECK_THROW((void)co_await cohort::run_plan(empty, agents, o), cohort::system_error);
+}
+
+CO_TEST_CASE(a_plan_with_a_cycle_is_refused_with_the_cycle_named) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  const auto a = b.sub(p, "1", {}, 1ms);
+  const auto c = b.sub(p, "2", {"1.1"}, 1ms);
+  b.p.add_dependency(a, c);
+  cohort::fake_launcher agents;
+  std::string what;
+  try {
+    (void)co_await cohort::run_plan(b.p, agents, {});
+  } catch (const cohort::system_error& e) {
+    BOOST_TEST((e.code() == cohort::errc::plan_invalid));
+    what = e.what();
+  }
+  BOOST_TEST(what.find("1.1 -> 1.2 -> 1.1") != std::string::npos, what);
+  BOOST_TEST(agents.launches() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

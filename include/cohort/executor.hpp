@@ -3,6 +3,7 @@
 #ifndef COHORT_EXECUTOR_HPP
 #define COHORT_EXECUTOR_HPP
 
+#include <cohort/analysis.hpp>
 #include <cohort/config.hpp>
 #include <cohort/events.hpp>
 #include <cohort/launcher.hpp>
@@ -18,12 +19,6 @@
 
 namespace cohort {
 
-/// How the subtasks of one parent are run.
-enum class subtask_mode {
-  waves,    ///< by dependency depth among siblings; wave k+1 starts when wave k is over
-  rolling,  ///< each subtask as soon as its own dependencies are finished
-};
-
 /// Retries of a failed attempt: exponential backoff with jitter.
 struct retry_policy {
   int retries = 0;                             ///< extra attempts after the first
@@ -32,23 +27,19 @@ struct retry_policy {
   double jitter = 0.2;  ///< the delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]
 };
 
-/// The limits and policies of a run. Every launch holds a slot, a token reservation and a turn
-/// of the launch pacer, in that order.
+/// The limits and policies of a run. Every launch holds a slot (and a slot of its parent's
+/// cap), a token reservation and a turn of the launch pacer, in that order.
 struct executor_options {
   // tag::outline[]
-  std::size_t max_agents = 4;        ///< the global cap on running agents (-j); at least 1
-  std::size_t per_parent = 0;        ///< cap on running agents of one parent; 0: none
-  std::uint64_t token_budget = 0;    ///< tokens for the whole run; 0: unlimited
-  std::uint64_t default_tokens = 0;  ///< reserved for a task without an estimate
-  std::chrono::milliseconds launch_interval{0};  ///< minimum time between two launches
-  std::chrono::milliseconds parent_stagger{0};   ///< minimum time between two parents starting
-  subtask_mode mode = subtask_mode::waves;
+  /// Cap, per-parent cap, token budget, launch interval, parent stagger, waves or rolling, the
+  /// ready order and the defaults for tasks without estimates: the same struct the simulation
+  /// takes, so a prediction and a run use one policy (analysis.hpp, simulation.hpp).
+  schedule_options schedule;
   retry_policy retry;
   std::chrono::milliseconds rate_limit_delay{30000};  ///< before re-queueing a rate-limited task
   int max_rate_limits = 20;                    ///< rate limits of one task before it fails
   std::chrono::milliseconds timeout{0};        ///< per attempt; 0: none
   bool fail_fast = false;  ///< the first task failing for good cancels everything running
-  std::chrono::milliseconds default_duration{60000};  ///< for ordering tasks without estimate
   std::uint64_t seed = 0;  ///< for the backoff jitter (runs are reproducible)
   /// Resume: these tasks finished in an earlier run and are not run again.
   std::vector<task_index> finished;
@@ -102,7 +93,8 @@ struct run_report {
  * the run.
  *
  * @par Errors
- * `errc::invalid_argument` when `max_agents` is 0 or the plan has a dependency cycle.
+ * `errc::invalid_argument` when `schedule.max_running` is 0; `errc::plan_invalid` when the
+ * plan has a dependency cycle (named as a path).
  * When the awaiting coroutine is cancelled, every agent is ended, every task gets an outcome,
  * `run_finished` is delivered, and then `operation_aborted` is thrown.
  */

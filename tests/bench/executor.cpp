@@ -34,7 +34,7 @@ struct settings {
   std::size_t tasks = 100'000;
   std::size_t per_parent = 100;
   std::size_t max_agents = 8;
-  cohort::subtask_mode mode = cohort::subtask_mode::rolling;
+  cohort::wave_mode mode = cohort::wave_mode::rolling;
 };
 
 settings parse(int argc, char** argv) {
@@ -47,8 +47,8 @@ settings parse(int argc, char** argv) {
     else if (a == "--subtasks-per-parent") s.per_parent = next();
     else if (a == "-j") s.max_agents = next();
     else if (a == "--mode" && i + 1 < argc) {
-      s.mode = std::strcmp(argv[++i], "waves") == 0 ? cohort::subtask_mode::waves
-                                                     : cohort::subtask_mode::rolling;
+      s.mode = std::strcmp(argv[++i], "waves") == 0 ? cohort::wave_mode::waves
+                                                     : cohort::wave_mode::rolling;
     }
   }
   return s;
@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
   asio::io_context ctx;
   cohort::fake_launcher agents;
   cohort::executor_options o;
-  o.max_agents = s.max_agents;
-  o.mode = s.mode;
+  o.schedule.max_running = s.max_agents;
+  o.schedule.mode = s.mode;
   std::exception_ptr failure;
   std::size_t succeeded = 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   fmt::print("executor: {} fake zero-time tasks ({} per parent, -j {}, {}): {:.2f} us/task, "
              "{:.0f} bytes/task peak RSS growth, {} succeeded\n",
              s.tasks, s.per_parent, s.max_agents,
-             s.mode == cohort::subtask_mode::waves ? "waves" : "rolling", us / s.tasks,
+             s.mode == cohort::wave_mode::waves ? "waves" : "rolling", us / s.tasks,
              rss_growth * 1024.0 / s.tasks, succeeded);
   return succeeded == plan.size() ? 0 : 1;
 }
