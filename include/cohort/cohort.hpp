@@ -16,6 +16,7 @@
 #include <cohort/plan.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
+#include <cohort/simulation.hpp>
 #include <cohort/taskmaster_writeback.hpp>
 #include <cohort/taskmaster.hpp>
 #include <cohort/validation.hpp>

@@ -91,27 +91,41 @@ inline plan seed_plan() {
   return p;
 }
 
-/// The benchmark's trap: `wide` parents of `size` independent `short_ms` jobs listed first, then
-/// `chain` parents forming one chain of `chain_len` x `chain_ms` jobs each, listed last.
-inline plan trap_plan(int wide = 16, int size = 20, int short_ms = 20, int chain = 2,
-                      int chain_len = 4, int chain_ms = 50) {
+// "<prefix><n>" (built in place: g++ 12 warns falsely on `"w" + std::to_string(n)` at -O3).
+inline std::string numbered(const char* prefix, int n) {
+  std::string id = prefix;
+  id += std::to_string(n);
+  return id;
+}
+
+/// The benchmark's trap: `wide` parents of `size` independent `short_ms` jobs, and `chain`
+/// parents forming one chain of `chain_len` x `chain_ms` jobs each; the chain listed last (the
+/// `trap` workload) or first (`trapfirst`).
+inline plan trap_plan(bool chain_first = false, int wide = 16, int size = 20, int short_ms = 20,
+                      int chain = 2, int chain_len = 4, int chain_ms = 50) {
   plan p;
-  for (int i = 0; i < wide; ++i) {
-    const task_index q = parent(p, std::to_string(i + 1));
-    for (int j = 0; j < size; ++j) sub(p, q, std::to_string(j + 1), ms(short_ms));
-  }
-  std::optional<task_index> prev;
-  for (int c = 0; c < chain; ++c) {
-    const task_index q = parent(p, std::to_string(wide + c + 1));
-    if (prev) p.add_dependency(q, *prev);
-    std::optional<task_index> last;
-    for (int j = 0; j < chain_len; ++j) {
-      const task_index s = sub(p, q, std::to_string(j + 1), ms(chain_ms));
-      if (last) p.add_dependency(s, *last);
-      last = s;
+  auto add_wide = [&] {
+    for (int i = 0; i < wide; ++i) {
+      const task_index q = parent(p, numbered("w", i + 1));
+      for (int j = 0; j < size; ++j) sub(p, q, std::to_string(j + 1), ms(short_ms));
     }
-    prev = q;
-  }
+  };
+  auto add_chain = [&] {
+    std::optional<task_index> prev;
+    for (int c = 0; c < chain; ++c) {
+      const task_index q = parent(p, numbered("c", c + 1));
+      if (prev) p.add_dependency(q, *prev);
+      std::optional<task_index> last;
+      for (int j = 0; j < chain_len; ++j) {
+        last = sub(p, q, std::to_string(j + 1), ms(chain_ms),
+                   last ? std::vector<task_index>{*last} : std::vector<task_index>{});
+      }
+      prev = q;
+    }
+  };
+  if (chain_first) add_chain();
+  add_wide();
+  if (!chain_first) add_chain();
   return p;
 }
 
