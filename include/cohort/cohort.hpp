@@ -14,6 +14,7 @@
 #include <cohort/launcher.hpp>
 #include <cohort/pacer.hpp>
 #include <cohort/plan.hpp>
+#include <cohort/plan_json.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 #include <cohort/simulation.hpp>

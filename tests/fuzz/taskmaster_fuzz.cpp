@@ -1,0 +1,51 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// libFuzzer target for the plan loaders: any bytes given as a Task Master file (both broken-edge
+// policies) and as a cohort plan must give diagnostics, never a crash, a hang or a sanitizer
+// report; a loaded plan must keep its invariants; and the JSON printer must give back the value
+// it printed. Built with clang when COHORT_BUILD_FUZZERS is ON:
+//   cohort_fuzz_taskmaster -max_total_time=30 -max_len=65536 CORPUS_DIR tests/data/taskmaster
+#include <cohort/plan_json.hpp>
+#include <cohort/taskmaster.hpp>
+
+#include "json_text.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+namespace {
+
+void check_invariants(const cohort::plan& p) {
+  for (const auto& t : p.tasks) {
+    for (auto d : t.dependencies)
+      if (d >= p.size()) std::abort();
+    if (t.parent && (*t.parent >= p.size() || !p.tasks[*t.parent].is_parent())) std::abort();
+    if (p.find(t.id) != static_cast<cohort::task_index>(&t - p.tasks.data())) std::abort();
+  }
+}
+
+void check_printer(std::string_view text) {
+  cohort::detail::json_error err;
+  const auto v = cohort::detail::parse_json(text, err);
+  if (err.ec) return;
+  const auto again = boost::json::parse(cohort::detail::format_json(v));
+  if (again != v) std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  cohort::taskmaster_options o;
+  for (auto policy : {cohort::broken_edges::refuse, cohort::broken_edges::drop}) {
+    o.on_broken = policy;
+    check_invariants(cohort::parse_taskmaster(text, o).plan);
+  }
+  check_invariants(cohort::parse_plan(text).plan);
+  check_printer(text);
+  return 0;
+}
