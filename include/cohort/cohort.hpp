@@ -12,6 +12,7 @@
 #include <cohort/executor.hpp>
 #include <cohort/fake_launcher.hpp>
 #include <cohort/launcher.hpp>
+#include <cohort/ownership.hpp>
 #include <cohort/pacer.hpp>
 #include <cohort/plan.hpp>
 #include <cohort/plan_json.hpp>
