@@ -16,6 +16,7 @@
 #include <cohort/pacer.hpp>
 #include <cohort/plan.hpp>
 #include <cohort/plan_json.hpp>
+#include <cohort/render.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 #include <cohort/simulation.hpp>
