@@ -16,12 +16,14 @@
 #include <cohort/pacer.hpp>
 #include <cohort/plan.hpp>
 #include <cohort/plan_json.hpp>
+#include <cohort/process.hpp>
 #include <cohort/render.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 #include <cohort/simulation.hpp>
 #include <cohort/taskmaster_writeback.hpp>
 #include <cohort/taskmaster.hpp>
+#include <cohort/usage.hpp>
 #include <cohort/validation.hpp>
 
 #endif // COHORT_COHORT_HPP

@@ -1,0 +1,148 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_PROCESS_HPP
+#define COHORT_PROCESS_HPP
+
+#include <cohort/config.hpp>
+#include <cohort/error.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// Which output stream of a child a line came from.
+enum class output_stream { out = 1, err = 2 };
+
+/// One line of a child's output, as given to `process_options::on_line`.
+struct output_line {
+  output_stream stream = output_stream::out;
+  std::string_view text;   ///< without its newline; valid only during the call
+  bool truncated = false;  ///< the line was longer than `max_line_bytes`: this is its head only
+};
+
+/// Why a child ended.
+enum class end_reason {
+  none,          ///< it exited (or died of a signal) by itself
+  deadline,      ///< `process_options::deadline` passed and cohort ended it
+  cancellation,  ///< the awaiting coroutine was cancelled and cohort ended it
+};
+
+/// How to start one agent process. Plain data; every field has a usable default but `argv`.
+struct process_options {
+  using duration = std::chrono::steady_clock::duration;
+
+  // tag::outline[]
+  /// The program and its arguments; never passed through a shell. An `argv[0]` without a slash
+  /// is looked up in `PATH` (the child's `PATH` when `environment` sets one); one with a slash is
+  /// taken relative to `cwd`, as `execve` after `chdir` would.
+  std::vector<std::string> argv;
+  std::filesystem::path cwd;  ///< empty: the parent's working directory
+
+  bool inherit_environment = true;  ///< start from the parent's environment
+  std::map<std::string, std::string, std::less<>> environment;  ///< set (overrides inherited)
+  std::vector<std::string> unset_environment;                   ///< removed from the inherited
+
+  std::optional<std::string> input;  ///< stdin contents (any size; the child sees a file)
+  std::filesystem::path input_file;  ///< stdin from this file; with neither: /dev/null
+
+  std::filesystem::path stdout_file;  ///< truncated and written; empty: discarded (still counted)
+  std::filesystem::path stderr_file;  ///< same for stderr; may equal `stdout_file` (interleaved)
+  /// Called on the executor for every complete line (and a last unterminated one).
+  std::function<void(const output_line&)> on_line;
+  std::size_t max_line_bytes = 16 * 1024;  ///< longer lines are cut and marked `truncated`
+
+  duration deadline{};                      ///< from the start; zero: none
+  duration grace = std::chrono::seconds(5); ///< between SIGTERM and SIGKILL
+  /// Passed to the child as `COHORT_USAGE_FILE` (see usage.hpp); removed before the start so
+  /// that a stale file is never read as this launch's usage. Empty: not set.
+  std::filesystem::path usage_file;
+  /// When the child exits but members of its process group live on (background jobs it
+  /// started), end them with the same SIGTERM, grace, SIGKILL ladder.
+  bool end_group_on_exit = true;
+  /// Called once the child runs, with its pid (which is also its process group id), before
+  /// any output is read: a journal records it so that a resumed run can end a leftover group.
+  std::function<void(int pid)> on_start;
+  // end::outline[]
+};
+
+/// What became of one agent process. A non-zero exit is a result, not an error.
+struct process_result {
+  using clock_type = std::chrono::steady_clock;
+
+  // tag::outline[]
+  std::optional<int> exit_code;  ///< set when the child exited
+  std::optional<int> signal;     ///< set when a signal ended it (SIGKILL after the grace: 9)
+  end_reason ended_by = end_reason::none;
+  clock_type::time_point started;
+  clock_type::time_point ended;  ///< when the child was reaped and its output drained
+  std::uint64_t stdout_bytes = 0;
+  std::uint64_t stderr_bytes = 0;
+  error_code output_error;  ///< the first error writing an output file; the output was drained
+  int pid = -1;
+  int pgid = -1;  ///< equals `pid`: the child leads its own process group
+  std::filesystem::path stdout_file, stderr_file, usage_file;  ///< copied from the options
+
+  bool success() const noexcept { return exit_code == 0; }
+  clock_type::duration elapsed() const noexcept { return ended - started; }
+  // end::outline[]
+};
+
+/// "exit 3", "signal 9 (Killed)", with ", deadline" or ", cancelled" appended when cohort ended it.
+std::string describe(const process_result& r);
+
+/// Thrown by `run_process` when the awaiting coroutine was cancelled, after the child was ended
+/// and reaped. Its code is `boost::asio::error::operation_aborted`, so scopes count it as a
+/// cancellation; `result()` tells what became of the child.
+class process_cancelled : public system_error {
+public:
+  explicit process_cancelled(process_result r);
+  const process_result& result() const noexcept { return result_; }
+
+private:
+  process_result result_;
+};
+
+/// Runs one agent process to its end on the caller's executor.
+/**
+ * The child starts through `posix_spawn` in its own process group, with an empty signal mask,
+ * default signal dispositions and no file descriptor but 0, 1 and 2. Its stdout and stderr are
+ * read concurrently through pipes into the output files (and `on_line`); memory stays bounded
+ * whatever the child prints. Its exit is awaited through a pidfd: no SIGCHLD handler, no thread.
+ *
+ * When the deadline passes or the awaiting coroutine is cancelled, the whole process group gets
+ * SIGTERM, then SIGKILL after `grace`; the coroutine resumes only after the child was reaped and
+ * its output drained. That cleanup is shielded: a further cancellation does not cut it short,
+ * and the caller's cancellation state is left as it was (still cancelled).
+ *
+ * @par Errors
+ * Start errors throw `system_error` with the system's code and a message naming the program:
+ * `no_such_file_or_directory` (program or cwd not found), `permission_denied` (not
+ * executable), `not_a_directory` (bad cwd), `too_many_files_open` (out of fds: this launch
+ * fails, nothing leaks). `errc::invalid_argument` for an empty `argv` or both `input` and
+ * `input_file`. Cancellation throws `process_cancelled` once the child is gone. An exception
+ * thrown by `on_line` stops further calls and is rethrown once the child has ended by itself.
+ *
+ * @par Per-operation cancellation
+ * Whatever cancellation the caller's filter lets through (by default `terminal`) ends the child
+ * as described above.
+ *
+ * @par Host requirements
+ * The host must not set SIGCHLD to SIG_IGN and must not reap with `waitpid(-1)`.
+ */
+[[nodiscard]] boost::asio::awaitable<process_result> run_process(process_options options);
+
+} // namespace cohort
+
+#endif // COHORT_PROCESS_HPP

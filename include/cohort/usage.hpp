@@ -1,0 +1,98 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_USAGE_HPP
+#define COHORT_USAGE_HPP
+
+#include <cohort/config.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+struct process_result;
+
+/// The exit code by which any agent says "rate limited, try again later" (EX_TEMPFAIL).
+inline constexpr int rate_limited_exit_code = 75;
+
+/// The tokens one agent launch reports having used.
+/**
+ * Read from either of two sources, after the agent has exited:
+ *
+ * 1. **Claude Code's result object** on stdout: `claude -p --output-format json` prints one
+ *    JSON object (or, with `--verbose`, an array whose last `"type":"result"` element counts);
+ *    `--output-format stream-json` prints JSON lines, the last `{"type":"result",...}` of which
+ *    counts. Fields read: `usage.input_tokens`, `usage.output_tokens`,
+ *    `usage.cache_creation_input_tokens`, `usage.cache_read_input_tokens`, `total_cost_usd`,
+ *    `session_id`, `is_error`, `num_turns`, `subtype`, `result`.
+ *
+ * 2. **The plain protocol**, for any agent: cohort passes a path in the environment variable
+ *    `COHORT_USAGE_FILE`; the agent writes there, before it exits, one JSON object:
+ *    @code
+ *    {"input_tokens": 1200, "output_tokens": 340,          // required, integers >= 0
+ *     "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,   // optional
+ *     "cost_usd": 0.0123,                                 // optional, number
+ *     "session_id": "abc",                                // optional, string
+ *     "rate_limited": false}                              // optional, bool
+ *    @endcode
+ *    A Claude Code result object written there is accepted too.
+ *
+ * An agent is **rate limited** when it exits with `rate_limited_exit_code` (75), or writes
+ * `"rate_limited": true`, or Claude Code reports an error (`is_error`) whose `subtype` or text
+ * speaks of a rate limit, HTTP 429, "overloaded" or a "usage limit".
+ */
+struct token_usage {
+  // tag::outline[]
+  std::uint64_t input_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  std::uint64_t cache_creation_input_tokens = 0;
+  std::uint64_t cache_read_input_tokens = 0;
+  std::optional<double> cost_usd;  ///< `total_cost_usd` or `cost_usd`, when reported
+  std::string session_id;          ///< empty when not reported
+  std::optional<int> num_turns;
+  bool is_error = false;      ///< Claude Code says the run failed
+  bool rate_limited = false;  ///< the report itself says so (see above)
+
+  /// Every token counted: input, output and both cache kinds.
+  std::uint64_t total() const noexcept {
+    return input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens;
+  }
+  // end::outline[]
+};
+
+/// Where a `usage_report` found its figures.
+enum class usage_source { unknown, usage_file, claude_output };
+
+/// What one launch reported, combined from every source.
+struct usage_report {
+  std::optional<token_usage> usage;  ///< empty: usage unknown
+  usage_source source = usage_source::unknown;
+  bool rate_limited = false;  ///< by exit code, usage file or Claude error shape
+};
+
+// tag::outline[]
+/// Parses Claude Code output (`json` or `stream-json`). Empty when none is recognised.
+std::optional<token_usage> parse_claude_output(std::string_view text);
+
+/// Parses the text of a `COHORT_USAGE_FILE` (or a Claude result object). Empty when malformed.
+std::optional<token_usage> parse_usage_file(std::string_view text);
+
+/// Reads and parses a usage file of at most `max_bytes`. Empty when missing, larger or malformed.
+std::optional<token_usage> read_usage_file(const std::filesystem::path& path,
+                                           std::size_t max_bytes = 64 * 1024);
+
+/// True when `text` (an error message or subtype) speaks of a rate limit.
+bool is_rate_limit_message(std::string_view text);
+
+/// Combines the sources for a finished launch: the usage file first, then the last
+/// `tail_bytes` of the stdout file. Never throws for what the agent wrote.
+usage_report read_usage(const process_result& result, std::size_t tail_bytes = 1024 * 1024);
+// end::outline[]
+
+} // namespace cohort
+
+#endif // COHORT_USAGE_HPP

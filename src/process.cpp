@@ -1,0 +1,565 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/process.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <fmt/core.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace cohort {
+namespace asio = boost::asio;
+using clock_type = process_result::clock_type;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// File descriptors. Every fd cohort creates is O_CLOEXEC, so that no other launch (ours or the
+// host's) inherits it; the child gets its copies through posix_spawn's dup2 actions only.
+
+class unique_fd {
+public:
+  unique_fd() = default;
+  explicit unique_fd(int fd) noexcept : fd_(fd) {}
+  unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  unique_fd& operator=(unique_fd&& o) noexcept {
+    reset(std::exchange(o.fd_, -1));
+    return *this;
+  }
+  ~unique_fd() { reset(); }
+  int get() const noexcept { return fd_; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+
+private:
+  int fd_ = -1;  // owned; -1 when empty
+};
+
+error_code last_error() { return {errno, boost::system::system_category()}; }
+
+// A parent whose fd 0, 1 or 2 is closed gets them back from pipe2/open; dup2(fd, fd) in the
+// child would then keep O_CLOEXEC. Move such fds above the standard three.
+unique_fd above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return unique_fd(fd);
+  unique_fd low(fd);
+  return unique_fd(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+}
+
+struct pipe_pair {
+  unique_fd read, write;
+};
+
+pipe_pair make_pipe(error_code& ec) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    ec = last_error();
+    return {};
+  }
+  pipe_pair p{above_stdio(fds[0]), above_stdio(fds[1])};
+  if (!p.read || !p.write) ec = last_error();
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start errors: a system_error with the system's code, naming the program.
+
+[[noreturn]] void start_failed(error_code ec, const process_options& o, std::string_view what) {
+  throw system_error(ec, fmt::format("cohort::run_process: cannot start \"{}\": {}",
+                                     o.argv.empty() ? std::string() : o.argv[0], what));
+}
+
+std::string value_of(const std::vector<std::string>& env, std::string_view name) {
+  for (const auto& kv : env) {
+    if (kv.size() > name.size() && kv.compare(0, name.size(), name) == 0 && kv[name.size()] == '=')
+      return kv.substr(name.size() + 1);
+  }
+  return {};
+}
+
+bool removed(std::string_view name, const process_options& o) {
+  for (const auto& n : o.unset_environment)
+    if (n == name) return true;
+  return o.environment.find(name) != o.environment.end() ||
+         (!o.usage_file.empty() && name == "COHORT_USAGE_FILE");
+}
+
+// The child's environment: inherited (minus unset and overridden names), then the set ones.
+std::vector<std::string> make_environment(const process_options& o) {
+  std::vector<std::string> env;
+  for (char** e = o.inherit_environment ? environ : nullptr; e && *e; ++e) {
+    std::string_view kv(*e);
+    if (!removed(kv.substr(0, kv.find('=')), o)) env.emplace_back(kv);
+  }
+  for (const auto& [name, value] : o.environment) env.push_back(name + "=" + value);
+  if (!o.usage_file.empty()) env.push_back("COHORT_USAGE_FILE=" + o.usage_file.string());
+  return env;
+}
+
+// 0 when `p` is an executable regular file; else the errno that execve would give.
+int executable(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return errno;
+  if (!S_ISREG(st.st_mode)) return EACCES;
+  return ::access(p.c_str(), X_OK) == 0 ? 0 : errno;
+}
+
+// argv[0] resolved the way execvp would, but with the child's PATH and cwd, and with errors
+// that say which.
+std::filesystem::path resolve_program(const process_options& o, const std::vector<std::string>& env) {
+  const std::string& name = o.argv[0];
+  if (name.find('/') != std::string::npos) {
+    const std::filesystem::path given(name);
+    const auto p = given.is_absolute() || o.cwd.empty() ? given : o.cwd / given;
+    if (int e = executable(p)) start_failed({e, boost::system::system_category()}, o, p.string());
+    return name;
+  }
+  std::string path = value_of(env, "PATH");
+  if (path.empty()) path = "/usr/local/bin:/usr/bin:/bin";
+  int found_but = 0;  // errno of a match that could not be run
+  for (std::size_t b = 0, e; b <= path.size(); b = e + 1) {
+    e = std::min(path.find(':', b), path.size());
+    std::filesystem::path p = std::filesystem::path(e == b ? "." : path.substr(b, e - b)) / name;
+    int err = executable(p);
+    if (err == 0) return p;
+    if (err != ENOENT && err != ENOTDIR) found_but = err;
+  }
+  if (found_but) start_failed({found_but, boost::system::system_category()}, o, "not executable");
+  start_failed({ENOENT, boost::system::system_category()}, o, "not found in PATH");
+}
+
+void check_cwd(const process_options& o) {
+  if (o.cwd.empty()) return;
+  struct stat st {};
+  int e = ::stat(o.cwd.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+  if (e) start_failed({e, boost::system::system_category()}, o, "working directory " + o.cwd.string());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The descriptors the child starts with, opened in the parent so that errors are clear.
+
+struct child_stdio {
+  unique_fd in;                      // the child's stdin; empty: /dev/null
+  pipe_pair out, err;                // the child writes, cohort reads
+  unique_fd out_file, err_file;      // where cohort writes what it reads; empty: discarded
+};
+
+unique_fd open_input(const process_options& o) {
+  if (o.input && !o.input_file.empty())
+    start_failed(errc::invalid_argument, o, "both input and input_file are set");
+  if (!o.input_file.empty()) {
+    unique_fd fd = above_stdio(::open(o.input_file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) start_failed(last_error(), o, "stdin file " + o.input_file.string());
+    return fd;
+  }
+  if (!o.input) return {};
+  // A memfd, not a pipe: any size, no writer coroutine, no SIGPIPE when the child never reads.
+  unique_fd fd = above_stdio(::memfd_create("cohort-stdin", MFD_CLOEXEC));
+  if (!fd) start_failed(last_error(), o, "stdin buffer");
+  for (std::size_t done = 0; done < o.input->size();) {
+    ssize_t n = ::write(fd.get(), o.input->data() + done, o.input->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) start_failed(last_error(), o, "stdin buffer");
+    done += static_cast<std::size_t>(n);
+  }
+  ::lseek(fd.get(), 0, SEEK_SET);
+  return fd;
+}
+
+unique_fd open_output(const process_options& o, const std::filesystem::path& p) {
+  if (p.empty()) return {};
+  unique_fd fd = above_stdio(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) start_failed(last_error(), o, "output file " + p.string());
+  return fd;
+}
+
+child_stdio open_stdio(const process_options& o) {
+  child_stdio s;
+  s.in = open_input(o);
+  error_code ec;
+  s.out = make_pipe(ec);
+  if (!ec) s.err = make_pipe(ec);
+  if (ec) start_failed(ec, o, "output pipes");
+  s.out_file = open_output(o, o.stdout_file);
+  if (!o.stderr_file.empty() && o.stderr_file == o.stdout_file) {
+    s.err_file = above_stdio(::fcntl(s.out_file.get(), F_DUPFD_CLOEXEC, 3));
+    if (!s.err_file) start_failed(last_error(), o, "output file " + o.stderr_file.string());
+  } else {
+    s.err_file = open_output(o, o.stderr_file);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// posix_spawn: own process group, empty mask, default dispositions, only fds 0-2, cwd.
+
+struct spawn_setup {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  spawn_setup() {
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawnattr_init(&attr);
+  }
+  ~spawn_setup() {
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::posix_spawnattr_destroy(&attr);
+  }
+  spawn_setup(const spawn_setup&) = delete;
+  spawn_setup& operator=(const spawn_setup&) = delete;
+};
+
+void prepare(spawn_setup& s, const process_options& o, const child_stdio& io) {
+  if (io.in) ::posix_spawn_file_actions_adddup2(&s.actions, io.in.get(), 0);
+  else ::posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&s.actions, io.out.write.get(), 1);
+  ::posix_spawn_file_actions_adddup2(&s.actions, io.err.write.get(), 2);
+  if (!o.cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&s.actions, o.cwd.c_str());
+  ::posix_spawn_file_actions_addclosefrom_np(&s.actions, 3);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  ::posix_spawnattr_setpgroup(&s.attr, 0);
+  ::posix_spawnattr_setsigmask(&s.attr, &none);
+  ::posix_spawnattr_setsigdefault(&s.attr, &all);
+  ::posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                          POSIX_SPAWN_SETSIGDEF);
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Ends a child that was started but cannot be supervised: it must not outlive the launch.
+void kill_and_reap(pid_t pid) noexcept {
+  ::kill(-pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state one run shares with its two reader coroutines and its exit handler. Shared, so
+// that whichever of them is destroyed last (an io_context torn down mid-run) frees it.
+
+struct reader {
+  output_stream which;
+  asio::readable_pipe pipe;
+  unique_fd file;
+  std::uint64_t bytes = 0;
+  std::string line;      // the current partial line; invariant: size() <= max_line_bytes
+  bool skipping = false; // inside a line already delivered as truncated: drop up to '\n'
+  bool open = true;      // until EOF or close
+
+  reader(asio::any_io_executor ex, output_stream w) : which(w), pipe(std::move(ex)) {}
+};
+
+struct run_state {
+  run_state(asio::any_io_executor ex, process_options o)
+      : options(std::move(o)), pidfd(ex), wake(ex), out(ex, output_stream::out),
+        err(ex, output_stream::err) {}
+  ~run_state() {
+    if (!reaped && pid > 0) kill_and_reap(pid);  // abandoned (executor destroyed): no orphan
+  }
+
+  process_options options;
+  pid_t pid = -1;
+  bool reaped = false;        // set by the exit handler; the pid must not be used after it
+  std::optional<int> status;  // waitpid's status; empty if it could not be read (ECHILD)
+  // The pidfd: readable once the child has exited. Not Boost.Process v2's process handle: its
+  // async_wait calls a blocking waitpid on any readiness, and Asio can report a stale one (an
+  // event of the previous descriptor whose reactor state was recycled), which froze the io
+  // thread while the child blocked on a full pipe. Here readiness is only a hint: WNOHANG.
+  asio::posix::stream_descriptor pidfd;
+  // A timer used as an event: whoever changes `reaped`, a reader's `open` or the cancellation
+  // cancels it, and the supervising coroutine re-checks its condition.
+  asio::steady_timer wake;
+  reader out, err;
+  std::exception_ptr callback_error;  // the first exception from on_line; no calls after it
+  error_code output_error;            // the first failed write to an output file
+};
+
+void notify(run_state& st) { st.wake.cancel(); }
+
+// ---------------------------------------------------------------------------------------------
+// Output: written to the file as read, and split into lines for the callback, memory bounded.
+
+void write_file(reader& r, const char* p, std::size_t n, error_code& out_error) {
+  while (r.file && n > 0) {
+    ssize_t w = ::write(r.file.get(), p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      if (!out_error) out_error = last_error();
+      r.file.reset();  // keep draining the pipe; stop writing
+      break;
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+void deliver(run_state& st, reader& r, std::string_view text, bool truncated) {
+  if (!st.options.on_line || st.callback_error) return;
+  try {
+    st.options.on_line(output_line{r.which, text, truncated});
+  } catch (...) {
+    st.callback_error = std::current_exception();
+  }
+}
+
+void split_lines(run_state& st, reader& r, std::string_view chunk) {
+  const std::size_t max = std::max<std::size_t>(st.options.max_line_bytes, 1);
+  while (!chunk.empty()) {
+    const auto nl = chunk.find('\n');
+    const auto piece = chunk.substr(0, nl);
+    if (!r.skipping) {
+      const auto room = max - r.line.size();
+      r.line.append(piece.substr(0, room));
+      if (piece.size() > room) {
+        deliver(st, r, r.line, true);
+        r.line.clear();
+        r.skipping = true;
+      }
+    }
+    if (nl == std::string_view::npos) return;
+    if (!r.skipping) deliver(st, r, r.line, false);
+    r.line.clear();
+    r.skipping = false;
+    chunk.remove_prefix(nl + 1);
+  }
+}
+
+// Reads one stream to EOF (or until the pipe is closed by the supervisor).
+asio::awaitable<void> pump(std::shared_ptr<run_state> st, reader& r) {
+  constexpr std::size_t buffer_bytes = 32 * 1024;
+  auto buffer = std::make_unique<std::array<char, buffer_bytes>>();
+  for (;;) {
+    auto [ec, n] = co_await r.pipe.async_read_some(asio::buffer(*buffer),
+                                                   asio::as_tuple(asio::use_awaitable));
+    r.bytes += n;
+    write_file(r, buffer->data(), n, st->output_error);
+    if (st->options.on_line) split_lines(*st, r, std::string_view(buffer->data(), n));
+    if (ec) break;
+  }
+  if (!r.line.empty() && !r.skipping) deliver(*st, r, r.line, false);
+  error_code ignored;
+  r.pipe.close(ignored);
+  r.open = false;
+  notify(*st);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Launch: everything that can fail with a clear error happens before posix_spawn.
+
+pid_t spawn_child(const process_options& o, child_stdio& io) {
+  auto env = make_environment(o);
+  const auto program = resolve_program(o, env);
+  check_cwd(o);
+  spawn_setup setup;
+  prepare(setup, o, io);
+  std::vector<std::string> args = o.argv;
+  auto argv = c_strings(args);
+  auto envp = c_strings(env);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, program.c_str(), &setup.actions, &setup.attr, argv.data(), envp.data());
+  if (rc != 0) start_failed({rc, boost::system::system_category()}, o, program.string());
+  return pid;
+}
+
+void on_pidfd_ready(const std::shared_ptr<run_state>& st, error_code ec);
+
+void start_exit_wait(const std::shared_ptr<run_state>& st) {
+  st->pidfd.async_wait(asio::posix::descriptor_base::wait_read,
+                       [st](error_code ec) { on_pidfd_ready(st, ec); });
+}
+
+void on_pidfd_ready(const std::shared_ptr<run_state>& st, error_code ec) {
+  if (ec == asio::error::operation_aborted) return;  // shutting down: ~run_state reaps
+  int status = 0;
+  pid_t r;
+  while ((r = ::waitpid(st->pid, &status, WNOHANG)) < 0 && errno == EINTR) {}
+  if (r == 0 && !ec) return start_exit_wait(st);  // not exited yet: a spurious readiness
+  if (r == 0) {  // the pidfd itself failed: end the child rather than lose it
+    ::kill(-st->pid, SIGKILL);
+    while ((r = ::waitpid(st->pid, &status, 0)) < 0 && errno == EINTR) {}
+  }
+  st->reaped = true;  // also on ECHILD (the host reaped it): the pid is gone either way
+  if (r == st->pid) st->status = status;
+  notify(*st);
+}
+
+std::shared_ptr<run_state> launch(asio::any_io_executor ex, process_options o, process_result& r) {
+  if (o.argv.empty()) throw system_error(errc::invalid_argument, "cohort::run_process: empty argv");
+  if (!o.usage_file.empty()) ::unlink(o.usage_file.c_str());
+  child_stdio io = open_stdio(o);
+  // The pidfd comes after the spawn: open a placeholder now, so that EMFILE fails the launch
+  // before a child exists.
+  unique_fd reserve = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!reserve) start_failed(last_error(), o, "pidfd");
+  auto st = std::make_shared<run_state>(ex, std::move(o));
+  st->pid = spawn_child(st->options, io);
+  r.started = clock_type::now();
+  reserve.reset();
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, st->pid, 0));  // always O_CLOEXEC
+  if (pidfd < 0) {
+    error_code ec = last_error();
+    kill_and_reap(std::exchange(st->pid, -1));
+    start_failed(ec, st->options, "pidfd_open");
+  }
+  unique_fd owned_pidfd(pidfd);
+  st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~run_state reaps
+  owned_pidfd.release();
+  st->out.pipe.assign(io.out.read.get());
+  io.out.read.release();
+  st->err.pipe.assign(io.err.read.get());
+  io.err.read.release();
+  st->out.file = std::move(io.out_file);
+  st->err.file = std::move(io.err_file);
+  return st;  // io's write ends and stdin close here: the child holds its own copies
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supervision.
+
+bool group_alive(pid_t pgid) { return ::kill(-pgid, 0) == 0; }
+
+bool cancelled(const asio::cancellation_state& cs) {
+  return cs.cancelled() != asio::cancellation_type::none;
+}
+
+// Waits until `done()` or `until`. Every wake-up (exit, EOF, the caller's cancellation, a
+// spurious one) re-checks; the caller's cancellation aborts a wait but never this loop.
+template <class Condition>
+asio::awaitable<void> wait_until(run_state& st, clock_type::time_point until, Condition done) {
+  while (!done() && clock_type::now() < until) {
+    st.wake.expires_at(until);
+    (void)co_await st.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+clock_type::time_point after(clock_type::duration d) {
+  return d > clock_type::duration::zero() ? clock_type::now() + d : clock_type::time_point::max();
+}
+
+// The kill ladder: SIGTERM to the group, the grace, SIGKILL to whatever is left, reap.
+asio::awaitable<void> end_group(run_state& st) {
+  const pid_t pgid = st.pid;
+  ::kill(-pgid, SIGTERM);
+  ::kill(-pgid, SIGCONT);  // a stopped member could not act on SIGTERM
+  co_await wait_until(st, after(st.options.grace),
+                      [&st] { return st.reaped && !st.out.open && !st.err.open; });
+  if (group_alive(pgid)) ::kill(-pgid, SIGKILL);
+  co_await wait_until(st, clock_type::time_point::max(), [&st] { return st.reaped; });
+}
+
+// Output is complete at EOF; a holder outside the group gets one grace period, then is cut off.
+asio::awaitable<void> drain(run_state& st) {
+  auto eof = [&st] { return !st.out.open && !st.err.open; };
+  co_await wait_until(st, after(st.options.grace), eof);
+  error_code ignored;
+  st.out.pipe.cancel(ignored);
+  st.err.pipe.cancel(ignored);
+  co_await wait_until(st, clock_type::time_point::max(), eof);
+}
+
+asio::awaitable<void> supervise(run_state& st, process_result& r) {
+  auto cs = co_await asio::this_coro::cancellation_state;
+  co_await wait_until(st, after(st.options.deadline),
+                      [&] { return st.reaped || cancelled(cs); });
+  if (!st.reaped) {
+    r.ended_by = cancelled(cs) ? end_reason::cancellation : end_reason::deadline;
+    co_await end_group(st);
+  } else if (st.options.end_group_on_exit && group_alive(st.pid)) {
+    co_await end_group(st);  // the leader is gone; its background jobs are not
+  }
+  co_await drain(st);
+}
+
+void fill_result(const run_state& st, process_result& r) {
+  if (st.status && WIFEXITED(*st.status)) r.exit_code = WEXITSTATUS(*st.status);
+  if (st.status && WIFSIGNALED(*st.status)) r.signal = WTERMSIG(*st.status);
+  r.output_error = st.output_error;
+  r.ended = clock_type::now();
+  r.stdout_bytes = st.out.bytes;
+  r.stderr_bytes = st.err.bytes;
+  r.pid = r.pgid = st.pid;
+  r.stdout_file = st.options.stdout_file;
+  r.stderr_file = st.options.stderr_file;
+  r.usage_file = st.options.usage_file;
+}
+
+void start_readers(const std::shared_ptr<run_state>& st) {
+  auto ex = st->wake.get_executor();
+  // Not bound to the caller's cancellation: they end at EOF or when drain() cancels the pipe.
+  asio::co_spawn(ex, pump(st, st->out), [](std::exception_ptr) {});
+  asio::co_spawn(ex, pump(st, st->err), [](std::exception_ptr) {});
+}
+
+} // namespace
+
+// tag::run_process[]
+asio::awaitable<process_result> run_process(process_options options) {
+  auto cs = co_await asio::this_coro::cancellation_state;
+  if (cancelled(cs)) throw system_error(asio::error::operation_aborted, "cohort::run_process");
+  process_result r;
+  auto st = launch(co_await asio::this_coro::executor, std::move(options), r);
+  start_readers(st);
+  start_exit_wait(st);
+  if (st->options.on_start) st->options.on_start(st->pid);  // before any wait: no output yet
+  // Shield: the caller's cancellation must not cut the cleanup short. throw_if_cancelled
+  // belongs to the whole coroutine thread (the caller too), so it is restored afterwards; the
+  // cancellation state is not reset, so the caller stays cancelled.
+  const bool threw = co_await asio::this_coro::throw_if_cancelled();
+  co_await asio::this_coro::throw_if_cancelled(false);
+  co_await supervise(*st, r);
+  co_await asio::this_coro::throw_if_cancelled(threw);
+  fill_result(*st, r);
+  if (r.ended_by == end_reason::cancellation) throw process_cancelled(std::move(r));
+  if (st->callback_error) std::rethrow_exception(st->callback_error);
+  co_return r;
+}
+// end::run_process[]
+
+process_cancelled::process_cancelled(process_result r)
+    : system_error(asio::error::operation_aborted,
+                   fmt::format("cohort::run_process: pid {} cancelled", r.pid)),
+      result_(std::move(r)) {}
+
+std::string describe(const process_result& r) {
+  std::string s = r.exit_code ? fmt::format("exit {}", *r.exit_code)
+                  : r.signal  ? fmt::format("signal {} ({})", *r.signal, ::strsignal(*r.signal))
+                              : std::string("unknown status");
+  if (r.ended_by == end_reason::deadline) s += ", deadline";
+  if (r.ended_by == end_reason::cancellation) s += ", cancelled";
+  return s;
+}
+
+} // namespace cohort

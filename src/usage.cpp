@@ -1,0 +1,209 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/usage.hpp>
+
+#include <cohort/process.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cohort {
+namespace json = boost::json;
+
+namespace {
+
+std::optional<json::value> parse_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return v;
+}
+
+// A JSON number that is a whole count >= 0 (an integer, or a double without a fraction).
+std::optional<std::uint64_t> count_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return std::nullopt;
+  if (v->is_uint64()) return v->get_uint64();
+  if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
+  if (v->is_double() && v->get_double() >= 0 && v->get_double() < 1.8e19 &&
+      v->get_double() == static_cast<double>(static_cast<std::uint64_t>(v->get_double())))
+    return static_cast<std::uint64_t>(v->get_double());
+  return std::nullopt;
+}
+
+std::optional<double> number_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_number()) return std::nullopt;
+  boost::system::error_code ec;
+  double d = v->to_number<double>(ec);
+  return ec ? std::nullopt : std::optional<double>(d);
+}
+
+std::string_view string_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+bool bool_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+
+// The four token counts, from Claude's `usage` object or from the plain protocol's top level.
+// False when a present field is not a count (malformed: the whole report is refused).
+bool read_counts(const json::object& o, token_usage& u) {
+  for (auto [key, field] : {std::pair{"input_tokens", &token_usage::input_tokens},
+                            std::pair{"output_tokens", &token_usage::output_tokens},
+                            std::pair{"cache_creation_input_tokens",
+                                      &token_usage::cache_creation_input_tokens},
+                            std::pair{"cache_read_input_tokens",
+                                      &token_usage::cache_read_input_tokens}}) {
+    auto c = count_of(o, key);
+    if (o.contains(key) && !c) return false;
+    u.*field = c.value_or(0);
+  }
+  return true;
+}
+
+// Claude's error text lives in `result` (the message), `subtype`, or an `error` field.
+bool claude_rate_limited(const json::object& o) {
+  if (!bool_of(o, "is_error") && string_of(o, "subtype").find("error") == std::string_view::npos)
+    return false;
+  return is_rate_limit_message(string_of(o, "subtype")) ||
+         is_rate_limit_message(string_of(o, "result")) ||
+         is_rate_limit_message(string_of(o, "error"));
+}
+
+// A Claude Code result object: `"type":"result"`, or any object with a `usage` object.
+std::optional<token_usage> from_claude_result(const json::object& o) {
+  const json::value* usage = o.if_contains("usage");
+  if (string_of(o, "type") != "result" && !(usage && usage->is_object())) return std::nullopt;
+  token_usage u;
+  if (usage && (!usage->is_object() || !read_counts(usage->get_object(), u))) return std::nullopt;
+  u.cost_usd = number_of(o, "total_cost_usd");
+  if (!u.cost_usd) u.cost_usd = number_of(o, "cost_usd");
+  u.session_id = string_of(o, "session_id");
+  if (auto t = count_of(o, "num_turns")) u.num_turns = static_cast<int>(std::min<std::uint64_t>(*t, 1u << 30));
+  u.is_error = bool_of(o, "is_error") || string_of(o, "subtype").starts_with("error");
+  u.rate_limited = claude_rate_limited(o);
+  return u;
+}
+
+// The last `"type":"result"` element of a `--verbose` json array.
+std::optional<token_usage> from_array(const json::array& a) {
+  for (auto it = a.rbegin(); it != a.rend(); ++it) {
+    if (it->is_object() && string_of(it->get_object(), "type") == "result")
+      return from_claude_result(it->get_object());
+  }
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// stream-json: the last line that is a result object (earlier lines, and a first line cut by
+// reading only the tail of a file, are skipped).
+std::optional<token_usage> from_lines(std::string_view text) {
+  while (!text.empty()) {
+    auto nl = text.rfind('\n', text.size() - 1);
+    auto line = trim(nl == std::string_view::npos ? text : text.substr(nl + 1));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(0, nl);
+    if (line.empty() || line.front() != '{' || line.find("\"result\"") == std::string_view::npos)
+      continue;
+    auto v = parse_json(line);
+    if (v && v->is_object() && string_of(v->get_object(), "type") == "result")
+      return from_claude_result(v->get_object());
+  }
+  return std::nullopt;
+}
+
+// At most the last `n` bytes of the file at `p`; empty when it cannot be read.
+std::string read_tail(const std::filesystem::path& p, std::size_t n) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st {};
+  std::string out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    const auto from = size > n ? size - n : 0;
+    out.resize(size - from);
+    ssize_t got = ::pread(fd, out.data(), out.size(), static_cast<off_t>(from));
+    out.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  }
+  ::close(fd);
+  return out;
+}
+
+} // namespace
+
+std::optional<token_usage> parse_claude_output(std::string_view text) {
+  text = trim(text);
+  if (text.empty()) return std::nullopt;
+  if (auto v = parse_json(text)) {
+    if (v->is_object()) return from_claude_result(v->get_object());
+    if (v->is_array()) return from_array(v->get_array());
+    return std::nullopt;
+  }
+  return from_lines(text);
+}
+
+std::optional<token_usage> parse_usage_file(std::string_view text) {
+  auto v = parse_json(trim(text));
+  if (!v || !v->is_object()) return std::nullopt;
+  const json::object& o = v->get_object();
+  if (o.contains("usage") || string_of(o, "type") == "result") return from_claude_result(o);
+  token_usage u;
+  if (!count_of(o, "input_tokens") || !count_of(o, "output_tokens") || !read_counts(o, u))
+    return std::nullopt;
+  u.cost_usd = number_of(o, "cost_usd");
+  u.session_id = string_of(o, "session_id");
+  u.rate_limited = bool_of(o, "rate_limited");
+  return u;
+}
+
+std::optional<token_usage> read_usage_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > max_bytes) return std::nullopt;
+  return parse_usage_file(read_tail(path, max_bytes));
+}
+
+bool is_rate_limit_message(std::string_view text) {
+  std::string lower(text.substr(0, 4096));
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::array<std::string_view, 8> marks{
+      "rate limit", "rate_limit", "ratelimit", "rate-limit",
+      "429",        "overloaded", "usage limit", "too many requests"};
+  return std::any_of(marks.begin(), marks.end(),
+                     [&](std::string_view m) { return lower.find(m) != std::string::npos; });
+}
+
+usage_report read_usage(const process_result& result, std::size_t tail_bytes) {
+  usage_report r;
+  if (!result.usage_file.empty()) {
+    r.usage = read_usage_file(result.usage_file);
+    if (r.usage) r.source = usage_source::usage_file;
+  }
+  if (!r.usage && !result.stdout_file.empty()) {
+    r.usage = parse_claude_output(read_tail(result.stdout_file, tail_bytes));
+    if (r.usage) r.source = usage_source::claude_output;
+  }
+  r.rate_limited = result.exit_code == rate_limited_exit_code || (r.usage && r.usage->rate_limited);
+  return r;
+}
+
+} // namespace cohort

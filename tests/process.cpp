@@ -1,0 +1,244 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/process.hpp>
+
+#include "support/co_test.hpp"
+#include "support/sim_agent.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace asio = boost::asio;
+using cohort::test::read_file;
+using cohort::test::sim;
+using cohort::test::temp_dir;
+
+namespace {
+
+cohort::process_options with_argv(std::vector<std::string> argv) {
+  cohort::process_options o;
+  o.argv = std::move(argv);
+  return o;
+}
+
+// Expects `run_process(o)` to fail to start with `code`, naming `name` in the message.
+asio::awaitable<void> expect_start_error(cohort::process_options o, int code, std::string name) {
+  try {
+    (void)co_await cohort::run_process(std::move(o));
+    BOOST_FAIL("the launch should have failed");
+  } catch (const cohort::system_error& e) {
+    BOOST_TEST(e.code().value() == code);
+    BOOST_TEST(std::string(e.what()).find(name) != std::string::npos, e.what());
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(process)
+
+CO_TEST_CASE(exit_code_is_a_result_not_an_error) {
+  auto exit3 = with_argv(sim({"--exit", "3"}));  // a named local: no braced list in co_await (P1)
+  auto r = co_await cohort::run_process(exit3);
+  BOOST_TEST(r.exit_code.value_or(-1) == 3);
+  BOOST_TEST(!r.signal);
+  BOOST_TEST(!r.success());
+  BOOST_TEST((r.ended_by == cohort::end_reason::none));
+  BOOST_TEST(r.pid > 0);
+  BOOST_TEST(r.pgid == r.pid);
+  BOOST_TEST((r.ended >= r.started));
+  auto nothing = with_argv(sim({}));
+  auto ok = co_await cohort::run_process(nothing);
+  BOOST_TEST(ok.success());
+  BOOST_TEST(cohort::describe(r) == "exit 3");
+}
+
+CO_TEST_CASE(death_by_signal_reports_the_signal_not_an_exit_code) {
+  const std::array<int, 3> signals{SIGKILL, SIGTERM, SIGSEGV};  // not a braced list (P1)
+  for (int sig : signals) {
+    auto o = with_argv(sim({"--signal", std::to_string(sig)}));
+    auto r = co_await cohort::run_process(o);
+    BOOST_TEST(r.signal.value_or(-1) == sig);
+    BOOST_TEST(!r.exit_code);  // Boost.Process v2 would report "exit code 9" here
+  }
+}
+
+CO_TEST_CASE(program_without_a_slash_is_found_in_path) {
+  std::vector<std::string> argv{"false"};
+  auto r = co_await cohort::run_process(with_argv(argv));
+  BOOST_TEST(r.exit_code.value_or(-1) == 1);
+}
+
+CO_TEST_CASE(stdin_from_a_string_or_a_file_reaches_the_child) {
+  temp_dir dir;
+  auto o = with_argv(sim({"--echo-stdin"}));
+  o.input = std::string("hello\nworld\n") + std::string(300000, 'z');  // beyond a pipe's buffer
+  o.stdout_file = dir / "a.out";
+  auto r = co_await cohort::run_process(o);
+  BOOST_TEST(read_file(dir / "a.out") == *o.input);
+  BOOST_TEST(r.stdout_bytes == o.input->size());
+
+  o.input.reset();
+  o.input_file = dir / "a.out";
+  o.stdout_file = dir / "b.out";
+  (void)co_await cohort::run_process(o);
+  BOOST_TEST(read_file(dir / "b.out") == read_file(dir / "a.out"));
+
+  o.input_file.clear();  // nothing: the child reads an empty stdin
+  auto none = co_await cohort::run_process(o);
+  BOOST_TEST(none.stdout_bytes == 0u);
+}
+
+CO_TEST_CASE(environment_is_inherited_set_and_unset) {
+  temp_dir dir;
+  ::setenv("COHORT_TEST_INHERITED", "from-parent", 1);
+  auto o = with_argv(sim({"--print-env", "COHORT_TEST_INHERITED", "--print-env", "COHORT_TEST_SET",
+                          "--print-env", "HOME"}));
+  o.environment["COHORT_TEST_SET"] = "a=b c";
+  o.unset_environment.push_back("HOME");
+  o.stdout_file = dir / "env";
+  (void)co_await cohort::run_process(o);
+  BOOST_TEST(read_file(dir / "env") ==
+             "COHORT_TEST_INHERITED=from-parent\nCOHORT_TEST_SET=a=b c\nHOME unset\n");
+
+  o.inherit_environment = false;
+  (void)co_await cohort::run_process(o);
+  BOOST_TEST(read_file(dir / "env") == "COHORT_TEST_INHERITED unset\nCOHORT_TEST_SET=a=b c\nHOME unset\n");
+  ::unsetenv("COHORT_TEST_INHERITED");
+}
+
+CO_TEST_CASE(cwd_reaches_the_child) {
+  temp_dir dir;
+  auto o = with_argv(sim({"--print-cwd"}));
+  o.cwd = dir.path();
+  o.stdout_file = dir / "cwd";
+  (void)co_await cohort::run_process(o);
+  BOOST_TEST(read_file(dir / "cwd") == "cwd " + std::filesystem::canonical(dir.path()).string() + "\n");
+}
+
+CO_TEST_CASE(child_inherits_no_descriptor_but_the_standard_three) {
+  temp_dir dir;
+  const int leaky = ::open("/dev/null", O_RDONLY);  // deliberately without O_CLOEXEC
+  auto o = with_argv(sim({"--print-fds"}));
+  o.stdout_file = dir / "fds";
+  (void)co_await cohort::run_process(o);
+  ::close(leaky);
+  BOOST_TEST(read_file(dir / "fds") == "fds 0 1 2\n");
+}
+
+CO_TEST_CASE(output_files_are_complete_and_in_order) {
+  temp_dir dir;
+  auto o = with_argv(sim({"--interleave", "2000", "--progress", "20"}));
+  o.stdout_file = dir / "out";
+  o.stderr_file = dir / "err";
+  auto r = co_await cohort::run_process(o);
+  std::string out, err;
+  for (int i = 0; i < 2000; ++i) out += "out " + std::to_string(i) + "\n";
+  for (int i = 0; i < 2000; ++i) err += "err " + std::to_string(i) + "\n";
+  for (int i = 1; i <= 20; ++i) out += "progress " + std::to_string(i) + "/20\n";
+  BOOST_TEST(read_file(dir / "out") == out);
+  BOOST_TEST(read_file(dir / "err") == err);
+  BOOST_TEST(r.stdout_bytes == out.size());
+  BOOST_TEST(r.stderr_bytes == err.size());
+  BOOST_TEST(!r.output_error);
+}
+
+CO_TEST_CASE(both_streams_may_share_one_file) {
+  temp_dir dir;
+  auto o = with_argv(sim({"--interleave", "3"}));
+  o.stdout_file = o.stderr_file = dir / "both";
+  auto r = co_await cohort::run_process(o);
+  BOOST_TEST(read_file(dir / "both").size() == r.stdout_bytes + r.stderr_bytes);
+}
+
+CO_TEST_CASE(discarded_output_is_still_counted) {
+  auto o = with_argv(sim({"--flood-stdout", "1000000", "--flood-stderr", "12345"}));
+  auto r = co_await cohort::run_process(o);
+  BOOST_TEST(r.stdout_bytes == 1000000u);
+  BOOST_TEST(r.stderr_bytes == 12345u);
+}
+
+CO_TEST_CASE(line_callback_sees_every_line_and_long_lines_cut_and_marked) {
+  std::vector<std::string> out, err;
+  std::vector<bool> cut;
+  auto o = with_argv(sim({"--interleave", "100", "--long-line", "100000"}));
+  o.max_line_bytes = 1024;
+  o.on_line = [&](const cohort::output_line& l) {
+    (l.stream == cohort::output_stream::out ? out : err).emplace_back(l.text);
+    if (l.stream == cohort::output_stream::out) cut.push_back(l.truncated);
+  };
+  (void)co_await cohort::run_process(o);
+  BOOST_REQUIRE(out.size() == 101u);
+  BOOST_REQUIRE(err.size() == 100u);
+  for (int i = 0; i < 100; ++i) {
+    BOOST_TEST(out[i] == "out " + std::to_string(i));
+    BOOST_TEST(err[i] == "err " + std::to_string(i));
+    BOOST_TEST(!cut[i]);
+  }
+  BOOST_TEST(out[100] == std::string(1024, 'y'));  // the head only, marked
+  BOOST_TEST(cut[100]);
+}
+
+CO_TEST_CASE(start_errors_name_the_program) {
+  temp_dir dir;
+  std::vector<std::string> missing{"cohort-no-such-program"};
+  co_await expect_start_error(with_argv(missing), ENOENT, "cohort-no-such-program");
+
+  const auto plain = (dir / "not-executable").string();
+  { std::ofstream(plain) << "#!/bin/sh\n"; }
+  std::vector<std::string> argv{plain};
+  co_await expect_start_error(with_argv(argv), EACCES, plain);
+
+  auto bad_cwd = with_argv(sim({}));
+  bad_cwd.cwd = dir / "no-such-dir";
+  co_await expect_start_error(bad_cwd, ENOENT, "working directory");
+  bad_cwd.cwd = plain;
+  co_await expect_start_error(bad_cwd, ENOTDIR, "working directory");
+
+  auto bad_input = with_argv(sim({}));
+  bad_input.input_file = dir / "no-such-input";
+  co_await expect_start_error(bad_input, ENOENT, "stdin file");
+
+  cohort::process_options empty;
+  co_await expect_start_error(empty, static_cast<int>(cohort::errc::invalid_argument), "argv");
+}
+
+CO_TEST_CASE(running_out_of_descriptors_fails_that_launch_only) {
+  auto o = with_argv(sim({}));
+  (void)co_await cohort::run_process(o);  // the reactor has made its own descriptors by now
+  const int before = cohort::test::open_fd_count();
+  rlimit saved{};
+  ::getrlimit(RLIMIT_NOFILE, &saved);
+  int lowest_free = 0;
+  while (::fcntl(lowest_free, F_GETFD) != -1) ++lowest_free;
+  rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(lowest_free);  // a new descriptor would get this number
+  ::setrlimit(RLIMIT_NOFILE, &tight);
+  std::exception_ptr failure;
+  try {
+    (void)co_await cohort::run_process(o);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  BOOST_REQUIRE(failure);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const cohort::system_error& e) {
+    BOOST_TEST(e.code().value() == EMFILE, e.what());
+  }
+  BOOST_TEST(cohort::test::open_fd_count() == before);
+  auto after = co_await cohort::run_process(o);  // and the next launch works
+  BOOST_TEST(after.success());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

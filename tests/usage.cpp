@@ -1,0 +1,169 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/usage.hpp>
+
+#include "support/co_test.hpp"
+#include "support/sim_agent.hpp"
+
+#include <cohort/process.hpp>
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace asio = boost::asio;
+using cohort::test::sim;
+using cohort::test::temp_dir;
+
+namespace {
+
+// Shaped like `claude -p --output-format json` prints it (fields trimmed).
+constexpr std::string_view claude_json =
+    R"({"type":"result","subtype":"success","is_error":false,"duration_ms":2310,)"
+    R"("duration_api_ms":2100,"num_turns":4,"result":"Done: 3 files changed.",)"
+    R"("session_id":"9f1c","total_cost_usd":0.0421,"usage":{"input_tokens":1500,)"
+    R"("cache_creation_input_tokens":300,"cache_read_input_tokens":12000,"output_tokens":420,)"
+    R"("server_tool_use":{"web_search_requests":0},"service_tier":"standard"}})";
+
+constexpr std::string_view claude_rate_limited =
+    R"({"type":"result","subtype":"error_during_execution","is_error":true,"num_turns":1,)"
+    R"("result":"API Error: 429 {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\"}}",)"
+    R"("session_id":"x","total_cost_usd":0,"usage":{"input_tokens":0,"output_tokens":0}})";
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(usage)
+
+BOOST_AUTO_TEST_CASE(claude_json_result_object_is_parsed) {
+  auto u = cohort::parse_claude_output(claude_json);
+  BOOST_REQUIRE(u);
+  BOOST_TEST(u->input_tokens == 1500u);
+  BOOST_TEST(u->output_tokens == 420u);
+  BOOST_TEST(u->cache_creation_input_tokens == 300u);
+  BOOST_TEST(u->cache_read_input_tokens == 12000u);
+  BOOST_TEST(u->total() == 14220u);
+  BOOST_TEST(u->cost_usd.value_or(-1) == 0.0421);
+  BOOST_TEST(u->session_id == "9f1c");
+  BOOST_TEST(u->num_turns.value_or(-1) == 4);
+  BOOST_TEST(!u->is_error);
+  BOOST_TEST(!u->rate_limited);
+}
+
+BOOST_AUTO_TEST_CASE(stream_json_takes_the_last_result_line) {
+  std::string text = R"({"type":"system","subtype":"init","session_id":"9f1c"})" "\n"
+                     R"({"type":"assistant","message":{"content":[]}})" "\n";
+  text.append(claude_json).append("\n");
+  auto u = cohort::parse_claude_output(text);
+  BOOST_REQUIRE(u);
+  BOOST_TEST(u->output_tokens == 420u);
+  // A first line cut by reading only a file's tail is skipped.
+  auto cut = cohort::parse_claude_output(text.substr(20));
+  BOOST_REQUIRE(cut);
+  BOOST_TEST(cut->input_tokens == 1500u);
+}
+
+BOOST_AUTO_TEST_CASE(verbose_json_array_takes_its_result_element) {
+  std::string text = R"([{"type":"system","subtype":"init"},)";
+  text.append(claude_json).append("]");
+  auto u = cohort::parse_claude_output(text);
+  BOOST_REQUIRE(u);
+  BOOST_TEST(u->cache_read_input_tokens == 12000u);
+}
+
+BOOST_AUTO_TEST_CASE(garbage_means_usage_unknown) {
+  const std::array<std::string_view, 12> garbage{
+      "", "   \n", "not json at all", "{", R"({"type":"result","usage":)", "[1,2,3]", "42",
+      R"({"type":"assistant"})",
+      R"({"type":"result","usage":{"input_tokens":"many","output_tokens":1}})",
+      R"({"type":"result","usage":{"input_tokens":-5,"output_tokens":1}})",
+      R"({"type":"result","usage":[1]})", "\x01\x02\xff\xfe{{{{"};
+  for (auto g : garbage) {
+    BOOST_TEST(!cohort::parse_claude_output(g), g);
+    BOOST_TEST(!cohort::parse_usage_file(g), g);
+  }
+  BOOST_TEST(!cohort::parse_usage_file(R"({"input_tokens":1})"));  // output_tokens is required
+  BOOST_TEST(!cohort::parse_usage_file(R"({"input_tokens":1.5,"output_tokens":1})"));
+}
+
+BOOST_AUTO_TEST_CASE(plain_usage_file_is_parsed) {
+  auto u = cohort::parse_usage_file(
+      R"({"input_tokens":10,"output_tokens":20,"cost_usd":0.5,"rate_limited":true,"x":1})");
+  BOOST_REQUIRE(u);
+  BOOST_TEST(u->input_tokens == 10u);
+  BOOST_TEST(u->output_tokens == 20u);
+  BOOST_TEST(u->cost_usd.value_or(-1) == 0.5);
+  BOOST_TEST(u->rate_limited);
+  auto claude = cohort::parse_usage_file(claude_json);  // a Claude result object works there too
+  BOOST_REQUIRE(claude);
+  BOOST_TEST(claude->output_tokens == 420u);
+  temp_dir dir;
+  BOOST_TEST(!cohort::read_usage_file(dir / "missing.json"));
+  { std::ofstream(dir / "big.json") << std::string(100000, ' ') << "{}"; }
+  BOOST_TEST(!cohort::read_usage_file(dir / "big.json"));  // beyond max_bytes
+}
+
+BOOST_AUTO_TEST_CASE(rate_limits_are_recognised) {
+  auto u = cohort::parse_claude_output(claude_rate_limited);
+  BOOST_REQUIRE(u);
+  BOOST_TEST(u->is_error);
+  BOOST_TEST(u->rate_limited);
+  BOOST_TEST(cohort::is_rate_limit_message("Claude AI usage limit reached|1750000000"));
+  BOOST_TEST(cohort::is_rate_limit_message("API Error: 529 Overloaded"));
+  BOOST_TEST(!cohort::is_rate_limit_message("TypeError: undefined is not a function"));
+  // An error that is not about limits, and a success that mentions one, are not rate limits.
+  auto other = cohort::parse_claude_output(
+      R"({"type":"result","subtype":"error_max_turns","is_error":true,"result":"stopped"})");
+  BOOST_REQUIRE(other);
+  BOOST_TEST(!other->rate_limited);
+  auto fine = cohort::parse_claude_output(
+      R"({"type":"result","is_error":false,"result":"fixed the rate limit bug"})");
+  BOOST_REQUIRE(fine);
+  BOOST_TEST(!fine->rate_limited);
+}
+
+CO_TEST_CASE(read_usage_reads_what_the_sim_agent_reports) {
+  temp_dir dir;
+  cohort::process_options o;
+  o.stdout_file = dir / "out";
+  o.usage_file = dir / "usage.json";
+
+  o.argv = sim({"--usage", "json", "--tokens", "111,22"});
+  auto r = co_await cohort::run_process(o);
+  auto rep = cohort::read_usage(r);
+  BOOST_REQUIRE(rep.usage);
+  BOOST_TEST((rep.source == cohort::usage_source::claude_output));
+  BOOST_TEST(rep.usage->input_tokens == 111u);
+  BOOST_TEST(rep.usage->output_tokens == 22u);
+  BOOST_TEST(!rep.rate_limited);
+
+  // stream-json after 3 MB of other output: only the file's tail is read, and it suffices.
+  o.argv = sim({"--flood-stdout", "3000000", "--usage", "stream-json", "--tokens", "5,6"});
+  rep = cohort::read_usage(co_await cohort::run_process(o), 64 * 1024);
+  BOOST_REQUIRE(rep.usage);
+  BOOST_TEST(rep.usage->output_tokens == 6u);
+
+  o.argv = sim({"--usage-file", "--tokens", "7,8"});  // COHORT_USAGE_FILE
+  rep = cohort::read_usage(co_await cohort::run_process(o));
+  BOOST_REQUIRE(rep.usage);
+  BOOST_TEST((rep.source == cohort::usage_source::usage_file));
+  BOOST_TEST(rep.usage->input_tokens == 7u);
+
+  o.argv = sim({"--flood-stdout", "1000"});  // says nothing: unknown, and no stale file is read
+  rep = cohort::read_usage(co_await cohort::run_process(o));
+  BOOST_TEST(!rep.usage);
+  BOOST_TEST((rep.source == cohort::usage_source::unknown));
+
+  o.argv = sim({"--rate-limit", "--usage", "json"});
+  r = co_await cohort::run_process(o);
+  BOOST_TEST(r.exit_code.value_or(-1) == cohort::rate_limited_exit_code);
+  BOOST_TEST(cohort::read_usage(r).rate_limited);
+
+  o.argv = sim({"--exit", "75"});  // the exit code alone says it
+  BOOST_TEST(cohort::read_usage(co_await cohort::run_process(o)).rate_limited);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
