@@ -10,6 +10,7 @@
 #include <cohort/error.hpp>
 #include <cohort/events.hpp>
 #include <cohort/executor.hpp>
+#include <cohort/journal.hpp>
 #include <cohort/fake_launcher.hpp>
 #include <cohort/launcher.hpp>
 #include <cohort/ownership.hpp>
@@ -18,6 +19,7 @@
 #include <cohort/plan_json.hpp>
 #include <cohort/process.hpp>
 #include <cohort/render.hpp>
+#include <cohort/resume.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 #include <cohort/simulation.hpp>

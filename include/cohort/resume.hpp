@@ -1,0 +1,103 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_RESUME_HPP
+#define COHORT_RESUME_HPP
+
+#include <cohort/config.hpp>
+#include <cohort/error.hpp>
+#include <cohort/executor.hpp>
+#include <cohort/journal.hpp>
+#include <cohort/plan.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cohort {
+
+/// What differs between the plan a journal recorded and the plan given now (full task ids).
+struct plan_changes {
+  std::vector<std::string> added, removed, changed;
+
+  bool empty() const noexcept { return added.empty() && removed.empty() && changed.empty(); }
+  /// "added: 18, 18.1; removed: 3.2; changed: 12.1", or "no change".
+  std::string describe() const;
+};
+
+plan_changes compare(const plan_identity& before, const plan_identity& now);
+
+/// Thrown when a resume is refused because the plan's content changed since the journal's run.
+/** Its code is `errc::plan_invalid`; the message lists the changes, `changes()` holds them. */
+class plan_changed_error : public system_error {
+public:
+  explicit plan_changed_error(plan_changes c);
+  const plan_changes& changes() const noexcept { return changes_; }
+
+private:
+  plan_changes changes_;
+};
+
+/// What `end_leftovers` found and did.
+struct leftover_report {
+  std::size_t checked = 0;     ///< agents of the journal not recorded as ended
+  std::size_t ended = 0;       ///< process groups that were alive and were ended
+  std::size_t killed = 0;      ///< of those, groups that needed SIGKILL after the grace
+  std::size_t reused = 0;      ///< pids alive but with another start time: left alone
+  std::size_t survivors = 0;   ///< groups still alive after SIGKILL (should be 0)
+};
+
+/// Ends every agent process group of a dead run that is still alive; blocks until they are gone.
+/**
+ * For each agent the journal saw start and never saw end, the group is that agent's only if its
+ * leader's pid still has the recorded start time (`/proc/<pid>/stat` field 22): a reused pid is
+ * never signalled. When the leader is gone but its group lives on (orphaned grandchildren), a
+ * member is taken when it started no earlier than the leader and its environment carries the
+ * agent's `COHORT_TASK_ID` and `COHORT_ATTEMPT` (the process launcher sets both). Each group gets
+ * SIGTERM, then SIGKILL after `grace`; zombies count as gone.
+ *
+ * Call it with the run dir locked (`run_dir_lock`), before the resumed run starts. It blocks
+ * for at most `grace` plus about one second.
+ */
+leftover_report end_leftovers(const journal_state& s,
+                              std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+
+/// Puts a journal's progress into `options` for a run of `p`: every task recorded succeeded goes
+/// to `finished` (by id; ids `p` does not have are left out), and `tokens_spent` becomes the
+/// journal's spend. Tasks that were running, failed, skipped or cancelled run again.
+void restore(const journal_state& s, const plan& p, executor_options& options);
+
+/// How `prepare_resume` treats a changed plan and leftover agents.
+struct resume_options {
+  bool accept_changed_plan = false;  ///< go on when the plan changed (tasks recorded done stay done)
+  std::chrono::milliseconds grace{5000};  ///< for `end_leftovers`
+};
+
+/// What `prepare_resume` found.
+struct resumed_run {
+  journal_state journal;      ///< as read back
+  plan_changes changes;       ///< empty unless a change was accepted
+  leftover_report leftovers;  ///< the agents of the dead run it ended
+};
+
+/// Everything before a resumed run, in order: reads the journal of `lock.run_dir()`, refuses a
+/// changed plan, ends leftover agents, and restores `options` (see the functions above).
+/**
+ * Then construct a `journal` with the same lock (moved) and `options`, and run the plan:
+ * @code
+ * cohort::run_dir_lock lock(run_dir);   // refuses a second live run on the dir
+ * cohort::executor_options options = ...;
+ * const cohort::resumed_run was = cohort::prepare_resume(lock, p, options);
+ * cohort::journal j(std::move(lock), p, options, {run_dir});
+ * auto report = co_await cohort::run_plan(p, launcher, options, observers_with(&j));
+ * @endcode
+ *
+ * @par Errors
+ * Those of `read_journal`; `plan_changed_error` when the plan changed and that was not accepted.
+ */
+resumed_run prepare_resume(const run_dir_lock& lock, const plan& p, executor_options& options,
+                             const resume_options& ro = {});
+
+} // namespace cohort
+
+#endif // COHORT_RESUME_HPP

@@ -1,0 +1,221 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/resume.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include <dirent.h>
+
+namespace cohort {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// --- plan changes ------------------------------------------------------------------------------
+
+std::string plan_changes::describe() const {
+  if (empty()) return "no change";
+  std::string out;
+  auto list = [&](std::string_view what, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", what, fmt::join(ids, ", "));
+  };
+  list("added", added);
+  list("removed", removed);
+  list("changed", changed);
+  return out;
+}
+
+plan_changes compare(const plan_identity& before, const plan_identity& now) {
+  plan_changes c;
+  for (const auto& [id, fp] : now.tasks) {
+    const auto was = before.tasks.find(id);
+    if (was == before.tasks.end()) c.added.push_back(id);
+    else if (was->second != fp) c.changed.push_back(id);
+  }
+  for (const auto& [id, fp] : before.tasks) {
+    if (!now.tasks.contains(id)) c.removed.push_back(id);
+  }
+  return c;
+}
+
+plan_changed_error::plan_changed_error(plan_changes c)
+    : system_error(make_error_code(errc::plan_invalid),
+                   "cohort: the plan changed since the journal's run (" + c.describe() + ")"),
+      changes_(std::move(c)) {}
+
+// --- leftover agents ---------------------------------------------------------------------------
+
+namespace {
+
+struct proc_info {
+  int pid = 0;
+  int pgid = 0;
+  char state = '?';
+  std::uint64_t start = 0;
+  bool zombie() const noexcept { return state == 'Z' || state == 'X'; }
+};
+
+std::optional<proc_info> read_proc(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  const auto close = line.rfind(')');
+  if (close == std::string::npos || close + 2 >= line.size()) return std::nullopt;
+  std::istringstream f(line.substr(close + 2));
+  proc_info p;
+  p.pid = pid;
+  std::string skip;
+  int ppid = 0;
+  f >> p.state >> ppid >> p.pgid;
+  for (int field = 6; field < 22 && f >> skip; ++field) {
+  }
+  f >> p.start;
+  if (!f) return std::nullopt;
+  return p;
+}
+
+// Every process there is, zombies included.
+std::vector<proc_info> scan_processes() {
+  std::vector<proc_info> out;
+  DIR* d = ::opendir("/proc");
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    if (auto p = read_proc(std::stoi(std::string(name)))) out.push_back(*p);
+  }
+  ::closedir(d);
+  return out;
+}
+
+bool has_environment(int pid, const std::string& a, const std::string& b) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  const std::string env{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto has = [&](const std::string& kv) {
+    return env.starts_with(kv + '\0') || env.find('\0' + kv + '\0') != std::string::npos;
+  };
+  return has(a) && has(b);
+}
+
+// The live processes that belong to agent `a`, and whether its leader vouches for the group.
+struct group {
+  bool by_leader = false;  ///< the leader lives with the recorded start time: signal the group
+  bool reused = false;     ///< the pid lives with another start time: not ours
+  std::vector<int> members;
+};
+
+group find_group(const journal_agent& a, const std::vector<proc_info>& procs) {
+  group g;
+  const auto leader = std::find_if(procs.begin(), procs.end(),
+                                   [&](const proc_info& p) { return p.pid == a.pid; });
+  if (leader != procs.end() && leader->start != a.start_time) {
+    g.reused = !leader->zombie();
+    return g;
+  }
+  g.by_leader = leader != procs.end();
+  const std::string task = "COHORT_TASK_ID=" + a.task;
+  const std::string attempt = "COHORT_ATTEMPT=" + std::to_string(a.attempt);
+  for (const auto& p : procs) {
+    if (p.pgid != a.pid || p.zombie()) continue;
+    if (g.by_leader || (p.start >= a.start_time && has_environment(p.pid, task, attempt))) {
+      g.members.push_back(p.pid);
+    }
+  }
+  return g;
+}
+
+void signal_group(const journal_agent& a, const group& g, int sig) {
+  if (g.by_leader) {
+    ::kill(-a.pid, sig);
+    return;
+  }
+  for (int pid : g.members) ::kill(pid, sig);
+}
+
+// The agents whose groups still have live members; `report` counts the pids left alone.
+std::vector<std::pair<journal_agent, group>> live_groups(const std::vector<journal_agent>& agents,
+                                                         leftover_report* report) {
+  const auto procs = scan_processes();
+  std::vector<std::pair<journal_agent, group>> out;
+  for (const auto& a : agents) {
+    group g = find_group(a, procs);
+    if (g.reused && report) ++report->reused;
+    if (!g.members.empty()) out.emplace_back(a, std::move(g));
+  }
+  return out;
+}
+
+// Waits until none of `agents` has a live member, or `limit` passes; returns those left.
+std::size_t wait_gone(const std::vector<journal_agent>& agents, milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const std::size_t left = live_groups(agents, nullptr).size();
+    if (left == 0 || std::chrono::steady_clock::now() >= until) return left;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+}
+
+std::vector<journal_agent> signal_all(const std::vector<journal_agent>& agents, int sig,
+                                      leftover_report* report) {
+  std::vector<journal_agent> hit;
+  for (const auto& [a, g] : live_groups(agents, report)) {
+    signal_group(a, g, sig);
+    hit.push_back(a);
+  }
+  return hit;
+}
+
+} // namespace
+
+leftover_report end_leftovers(const journal_state& s, milliseconds grace) {
+  leftover_report r;
+  std::vector<journal_agent> open;
+  for (const auto& a : s.agents) {
+    if (!a.ended && a.pid > 0) open.push_back(a);
+  }
+  r.checked = open.size();
+  const auto termed = signal_all(open, SIGTERM, &r);
+  r.ended = termed.size();
+  if (termed.empty()) return r;
+  if (wait_gone(termed, grace) == 0) return r;
+  r.killed = signal_all(termed, SIGKILL, nullptr).size();
+  r.survivors = wait_gone(termed, milliseconds(1000));
+  return r;
+}
+
+// --- restoring a run ---------------------------------------------------------------------------
+
+void restore(const journal_state& s, const plan& p, executor_options& options) {
+  options.finished.clear();
+  for (const auto& [id, t] : s.tasks) {
+    if (t.state != journal_task_state::succeeded) continue;
+    if (auto i = p.find(id)) options.finished.push_back(*i);
+  }
+  std::sort(options.finished.begin(), options.finished.end());
+  options.tokens_spent = s.tokens_spent;
+}
+
+resumed_run prepare_resume(const run_dir_lock& lock, const plan& p, executor_options& options,
+                           const resume_options& ro) {
+  resumed_run r;
+  r.journal = read_journal(lock.run_dir());
+  r.changes = compare(r.journal.identity, identify(p));
+  if (!r.changes.empty() && !ro.accept_changed_plan) throw plan_changed_error(r.changes);
+  r.leftovers = end_leftovers(r.journal, ro.grace);
+  restore(r.journal, p, options);
+  return r;
+}
+
+} // namespace cohort

@@ -1,0 +1,218 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/journal.hpp>
+
+#include "support/co_test.hpp"
+#include "support/files.hpp"
+#include "support/plans.hpp"
+
+#include <cohort/fake_launcher.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <unistd.h>
+
+namespace json = boost::json;
+using cohort::event_kind;
+using cohort::journal_task_state;
+using cohort::test::read_text;
+using cohort::test::temp_dir;
+
+BOOST_TEST_DONT_PRINT_LOG_VALUE(cohort::journal_task_state)
+
+namespace {
+
+std::vector<json::object> records(const std::filesystem::path& run_dir) {
+  std::istringstream in(read_text(cohort::journal_file(run_dir)));
+  std::vector<json::object> out;
+  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line).as_object());
+  return out;
+}
+
+cohort::event task_event(event_kind k, cohort::task_index t, int attempt = 1) {
+  cohort::event e;
+  e.kind = k;
+  e.at = cohort::event::clock_type::now();
+  e.task = t;
+  e.attempt = attempt;
+  return e;
+}
+
+void append(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary | std::ios::app) << text;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(journal)
+
+CO_TEST_CASE(every_event_but_output_is_one_line_naming_tasks_by_id) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2, std::chrono::milliseconds(1));
+  cohort::fake_launcher agents;
+  cohort::test::event_log log;
+  cohort::executor_options o;
+  {
+    cohort::journal j(cohort::run_dir_lock(dir.path()), plan, o);
+    std::vector<cohort::observer*> observers{&log, &j};
+    (void)co_await cohort::run_plan(plan, agents, o, observers);
+  }
+  const auto lines = records(dir.path());
+  BOOST_REQUIRE(!lines.empty());
+  BOOST_TEST(lines[0].at("journal").as_int64() == 1);
+  BOOST_TEST(lines[0].at("plan").at("hash").as_string() ==
+             fmt::format("{:016x}", cohort::identify(plan).hash));
+  std::vector<cohort::event> expected;
+  for (const auto& e : log.events) {
+    if (e.kind != event_kind::task_output) expected.push_back(e);
+  }
+  BOOST_REQUIRE(lines.size() == expected.size() + 1);
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const auto& e = expected[i - 1];
+    BOOST_TEST(lines[i].at("e").as_string() == cohort::to_string(e.kind));
+    BOOST_TEST(lines[i].contains("task") == e.task.has_value());
+    if (e.task) BOOST_TEST(lines[i].at("task").as_string() == plan.tasks[*e.task].id);
+  }
+}
+
+CO_TEST_CASE(a_finished_run_reads_back_with_every_task_succeeded_and_its_spend) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2, std::chrono::milliseconds(1));
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, o);
+  std::vector<cohort::observer*> observers{&j};
+  const auto report = co_await cohort::run_plan(plan, agents, o, observers);
+  j.flush();
+  const auto s = cohort::read_journal(dir.path());
+  BOOST_TEST(s.runs == 1);
+  BOOST_TEST(s.finished);
+  BOOST_TEST(!s.torn_tail);
+  BOOST_TEST(s.tasks.size() == plan.tasks.size());
+  for (const auto& [id, t] : s.tasks) {
+    BOOST_TEST_CONTEXT(id) BOOST_TEST(t.state == journal_task_state::succeeded);
+  }
+  BOOST_TEST(s.tokens_spent == report.tokens_spent);
+  BOOST_TEST(s.identity.hash == cohort::identify(plan).hash);
+}
+
+BOOST_AUTO_TEST_CASE(the_header_is_durable_before_any_event) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2);
+  cohort::executor_options o;
+  o.tokens_spent = 1234;
+  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, o);
+  const auto lines = records(dir.path());  // read while the journal is open
+  BOOST_REQUIRE(lines.size() == 1);
+  BOOST_TEST(boost::json::value_to<std::uint64_t>(lines[0].at("options").at("tokens_spent")) == 1234u);
+  BOOST_TEST(lines[0].at("pid").as_int64() == ::getpid());
+  BOOST_TEST(cohort::read_journal(dir.path()).identity.tasks == cohort::identify(plan).tasks);
+}
+
+BOOST_AUTO_TEST_CASE(decisive_events_are_written_at_once_the_rest_before_the_next_launch) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2);
+  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {});
+  j.on_event(task_event(event_kind::task_ready, 1));
+  BOOST_TEST(records(dir.path()).size() == 1u);  // buffered
+  j.before_launch();
+  BOOST_TEST(records(dir.path()).size() == 2u);
+  j.on_event(task_event(event_kind::task_succeeded, 1));
+  BOOST_TEST(records(dir.path()).size() == 3u);  // written without waiting
+}
+
+BOOST_AUTO_TEST_CASE(a_launch_records_pid_group_start_time_and_output_files) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2);
+  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}, {dir.path()});
+  auto e = task_event(event_kind::task_launched, 1, 2);
+  e.pid = ::getpid();  // any live process will do
+  e.tokens = 500;
+  j.on_event(e);
+  const auto s = cohort::read_journal(dir.path());
+  BOOST_REQUIRE(s.agents.size() == 1u);
+  const auto& a = s.agents[0];
+  BOOST_TEST(a.task == plan.tasks[1].id);
+  BOOST_TEST(a.attempt == 2);
+  BOOST_TEST(a.pid == ::getpid());
+  BOOST_TEST(a.start_time == cohort::process_start_time(::getpid()));
+  BOOST_TEST(a.start_time != 0u);
+  BOOST_TEST(a.stdout_file == dir.path() / "agents" / plan.tasks[1].id / "2.out");
+  BOOST_TEST(!a.ended);
+  BOOST_TEST(s.tasks.at(plan.tasks[1].id).state == journal_task_state::running);
+  BOOST_TEST(s.tokens_spent == 500u);  // no usage reported: the reservation counts as spent
+}
+
+BOOST_AUTO_TEST_CASE(a_torn_last_line_is_ignored_and_cut_before_the_next_run_appends) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2);
+  { cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}); }
+  append(cohort::journal_file(dir.path()), R"({"e":"task_succeeded","ms":3,"ta)");
+  auto s = cohort::read_journal(dir.path());
+  BOOST_TEST(s.torn_tail);
+  BOOST_TEST(s.lines == 1u);
+  { cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}); }
+  s = cohort::read_journal(dir.path());
+  BOOST_TEST(!s.torn_tail);
+  BOOST_TEST(s.runs == 2);
+  BOOST_TEST(read_text(cohort::journal_file(dir.path())).find("\"ta\n") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_line_before_the_last_is_journal_corrupt_naming_its_number) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2);
+  { cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}); }
+  append(cohort::journal_file(dir.path()), "{\"e\":\"run_started\",\"ms\":0}\nnot json\n{\"e\":\"x\"}\n");
+  cohort::error_code ec;
+  (void)cohort::read_journal(dir.path(), ec);
+  BOOST_TEST(ec == cohort::make_error_code(cohort::errc::journal_corrupt));
+  BOOST_CHECK_EXCEPTION((void)cohort::read_journal(dir.path()), cohort::system_error,
+                        [](const cohort::system_error& x) {
+                          return std::string(x.what()).find("line 3") != std::string::npos;
+                        });
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_journal_is_no_such_file) {
+  temp_dir dir;
+  cohort::error_code ec;
+  (void)cohort::read_journal(dir.path(), ec);
+  BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_run_on_a_locked_run_dir_is_refused_until_the_first_ends) {
+  temp_dir dir;
+  const auto run_dir = dir.path() / "run";
+  std::optional<cohort::run_dir_lock> first(std::in_place, run_dir);
+  BOOST_CHECK_EXCEPTION(cohort::run_dir_lock second(run_dir), cohort::system_error,
+                        [&](const cohort::system_error& x) {
+                          const std::string what = x.what();
+                          return x.code() == boost::system::errc::device_or_resource_busy &&
+                                 what.find(run_dir.string()) != std::string::npos &&
+                                 what.find(std::to_string(::getpid())) != std::string::npos;
+                        });
+  first.reset();
+  BOOST_CHECK_NO_THROW(cohort::run_dir_lock again(run_dir));
+}
+
+BOOST_AUTO_TEST_CASE(statuses_do_not_change_the_plan_identity_content_does) {
+  auto plan = cohort::test::seed_plan(2);
+  const auto before = cohort::identify(plan);
+  plan.tasks[1].status = cohort::task_status::done;
+  BOOST_TEST(cohort::identify(plan).hash == before.hash);
+  plan.tasks[1].title = "something else";
+  const auto after = cohort::identify(plan);
+  BOOST_TEST(after.hash != before.hash);
+  for (const auto& [id, fp] : after.tasks) {
+    BOOST_TEST_CONTEXT(id) BOOST_TEST((fp != before.tasks.at(id)) == (id == plan.tasks[1].id));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
