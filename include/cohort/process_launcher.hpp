@@ -1,0 +1,58 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_PROCESS_LAUNCHER_HPP
+#define COHORT_PROCESS_LAUNCHER_HPP
+
+#include <cohort/config.hpp>
+#include <cohort/launcher.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cohort {
+
+/// Where an agent finds its prompt.
+enum class prompt_delivery {
+  file,   ///< written to a file; the template names it with `{prompt_file}`
+  stdin,  ///< written to the agent's standard input (and to the file, when there is a run dir)
+};
+
+/// How the local process launcher starts agents.
+struct process_launcher_options {
+  // tag::outline[]
+  /// The agent command, e.g. `{"claude", "-p", "--output-format", "json", "{prompt_file}"}`
+  /// (see agent_command.hpp for the placeholders). A task with its own `argv` runs that instead.
+  std::vector<std::string> agent;
+  /// Per launch: `agents/<id>/<attempt>.out`, `.err`, `.usage.json` and `prompt.md` under it.
+  /// Empty: output is only streamed to the executor, nothing is written (the fastest).
+  std::filesystem::path run_dir;
+  std::filesystem::path workdir;  ///< the agents' working directory; empty: the current one
+  prompt_delivery prompt = prompt_delivery::file;
+  std::map<std::string, std::string, std::less<>> environment;  ///< added to the inherited one
+  std::chrono::milliseconds grace{5000};  ///< between SIGTERM and SIGKILL
+  bool stream_output = true;              ///< pass every output line on as an event
+  // end::outline[]
+};
+
+/// Runs each attempt as a local process (process.hpp): argv from the task or the template,
+/// never a shell; the prompt in a file or on stdin; output to files under the run directory;
+/// usage read from the Claude Code result or `COHORT_USAGE_FILE` (usage.hpp); exit code 75 or a
+/// rate-limit report means "rate limited". Each agent gets `COHORT_TASK_ID` and
+/// `COHORT_ATTEMPT` in its environment.
+class process_launcher final : public launcher {
+public:
+  explicit process_launcher(process_launcher_options options);
+
+  [[nodiscard]] boost::asio::awaitable<launch_result> launch(const launch_request& r) override;
+  const process_launcher_options& options() const noexcept { return options_; }
+
+private:
+  process_launcher_options options_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_PROCESS_LAUNCHER_HPP

@@ -1,0 +1,114 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/process_launcher.hpp>
+
+#include <cohort/agent_command.hpp>
+#include <cohort/error.hpp>
+#include <cohort/process.hpp>
+#include <cohort/usage.hpp>
+
+#include <fstream>
+
+namespace cohort {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A task id as a file name: path separators and dots at the start cannot escape the run dir.
+std::string file_name_of(const std::string& id) {
+  std::string out;
+  for (char c : id) out += (c == '/' || c == '\\' || c == '\0') ? '_' : c;
+  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
+  return out;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f.flush()) {
+    throw system_error(error_code(errno, boost::system::system_category()),
+                       "cohort: cannot write " + path.string());
+  }
+}
+
+bool mentions_prompt_file(const std::vector<std::string>& argv) {
+  for (const auto& a : argv) {
+    if (a.find("{prompt_file}") != std::string::npos) return true;
+  }
+  return false;
+}
+
+launch_result to_launch_result(const process_result& r) {
+  launch_result out;
+  const usage_report usage = read_usage(r);
+  if (usage.usage) out.tokens = usage.usage->total();
+  out.exit_code = r.exit_code.value_or(-1);
+  out.signal = r.signal.value_or(0);
+  out.timed_out = r.ended_by == end_reason::deadline;
+  if (usage.rate_limited) {
+    out.status = launch_status::rate_limited;
+    out.message = "rate limited: " + describe(r);
+  } else if (r.success() && !(usage.usage && usage.usage->is_error)) {
+    out.status = launch_status::succeeded;
+  } else {
+    out.status = launch_status::failed;
+    out.message = describe(r);
+    if (usage.usage && usage.usage->is_error && r.success()) out.message = "the agent reported an error";
+  }
+  return out;
+}
+
+} // namespace
+
+process_launcher::process_launcher(process_launcher_options options)
+    : options_(std::move(options)) {}
+
+asio::awaitable<launch_result> process_launcher::launch(const launch_request& r) {
+  const task& t = r.get();
+  placeholder_values values = task_placeholders(*r.source, r.task);
+  values["workdir"] = options_.workdir.empty() ? fs::current_path().string() : options_.workdir.string();
+  values["attempt"] = std::to_string(r.attempt);
+
+  process_options po;
+  po.cwd = options_.workdir;
+  po.grace = options_.grace;
+  po.deadline = r.timeout;
+  po.environment.insert(options_.environment.begin(), options_.environment.end());
+  po.environment["COHORT_TASK_ID"] = t.id;
+  po.environment["COHORT_ATTEMPT"] = std::to_string(r.attempt);
+
+  const bool uses_template = t.argv.empty();
+  if (uses_template && options_.agent.empty()) {
+    throw system_error(errc::invalid_argument,
+                       "cohort: task " + t.id + " has no argv and no agent command was given");
+  }
+  if (uses_template && options_.run_dir.empty() && mentions_prompt_file(options_.agent)) {
+    throw system_error(errc::invalid_argument,
+                       "cohort: the agent command uses {prompt_file} but there is no run dir");
+  }
+  std::string prompt;
+  if (uses_template) prompt = build_prompt(*r.source, r.task);
+  if (!options_.run_dir.empty()) {
+    const fs::path dir = options_.run_dir / "agents" / file_name_of(t.id);
+    fs::create_directories(dir);
+    const std::string stem = std::to_string(r.attempt);
+    po.stdout_file = dir / (stem + ".out");
+    po.stderr_file = dir / (stem + ".err");
+    po.usage_file = dir / (stem + ".usage.json");
+    if (uses_template) {
+      values["prompt_file"] = (dir / "prompt.md").string();
+      write_file(dir / "prompt.md", prompt);
+    }
+  }
+  if (uses_template && options_.prompt == prompt_delivery::stdin) po.input = prompt;
+  po.argv = uses_template ? render_argv(options_.agent, values) : t.argv;
+  if (options_.stream_output && r.on_output) {
+    po.on_line = [&r](const output_line& line) { r.on_output(line.text); };
+  }
+  if (r.on_started) po.on_start = [&r](int pid) { r.on_started(pid); };
+  const process_result result = co_await run_process(std::move(po));
+  co_return to_launch_result(result);
+}
+
+} // namespace cohort

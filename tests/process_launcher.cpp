@@ -1,0 +1,163 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/process_launcher.hpp>
+
+#include "support/co_test.hpp"
+#include "support/plans.hpp"
+#include "support/sim_agent.hpp"
+
+#include <cohort/executor.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using cohort::event_kind;
+using cohort::task_outcome;
+using cohort::test::event_log;
+using cohort::test::observe;
+using cohort::test::plan_builder;
+using cohort::test::sim;
+
+namespace {
+
+// A parent "1" with one subtask whose own argv is `argv`.
+cohort::task_index one_task(plan_builder& b, std::vector<std::string> argv) {
+  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+  b.p.tasks[t].argv = std::move(argv);
+  return t;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(process_launcher)
+
+CO_TEST_CASE(a_task_argv_runs_its_output_lands_in_the_run_dir_and_its_usage_is_counted) {
+  cohort::test::temp_dir dir;
+  plan_builder b;
+  const auto t = one_task(b, sim({"--progress", "3", "--tokens", "100,20", "--usage-file"}));
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path();
+  cohort::process_launcher agents(lo);
+  event_log log;
+  auto report = co_await cohort::run_plan(b.p, agents, {}, observe(log));
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
+  BOOST_TEST(report.tasks[t].tokens == 120u);
+  const auto out = cohort::test::read_file(dir.path() / "agents" / "1.1" / "1.out");
+  BOOST_TEST(out.find("progress 3/3") != std::string::npos, out);
+  BOOST_TEST(log.of(event_kind::task_output).size() >= 3u);
+  const auto launched = log.of(event_kind::task_launched);
+  BOOST_REQUIRE(launched.size() == 1u);
+  BOOST_TEST(launched[0].pid > 0);
+}
+
+CO_TEST_CASE(the_agent_template_gets_the_prompt_in_a_file_or_on_stdin) {
+  for (auto delivery : std::array{cohort::prompt_delivery::file, cohort::prompt_delivery::stdin}) {
+    cohort::test::temp_dir dir;
+    plan_builder b;
+    const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+    b.p.tasks[t].title = "Write the parser";
+    cohort::process_launcher_options lo;
+    lo.run_dir = dir.path();
+    lo.prompt = delivery;
+    lo.agent = delivery == cohort::prompt_delivery::stdin
+                   ? sim({"--echo-stdin", "--print-env", "COHORT_TASK_ID"})
+                   : sim({"--print-env", "COHORT_TASK_ID", "--print-env", "{prompt_file}"});
+    cohort::process_launcher agents(lo);
+    auto report = co_await cohort::run_plan(b.p, agents, {});
+    BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
+    const auto out = cohort::test::read_file(dir.path() / "agents" / "1.1" / "1.out");
+    BOOST_TEST(out.find("COHORT_TASK_ID=1.1") != std::string::npos, out);
+    const auto prompt = cohort::test::read_file(dir.path() / "agents" / "1.1" / "prompt.md");
+    BOOST_TEST(prompt.find("Write the parser") != std::string::npos);
+    if (delivery == cohort::prompt_delivery::stdin) {
+      BOOST_TEST(out.find("# Task 1.1: Write the parser") != std::string::npos, out);
+    } else {  // the placeholder became the prompt file's path: one argument
+      BOOST_TEST(out.find((dir.path() / "agents" / "1.1" / "prompt.md").string()) !=
+                 std::string::npos, out);
+    }
+  }
+}
+
+CO_TEST_CASE(exit_75_is_a_rate_limit_and_other_exits_are_failures) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  const auto limited = b.sub(p, "1", {}, 1ms);
+  const auto failing = b.sub(p, "2", {}, 1ms);
+  b.p.tasks[limited].argv = sim({"--rate-limit"});
+  b.p.tasks[failing].argv = sim({"--exit", "3"});
+  cohort::process_launcher agents({});
+  event_log log;
+  cohort::executor_options o;
+  o.rate_limit_delay = 1ms;
+  o.max_rate_limits = 2;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST((report.tasks[limited].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[limited].attempts == 3);  // two re-queues, then it counts
+  BOOST_TEST(report.tasks[limited].reason.find("rate limited") != std::string::npos);
+  BOOST_TEST((report.tasks[failing].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[failing].reason.find("3") != std::string::npos,
+             report.tasks[failing].reason);
+}
+
+CO_TEST_CASE(the_timeout_ends_an_agent_through_the_kill_ladder) {
+  plan_builder b;
+  const auto t = one_task(b, sim({"--ignore-sigterm", "--sleep", "600000"}));
+  cohort::process_launcher_options lo;
+  lo.grace = 100ms;
+  cohort::process_launcher agents(lo);
+  cohort::executor_options o;
+  o.timeout = 200ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o);
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::failed));
+}
+
+CO_TEST_CASE(cancelling_the_run_leaves_no_agent_process_behind) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  for (const char* s : std::array{"1", "2", "3"}) {
+    const auto t = b.sub(p, s, {}, 1ms);
+    b.p.tasks[t].argv = sim({"--ignore-sigterm", "--grandchildren", "2", "--sleep", "600000"});
+  }
+  cohort::process_launcher_options lo;
+  lo.grace = 100ms;
+  cohort::process_launcher agents(lo);
+  event_log log;
+  asio::cancellation_signal stop;
+  std::optional<std::exception_ptr> outcome;
+  auto ex = co_await asio::this_coro::executor;
+  asio::co_spawn(ex, cohort::run_plan(b.p, agents, {}, observe(log)),
+                 asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e, auto) {
+                   outcome = e;
+                 }));
+  while (log.of(event_kind::task_launched).size() < 3) {
+    asio::steady_timer tick(ex, 10ms);
+    co_await tick.async_wait(asio::use_awaitable);
+  }
+  asio::steady_timer settle(ex, 200ms);  // let the grandchildren start
+  co_await settle.async_wait(asio::use_awaitable);
+  stop.emit(asio::cancellation_type::terminal);
+  while (!outcome) co_await asio::post(ex, asio::use_awaitable);
+  for (const auto& e : log.of(event_kind::task_launched)) {
+    BOOST_TEST(cohort::test::wait_group_gone(e.pid), "process group " << e.pid << " survived");
+  }
+  BOOST_TEST(log.of(event_kind::task_cancelled).size() >= 3u);
+}
+
+CO_TEST_CASE(a_task_without_argv_and_without_a_template_fails_clearly) {
+  plan_builder b;
+  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+  cohort::process_launcher agents({});
+  auto report = co_await cohort::run_plan(b.p, agents, {});
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[t].reason.find("no argv") != std::string::npos, report.tasks[t].reason);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
