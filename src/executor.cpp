@@ -7,6 +7,8 @@
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 
+#include "exception_text.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,25 +30,8 @@ namespace {
 using clock_type = event::clock_type;
 using std::chrono::milliseconds;
 
-bool is_cancellation(const std::exception_ptr& e) noexcept {
-  try {
-    std::rethrow_exception(e);
-  } catch (const system_error& se) {
-    return se.code() == asio::error::operation_aborted;
-  } catch (...) {
-    return false;
-  }
-}
-
-std::string describe(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
+using detail::describe;
+using detail::is_cancellation;
 
 event_kind event_for(task_outcome o) noexcept {
   switch (o) {
@@ -116,6 +101,7 @@ public:
 private:
   // Parents and subtasks.
   asio::awaitable<void> run_parent(task_index p);
+  asio::awaitable<void> guarded(task_index t, asio::awaitable<void> body);
   asio::awaitable<void> run_parent_body(task_index p);
   asio::awaitable<void> run_subtasks(scope& s, task_index p);
   asio::awaitable<void> run_subtask(task_index t);
@@ -237,15 +223,21 @@ run_report run_state::take_report() {
 // --- parents and subtasks ----------------------------------------------------------------------
 
 asio::awaitable<void> run_state::run_parent(task_index p) {
+  co_await guarded(p, run_parent_body(p));
+}
+
+// Runs `body` for `t`; if it throws, `t` gets its outcome (cancelled, or failed with the
+// message) before the exception goes on to the scope.
+asio::awaitable<void> run_state::guarded(task_index t, asio::awaitable<void> body) {
   std::exception_ptr error;
   try {
-    co_await run_parent_body(p);
+    co_await std::move(body);
   } catch (...) {
     error = std::current_exception();
   }
   if (!error) co_return;
-  if (!state_[p].finished()) {
-    finish(p, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
+  if (!state_[t].finished()) {
+    finish(t, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
            describe(error));
   }
   std::rethrow_exception(error);
@@ -306,20 +298,7 @@ asio::awaitable<void> run_state::run_subtask(task_index t) {
 }
 
 // One job (a subtask, or a parent without subtasks): attempts until it has an outcome.
-asio::awaitable<void> run_state::run_job(task_index t) {
-  std::exception_ptr error;
-  try {
-    co_await run_attempts(t);
-  } catch (...) {
-    error = std::current_exception();
-  }
-  if (!error) co_return;
-  if (!state_[t].finished()) {
-    finish(t, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
-           describe(error));
-  }
-  std::rethrow_exception(error);
-}
+asio::awaitable<void> run_state::run_job(task_index t) { co_await guarded(t, run_attempts(t)); }
 
 asio::awaitable<void> run_state::run_attempts(task_index t) {
   emit(make(event_kind::task_ready, t));

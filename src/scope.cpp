@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/scope.hpp>
 
+#include "exception_text.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,20 +13,7 @@
 namespace cohort {
 namespace asio = boost::asio;
 
-namespace {
-
-// True when `e` is the operation_aborted that a cancellation turns into.
-bool is_cancellation(const std::exception_ptr& e) noexcept {
-  try {
-    std::rethrow_exception(e);
-  } catch (const system_error& se) {
-    return se.code() == asio::error::operation_aborted;
-  } catch (...) {
-    return false;
-  }
-}
-
-} // namespace
+using detail::is_cancellation;
 
 scope::scope(executor_type ex, scope_policy policy)
     : executor_(std::move(ex)), policy_(policy), idle_(executor_, asio::steady_timer::time_point::max()) {}
