@@ -7,7 +7,9 @@
 
 #include <cohort/analysis.hpp>
 #include <cohort/config.hpp>
+#include <cohort/dashboard.hpp>
 #include <cohort/error.hpp>
+#include <cohort/event_log.hpp>
 #include <cohort/events.hpp>
 #include <cohort/executor.hpp>
 #include <cohort/journal.hpp>
@@ -19,12 +21,14 @@
 #include <cohort/plan_json.hpp>
 #include <cohort/process.hpp>
 #include <cohort/render.hpp>
+#include <cohort/report.hpp>
 #include <cohort/resume.hpp>
 #include <cohort/scope.hpp>
 #include <cohort/semaphore.hpp>
 #include <cohort/simulation.hpp>
 #include <cohort/taskmaster_writeback.hpp>
 #include <cohort/taskmaster.hpp>
+#include <cohort/trace.hpp>
 #include <cohort/usage.hpp>
 #include <cohort/validation.hpp>
 

@@ -1,0 +1,199 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/dashboard.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <string_view>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace cohort {
+namespace {
+
+bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].subtasks.empty(); }
+
+// The terminal's size: TIOCGWINSZ, else $COLUMNS / $LINES, else 80 x 24.
+std::pair<std::size_t, std::size_t> terminal_size(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
+    return {ws.ws_col, ws.ws_row};
+  }
+  auto env = [](const char* name, std::size_t fallback) {
+    const char* v = std::getenv(name);
+    const long n = v ? std::strtol(v, nullptr, 10) : 0;
+    return n > 0 ? static_cast<std::size_t>(n) : fallback;
+  };
+  return {env("COLUMNS", 80), env("LINES", 24)};
+}
+
+} // namespace
+
+dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_options options)
+    : plan_(p),
+      options_(std::move(options)),
+      live_(options_.style == dashboard_style::live ||
+            (options_.style == dashboard_style::automatic && wants_live(options_.fd))),
+      timer_(std::move(ex)),
+      tasks_(p.size()),
+      wave_(waves(p)),
+      wave_count_(p.size(), 0),
+      current_wave_(p.size(), 0),
+      share_(p.size(), 0),
+      wall_epoch_(std::chrono::system_clock::now()),
+      steady_epoch_(clock_type::now()) {
+  for (task_index t = 0; t < p.size(); ++t) {
+    if (p.tasks[t].parent) {
+      auto& n = wave_count_[*p.tasks[t].parent];
+      n = std::max(n, wave_[t] + 1);
+    }
+    const bool done = is_finished(p.tasks[t].status) ||
+                      (p.tasks[t].parent && is_finished(p.tasks[*p.tasks[t].parent].status));
+    if (done) tasks_[t].st = state::already_done;
+    if (!done && is_job(p, t)) ++jobs_;
+  }
+  for (const auto& s : options_.shares) {
+    if (s.parent < share_.size()) share_[s.parent] = s.tokens;
+  }
+  if (options_.prediction) {
+    for (task_index t = 0; t < p.size() && t < options_.prediction->tasks.size(); ++t) {
+      const auto& f = options_.prediction->tasks[t].finish;
+      if (f && is_job(p, t) && tasks_[t].st != state::already_done) predicted_finish_.push_back(f->count());
+    }
+    std::sort(predicted_finish_.begin(), predicted_finish_.end());
+  }
+}
+
+dashboard::~dashboard() {
+  timer_.cancel();
+  if (live_ && drawn_lines_ > 0 && !finished_run_) emit("\x1b[?25h");
+}
+
+bool dashboard::wants_live(int fd) {
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  if (no_color && *no_color) return false;
+  if (!term || std::string_view(term) == "dumb" || std::string_view(term).empty()) return false;
+  return ::isatty(fd) == 1;
+}
+
+void dashboard::on_event(const event& e) {
+  apply(e);
+  if (!live_) {
+    emit(plain_line(e) + '\n');
+    return;
+  }
+  if (e.kind == event_kind::run_started) {
+    draw(false);
+    schedule_frame();
+  } else if (e.kind == event_kind::run_finished) {
+    timer_.cancel();
+    draw(true);
+  }
+}
+
+void dashboard::note(std::string text) {
+  if (!live_) {
+    emit(stamp(clock_type::now()) + " note: " + text + '\n');
+    return;
+  }
+  notes_.push_back(std::move(text));
+  if (notes_.size() > 3) notes_.pop_front();
+}
+
+void dashboard::apply(const event& e) {
+  if (!e.task) {
+    if (e.kind == event_kind::run_started) started_ = last_finish_ = e.at;
+    if (e.kind == event_kind::run_finished) finished_run_ = true;
+    running_run_ = e.kind == event_kind::run_started;
+    return;
+  }
+  const task_index t = *e.task;
+  task_view& v = tasks_[t];
+  switch (e.kind) {
+    case event_kind::parent_started: v.st = state::running; v.since = e.at; break;
+    case event_kind::wave_started: current_wave_[t] = e.wave; break;
+    case event_kind::task_ready: v.st = state::ready; v.since = e.at; break;
+    case event_kind::task_waiting: v.st = state::waiting; v.reason = e.reason; v.since = e.at; break;
+    case event_kind::task_launched:
+      v.st = state::running; v.since = e.at; v.attempt = e.attempt; v.last_line.clear();
+      v.agent = true;
+      ++running_;
+      break;
+    case event_kind::task_output: v.last_line = e.message; break;
+    case event_kind::task_usage:
+      attempt_ended(t, e.at);
+      v.tokens += e.tokens;
+      tokens_ += e.tokens;
+      break;
+    case event_kind::task_retry: v.st = state::backoff; v.since = e.at; v.why = e.message; break;
+    case event_kind::task_succeeded: finish_task(e, state::succeeded); break;
+    case event_kind::task_failed: finish_task(e, state::failed); break;
+    case event_kind::task_skipped: finish_task(e, state::skipped); break;
+    case event_kind::task_cancelled: finish_task(e, state::cancelled); break;
+    default: break;
+  }
+}
+
+// An attempt is over (its usage came, or it was cancelled): its agent time counts as work done.
+void dashboard::attempt_ended(task_index t, clock_type::time_point at) {
+  task_view& v = tasks_[t];
+  if (!v.agent) return;
+  v.agent = false;
+  busy_done_ += at - v.since;
+  --running_;
+  v.st = state::ready;
+  v.since = at;
+}
+
+void dashboard::finish_task(const event& e, state s) {
+  const task_index t = *e.task;
+  attempt_ended(t, e.at);
+  task_view& v = tasks_[t];
+  const bool counted = v.st == state::succeeded || v.st == state::failed ||
+                       v.st == state::skipped || v.st == state::cancelled ||
+                       v.st == state::already_done;
+  v.st = s;
+  v.since = e.at;
+  v.why = e.message;
+  if (counted || !is_job(plan_, t)) return;
+  ++jobs_finished_;
+  last_finish_ = e.at;
+  if (s == state::failed) ++failed_;
+}
+
+void dashboard::schedule_frame() {
+  timer_.expires_after(options_.refresh);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || finished_run_) return;  // cancelled: `this` may be gone
+    draw(false);
+    schedule_frame();
+  });
+}
+
+// One frame, one write: back to the frame's first line, every line cleared to its end, the rest
+// of the old frame cleared when the new one is shorter.
+void dashboard::draw(bool last) {
+  const auto [width, height] = terminal_size(options_.fd);
+  const auto lines = frame(width, height, clock_type::now());
+  std::string out = drawn_lines_ > 0 ? "\r\x1b[" + std::to_string(drawn_lines_) + "A" : "\x1b[?25l";
+  for (const auto& line : lines) out += colorize(line) + "\x1b[K\n";
+  if (lines.size() < drawn_lines_) out += "\x1b[J";
+  if (last) out += "\x1b[?25h";
+  drawn_lines_ = lines.size();
+  emit(out);
+}
+
+void dashboard::emit(const std::string& bytes) const {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(options_.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a closed or full output loses the frame, never the run
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+} // namespace cohort

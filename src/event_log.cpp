@@ -1,0 +1,52 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/event_log.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <string>
+
+#include <unistd.h>
+
+namespace cohort {
+namespace {
+
+bool is_task_event(event_kind k) noexcept {
+  return k == event_kind::task_launched || k == event_kind::task_usage || k == event_kind::task_retry ||
+         k == event_kind::task_succeeded || k == event_kind::task_failed ||
+         k == event_kind::task_cancelled;
+}
+
+} // namespace
+
+boost::json::object to_json(const plan& p, const event& e, event::clock_type::time_point start) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  boost::json::object o{{"event", to_string(e.kind)},
+                        {"ms", duration_cast<milliseconds>(e.at - start).count()}};
+  if (e.task) o["task"] = p.tasks[*e.task].id;
+  if (is_task_event(e.kind)) o["attempt"] = e.attempt;
+  if (e.kind == event_kind::wave_started || e.kind == event_kind::wave_finished) o["wave"] = e.wave + 1;
+  if (e.kind == event_kind::task_waiting) o["reason"] = to_string(e.reason);
+  if (e.kind == event_kind::task_launched || e.kind == event_kind::task_usage) o["tokens"] = e.tokens;
+  if (e.kind == event_kind::task_launched) o["pid"] = e.pid;
+  if (e.delay.count() > 0) o["delay_ms"] = e.delay.count();
+  if (!e.message.empty()) o["message"] = e.message;
+  return o;
+}
+
+void event_log::on_event(const event& e) {
+  if (e.kind == event_kind::run_started) start_ = e.at;
+  const std::string line = boost::json::serialize(to_json(plan_, e, start_)) + '\n';
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a closed reader loses the log, never the run
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+} // namespace cohort

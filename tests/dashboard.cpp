@@ -1,0 +1,231 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/dashboard.hpp>
+
+#include "support/plans.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+using cohort::event_kind;
+using cohort::test::plan_builder;
+
+namespace {
+
+using clock_type = cohort::event::clock_type;
+
+// Parent 1 with two waves (1.1, 1.2 | 1.3), parent 2 after it.
+cohort::plan small_plan() {
+  plan_builder b;
+  const auto p = b.parent("1");
+  b.sub(p, "1", {}, 60s);
+  b.sub(p, "2", {}, 60s);
+  b.sub(p, "3", {"1.1"}, 60s);
+  const auto q = b.parent("2", {"1"});
+  b.sub(q, "1", {}, 60s);
+  return std::move(b.p);
+}
+
+// A pipe whose read end collects what the dashboard writes (non-blocking reads).
+struct pipe_fds {
+  int read = -1, write = -1;
+  pipe_fds() {
+    int fds[2];
+    BOOST_REQUIRE(::pipe(fds) == 0);
+    read = fds[0];
+    write = fds[1];
+    ::fcntl(read, F_SETFL, O_NONBLOCK);
+  }
+  ~pipe_fds() {
+    ::close(read);
+    ::close(write);
+  }
+  std::string drain() const {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(read, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    return out;
+  }
+};
+
+struct feeder {
+  cohort::dashboard& d;
+  const cohort::plan& p;
+  clock_type::time_point t0 = clock_type::now();
+
+  cohort::event make(event_kind k, const char* id, clock_type::duration at) const {
+    cohort::event e;
+    e.kind = k;
+    e.at = t0 + at;
+    if (id) e.task = *p.find(id);
+    return e;
+  }
+  void operator()(event_kind k, const char* id, clock_type::duration at) const { d.on_event(make(k, id, at)); }
+};
+
+bool contains(const std::vector<std::string>& lines, const std::string& part) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
+}
+
+std::size_t columns(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(dashboard)
+
+BOOST_AUTO_TEST_CASE(plain_style_prints_one_timestamped_line_per_event_without_escapes) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  pipe_fds out;
+  cohort::dashboard_options o;
+  o.fd = out.write;
+  o.style = cohort::dashboard_style::plain;
+  cohort::dashboard d(ctx.get_executor(), plan, o);
+  BOOST_TEST(!d.is_live());
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  f(event_kind::parent_started, "1", 0ms);
+  auto launched = f.make(event_kind::task_launched, "1.1", 1ms);
+  launched.attempt = 1;
+  launched.pid = 77;
+  d.on_event(launched);
+  auto waiting = f.make(event_kind::task_waiting, "1.2", 1ms);
+  waiting.reason = cohort::wait_reason::slot;
+  d.on_event(waiting);
+  auto line = f.make(event_kind::task_output, "1.1", 2ms);
+  line.message = "\x1b[31mred\x1b[0m text\r\nnext";
+  d.on_event(line);
+  const std::string text = out.drain();
+  BOOST_TEST(text.find('\x1b') == std::string::npos);
+  BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 5);
+  for (const char* part : {"run started: 4 jobs in 2 parents", "1 started", "1.1 launched (attempt 1, pid 77)",
+                           "1.2 waiting: slot", "1.1 | next"}) {
+    BOOST_TEST(text.find(part) != std::string::npos, part);
+  }
+  BOOST_TEST(ctx.poll() == 0u);  // plain style arms no timer
+}
+
+BOOST_AUTO_TEST_CASE(the_live_frame_shows_parent_wave_agent_with_reasons_and_fits) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  cohort::dashboard_options o;
+  o.fd = -1;
+  o.style = cohort::dashboard_style::live;
+  o.max_running = 1;
+  o.token_budget = 1000;
+  o.shares = {{*plan.find("1"), 0, 600}};
+  cohort::dashboard d(ctx.get_executor(), plan, o);
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  f(event_kind::parent_started, "1", 0ms);
+  auto wave = f.make(event_kind::wave_started, "1", 0ms);
+  d.on_event(wave);
+  auto launched = f.make(event_kind::task_launched, "1.1", 0ms);
+  launched.attempt = 1;
+  d.on_event(launched);
+  auto output = f.make(event_kind::task_output, "1.1", 1s);
+  output.message = "editing \x1b[1msrc/x.cpp\x1b[0m";
+  d.on_event(output);
+  auto waiting = f.make(event_kind::task_waiting, "1.2", 0ms);
+  waiting.reason = cohort::wait_reason::slot;
+  d.on_event(waiting);
+  auto dep = f.make(event_kind::task_waiting, "1.3", 0ms);
+  dep.reason = cohort::wait_reason::dependency;
+  d.on_event(dep);
+  auto usage = f.make(event_kind::task_usage, "1.1", 2s);
+  usage.tokens = 250;
+  auto lines = d.frame(200, 40, f.t0 + 1500ms);
+  BOOST_TEST(contains(lines, "agents 1/1"));
+  BOOST_TEST(contains(lines, "waiting 1 (1 slot)"));
+  BOOST_TEST(contains(lines, "wave 1/2: 0/2 done"));
+  BOOST_TEST(contains(lines, "1.1"));
+  BOOST_TEST(contains(lines, "editing src/x.cpp"));
+  BOOST_TEST(contains(lines, "waiting: slot"));
+  BOOST_TEST(contains(lines, "0/4 jobs"));
+  BOOST_TEST(!contains(lines, "\x1b"));
+  d.on_event(usage);
+  auto done = f.make(event_kind::task_succeeded, "1.1", 2s);
+  d.on_event(done);
+  lines = d.frame(200, 40, f.t0 + 2s);
+  BOOST_TEST(contains(lines, "1/4 jobs"));
+  BOOST_TEST(contains(lines, "tokens 250 / 1,000"));
+  BOOST_TEST(contains(lines, "tokens 250 / 600"));  // the parent's share
+  // Narrow and short: every line fits, the frame never scrolls.
+  for (const auto& l : d.frame(30, 8, f.t0 + 2s)) BOOST_TEST(columns(l) <= 29u, l);
+  BOOST_TEST(d.frame(30, 8, f.t0 + 2s).size() <= 7u);
+}
+
+BOOST_AUTO_TEST_CASE(a_tall_plan_on_a_short_terminal_is_summed_up) {
+  boost::asio::io_context ctx;
+  const auto plan = cohort::test::seed_plan(4);
+  cohort::dashboard_options o;
+  o.fd = -1;
+  o.style = cohort::dashboard_style::live;
+  cohort::dashboard d(ctx.get_executor(), plan, o);
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  f(event_kind::parent_started, "1", 0ms);
+  const auto lines = d.frame(80, 12, f.t0 + 1s);
+  BOOST_TEST(lines.size() <= 11u);
+  BOOST_TEST(contains(lines, "16 pending: 2 3 4"));
+  BOOST_TEST(d.frame(80, 40, f.t0 + 1s).size() > 17u);  // with room, a line per parent
+}
+
+BOOST_AUTO_TEST_CASE(the_eta_follows_the_prediction_scaled_by_how_late_jobs_finish) {
+  boost::asio::io_context ctx;
+  plan_builder b;
+  const auto p = b.parent("1");
+  b.sub(p, "1", {}, 60s);
+  b.sub(p, "2", {"1.1"}, 60s);
+  cohort::dashboard_options o;
+  o.fd = -1;
+  o.style = cohort::dashboard_style::live;
+  o.prediction = cohort::simulate(b.p, {});
+  BOOST_TEST_REQUIRE(o.prediction->makespan.count() == 120'000);
+  cohort::dashboard d(ctx.get_executor(), b.p, o);
+  feeder f{d, b.p};
+  f(event_kind::run_started, nullptr, 0ms);
+  BOOST_TEST(contains(d.frame(120, 30, f.t0), "ETA 2:00"));
+  BOOST_TEST(contains(d.frame(120, 30, f.t0 + 30s), "ETA 1:30"));
+  // 1.1 was predicted to end at 1:00 and ended at 2:00: the rest takes twice as long too.
+  f(event_kind::task_succeeded, "1.1", 120s);
+  BOOST_TEST(contains(d.frame(120, 30, f.t0 + 120s), "ETA 2:00"));
+  BOOST_TEST(contains(d.frame(120, 30, f.t0 + 150s), "ETA 1:30"));
+}
+
+BOOST_AUTO_TEST_CASE(live_style_draws_each_frame_in_one_write_in_place) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  pipe_fds out;
+  cohort::dashboard_options o;
+  o.fd = out.write;
+  o.style = cohort::dashboard_style::live;
+  cohort::dashboard d(ctx.get_executor(), plan, o);
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  const std::string first = out.drain();
+  BOOST_TEST(first.rfind("\x1b[?25l", 0) == 0u);  // the cursor is hidden while drawing
+  const auto lines = static_cast<std::size_t>(std::count(first.begin(), first.end(), '\n'));
+  BOOST_TEST(lines > 3u);
+  BOOST_TEST(first.find("\x1b[K\n") != std::string::npos);
+  f(event_kind::run_finished, nullptr, 1s);
+  const std::string last = out.drain();
+  BOOST_TEST(last.rfind("\r\x1b[" + std::to_string(lines) + "A", 0) == 0u);  // back to the top
+  BOOST_TEST(last.find("\x1b[?25h") != std::string::npos);  // and the cursor is back
+  BOOST_TEST(ctx.poll() <= 1u);  // the cancelled timer's handler only
+}
+
+BOOST_AUTO_TEST_CASE(no_color_or_a_dumb_terminal_means_plain) {
+  BOOST_TEST(!cohort::dashboard::wants_live(-1));  // not a terminal
+  ::setenv("NO_COLOR", "1", 1);
+  BOOST_TEST(!cohort::dashboard::wants_live(STDOUT_FILENO));
+  ::unsetenv("NO_COLOR");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
