@@ -225,15 +225,17 @@ std::string dashboard::parent_line(task_index p, clock_type::time_point now) con
     tokens += tasks_[s].tokens;
   }
   const bool u = options_.unicode;
-  const std::string open = is_active(p) ? (u ? "\u25be" : "v") : icon(v.st);
+  const bool later = v.st == state::pending || (v.st == state::waiting && v.reason == wait_reason::dependency);
+  const std::string open = is_active(p) ? (u ? "\u25be" : "v") : icon(later ? state::pending : v.st);
   std::string text = fmt::format("{} {} {}  ", open, pad(task.id, 4, u), pad(task.title, 30, u));
   if (!task.subtasks.empty()) text += fmt::format("{}/{} done", done, task.subtasks.size());
   if (v.st == state::running && wave_count_[p] > 1) {
     text += fmt::format("  wave {}/{}", current_wave_[p] + 1, wave_count_[p]);
   }
-  if (tokens || share_[p]) text += fmt::format("  tokens {}", thousands(tokens));
-  if (share_[p]) text += fmt::format(" / {}", thousands(share_[p]));
-  if (v.st == state::pending || (v.st == state::waiting && v.reason == wait_reason::dependency)) {
+  if (later && share_[p]) text += fmt::format("  budget {}", thousands(share_[p]));
+  if (!later && (tokens || share_[p])) text += fmt::format("  tokens {}", thousands(tokens));
+  if (!later && share_[p]) text += fmt::format(" / {}", thousands(share_[p]));
+  if (later) {
     text += "  after " + ids(plan_, task.dependencies);
   } else if (v.st == state::waiting) {
     text += "  waiting: " + std::string(to_string(v.reason));

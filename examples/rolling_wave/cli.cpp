@@ -1,0 +1,276 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include "cli.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace rolling_wave {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::uint64_t parse_count(std::string_view text, std::string_view flag) {
+  std::uint64_t value = 0, digits = 0;
+  std::size_t i = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  const std::string_view suffix = text.substr(i);
+  const std::uint64_t unit = suffix.empty() ? 1 : suffix == "k" || suffix == "K" ? 1000 : suffix == "M" ? 1'000'000 : 0;
+  if (digits == 0 || digits > 15 || unit == 0) {
+    throw usage_error(fmt::format("{} needs a whole number (like 8, 200k, 1M), not '{}'", flag, text));
+  }
+  return value * unit;
+}
+
+double parse_scale(std::string_view text, std::string_view flag) {
+  const std::string s(text);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !(v > 0) || v > 1e6) {
+    throw usage_error(fmt::format("{} needs a positive number, not '{}'", flag, text));
+  }
+  return v;
+}
+
+template <class Enum>
+Enum parse_choice(std::string_view text, std::string_view flag,
+                  std::initializer_list<std::pair<std::string_view, Enum>> choices) {
+  std::string names;
+  for (const auto& [name, value] : choices) {
+    if (name == text) return value;
+    if (!names.empty()) names += '|';
+    names += name;
+  }
+  throw usage_error(fmt::format("{} is {}, not '{}'", flag, names, text));
+}
+
+std::optional<command> command_of(std::string_view word) {
+  static const std::map<std::string_view, command> words{
+      {"run", command::run}, {"plan", command::plan}, {"resume", command::resume},
+      {"status", command::status}, {"demo", command::demo}, {"help", command::help}};
+  auto it = words.find(word);
+  if (it == words.end()) return std::nullopt;
+  return it->second;
+}
+
+// Flags without a value.
+bool switch_flag(std::string_view flag, arguments& a) {
+  if (flag == "--fail-fast") a.options.fail_fast = true;
+  else if (flag == "--dry-run" || flag == "-n") a.dry_run = true;
+  else if (flag == "--confirm") a.confirm = true;
+  else if (flag == "--yes" || flag == "-y") a.yes = true;
+  else if (flag == "--write-status") a.write_status = true;
+  else if (flag == "--json") a.json = true;
+  else if (flag == "--help" || flag == "-h") a.cmd = command::help;
+  else if (flag == "--version" || flag == "-V") a.cmd = command::version;
+  else return false;
+  return true;
+}
+
+void schedule_flag(std::string_view flag, std::string_view v, arguments& a) {
+  auto& s = a.options.schedule;
+  if (flag == "-j" || flag == "--jobs") {
+    s.max_running = parse_count(v, flag);
+    a.jobs_given = true;
+  }
+  else if (flag == "--per-parent") s.max_per_parent = parse_count(v, flag);
+  else if (flag == "--budget") s.token_budget = parse_count(v, flag);
+  else if (flag == "--reserve") a.reserve = parse_count(v, flag);
+  else if (flag == "--stagger") s.parent_stagger = parse_duration(v, flag);
+  else if (flag == "--launch-interval") s.launch_interval = parse_duration(v, flag);
+  else if (flag == "--mode") s.mode = parse_choice<cohort::wave_mode>(v, flag, {{"waves", cohort::wave_mode::waves}, {"rolling", cohort::wave_mode::rolling}});
+  else if (flag == "--order") s.order = parse_choice<cohort::ready_order>(v, flag, {{"longest-path", cohort::ready_order::longest_path}, {"fifo", cohort::ready_order::fifo}});
+  else if (flag == "--retries") a.options.retry.retries = static_cast<int>(parse_count(v, flag));
+  else if (flag == "--timeout") a.options.timeout = parse_duration(v, flag);
+  else throw usage_error(fmt::format("unknown option '{}' (see rolling-wave --help)", flag));
+}
+
+// Flags with a value.
+void value_flag(std::string_view flag, std::string_view v, arguments& a) {
+  if (flag == "--tag") a.tag = v;
+  else if (flag == "--agent") {
+    a.agent = split_words(v);
+    if (a.agent.empty()) throw usage_error("--agent needs a command, e.g. --agent 'claude -p --output-format json'");
+  } else if (flag == "--prompt") a.prompt = parse_choice<std::string_view>(v, flag, {{"file", "file"}, {"stdin", "stdin"}});
+  else if (flag == "--workdir") a.workdir = v;
+  else if (flag == "--run-dir") a.run_dir = std::string(v);
+  else if (flag == "--trace") a.trace_file = v;
+  else if (flag == "--format") a.format = parse_choice<std::string_view>(v, flag, {{"text", "text"}, {"json", "json"}, {"dot", "dot"}, {"mermaid", "mermaid"}});
+  else if (flag == "--on-violation") a.violation = parse_choice<on_violation>(v, flag, {{"warn", on_violation::warn}, {"fail", on_violation::fail}, {"sequential", on_violation::sequential}});
+  else if (flag == "--time-scale") {
+    a.time_scale = parse_scale(v, flag);
+    a.time_scale_given = true;
+  } else schedule_flag(flag, v, a);
+}
+
+bool takes_value(std::string_view flag) {
+  static const char* const flags[] = {"--tag", "--agent", "--prompt", "--workdir", "--run-dir", "--trace",
+                                      "--format", "--on-violation", "--time-scale", "-j", "--jobs",
+                                      "--per-parent", "--budget", "--reserve", "--stagger",
+                                      "--launch-interval", "--mode", "--order", "--retries", "--timeout"};
+  for (const char* f : flags) {
+    if (flag == f) return true;
+  }
+  return false;
+}
+
+} // namespace
+
+std::chrono::milliseconds parse_duration(std::string_view text, std::string_view flag) {
+  static const std::map<std::string_view, double> units{{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
+  double total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    const std::size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    const auto unit = units.find(text.substr(unit_start, i - unit_start));
+    const std::string number(text.substr(start, unit_start - start));
+    char* end = nullptr;
+    const double v = std::strtod(number.c_str(), &end);
+    if (number.empty() || *end != '\0' || unit == units.end()) {
+      throw usage_error(fmt::format("{} needs a duration like 500ms, 30s, 5m or 1h30m, not '{}'", flag, text));
+    }
+    total += v * unit->second;
+  }
+  if (text.empty()) throw usage_error(fmt::format("{} needs a duration", flag));
+  return milliseconds(static_cast<milliseconds::rep>(total));
+}
+
+std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\\' && i + 1 < line.size()) {
+      word += line[++i];
+    } else if (c == '\'') {
+      const auto close = line.find('\'', i + 1);
+      if (close == std::string_view::npos) throw usage_error("--agent: unclosed ' quote");
+      word += line.substr(i + 1, close - i - 1);
+      i = close;
+    } else if (c == '"') {
+      for (++i; i < line.size() && line[i] != '"'; ++i) {
+        const bool escape = line[i] == '\\' && i + 1 < line.size() &&
+                            std::string_view("\"\\$`").find(line[i + 1]) != std::string_view::npos;
+        word += escape ? line[++i] : line[i];
+      }
+      if (i >= line.size()) throw usage_error("--agent: unclosed \" quote");
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+arguments parse_arguments(const std::vector<std::string>& args) {
+  arguments a;
+  a.options.schedule.max_running = 5;
+  a.options.schedule.mode = cohort::wave_mode::waves;
+  std::size_t i = 0;
+  if (!args.empty()) {
+    if (auto c = command_of(args[0])) {
+      a.cmd = *c;
+      i = 1;
+    }
+  }
+  for (; i < args.size(); ++i) {
+    std::string flag = args[i], value;
+    const bool is_flag = flag.size() > 1 && flag[0] == '-';
+    if (!is_flag) {
+      if (!a.tasks_file.empty()) throw usage_error(fmt::format("one tasks file only: '{}' and '{}'", a.tasks_file, flag));
+      a.tasks_file = flag;
+      continue;
+    }
+    if (switch_flag(flag, a)) continue;
+    if (auto eq = flag.find('='); eq != std::string::npos && flag.rfind("--", 0) == 0) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    } else if (flag.rfind("-j", 0) == 0 && flag.size() > 2) {
+      value = flag.substr(2);
+      flag = "-j";
+    } else if (takes_value(flag)) {
+      if (i + 1 >= args.size()) throw usage_error(fmt::format("{} needs a value", flag));
+      value = args[++i];
+    } else {
+      throw usage_error(fmt::format("unknown option '{}' (see rolling-wave --help)", flag));
+    }
+    value_flag(flag, value, a);
+  }
+  if (a.tag.empty()) {
+    if (const char* t = std::getenv("TASKMASTER_TAG")) a.tag = t;
+  }
+  if (a.options.schedule.max_running == 0) throw usage_error("-j must be at least 1");
+  if (a.cmd == command::demo && !a.tasks_file.empty()) a.cmd = command::run;
+  return a;
+}
+
+std::string help_text() {
+  return R"(rolling-wave: run AI coding agents over a Task Master plan, as many at once as the
+dependencies and your limits allow; parents in parallel, each parent's subtasks in waves.
+
+usage:
+  rolling-wave                         the built-in demo (the seed plan, simulated agents)
+  rolling-wave run [TASKS] --agent 'CMD ...' [options]
+  rolling-wave plan [TASKS] [--format text|json|dot|mermaid] [-j N] [--budget N] [--mode M]
+  rolling-wave resume --run-dir DIR [options]
+  rolling-wave status [TASKS] [--run-dir DIR]
+
+TASKS is a Task Master tasks.json (default .taskmaster/tasks/tasks.json, then tasks/tasks.json).
+
+run options:
+  --tag TAG                the Task Master tag (default $TASKMASTER_TAG, then the current tag)
+  --agent 'CMD ARGS'       the agent command, split into words like a shell line (quotes kept)
+                           but never run through a shell. Placeholders: {id} {title} {parent}
+                           {prompt_file} {workdir} {attempt} {duration_ms}. A task with its own
+                           argv runs that instead.
+  --prompt file|stdin      where the agent reads the task's prompt (default: file when the
+                           command names {prompt_file}, else stdin)
+  --workdir DIR            the agents' working directory (default: the current one)
+  -j, --jobs N             agents at once (default 5)
+  --per-parent N           agents of one parent at once (default: no cap)
+  --budget TOKENS          token budget for the run (200k, 1M); no new agent once it is spent
+  --reserve TOKENS         kept out of the per-parent budget split shown on the dashboard
+  --stagger DURATION       between two parents starting (500ms, 30s, 5m)
+  --launch-interval DUR    between any two agent launches
+  --mode waves|rolling     waves: a parent's wave k+1 starts when wave k is over (default);
+                           rolling: each subtask as soon as its own dependencies are done
+  --order longest-path|fifo  which ready task goes first (default longest-path)
+  --retries N              extra attempts of a failed task (exponential backoff)
+  --timeout DURATION       per attempt
+  --fail-fast              the first task failing for good stops the run
+  --on-violation warn|fail|sequential
+                           a changed file no task owns (git checkouts, tasks with "owns"):
+                           warn, fail the run, or go on one agent at a time
+  --write-status           set statuses in the tasks file as tasks start and finish
+                           (in-progress, done; back to pending when failed or cancelled)
+  --dry-run                show the plan and the command of each task; launch nothing
+  --confirm                show the plan and ask before launching (--yes: do not ask)
+  --run-dir DIR            prompts, agent output and the journal (default .cohort/runs/<time>)
+  --trace FILE             write a Chrome trace (open it in https://ui.perfetto.dev)
+  --json                   events as JSON lines on stdout (the dashboard goes to stderr)
+  --time-scale F           scale simulated agents' sleeps (the demo uses it)
+  --version, --help
+
+exit codes: 0 every task done, 1 some task failed or was skipped, 2 bad input, 130 interrupted.
+Ctrl-C once: launch nothing more and end the agents gracefully; twice: end them now.
+)";
+}
+
+} // namespace rolling_wave

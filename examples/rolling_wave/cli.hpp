@@ -1,0 +1,66 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// rolling-wave's command line: what the person asked for, as plain data. Parsing never exits;
+// a bad argument throws `usage_error` (exit code 2).
+#ifndef ROLLING_WAVE_CLI_HPP
+#define ROLLING_WAVE_CLI_HPP
+
+#include <cohort/executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rolling_wave {
+
+/// A mistake on the command line: the message says which argument and why.
+class usage_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class command { demo, run, plan, resume, status, help, version };
+enum class on_violation { warn, fail, sequential };
+
+struct arguments {
+  command cmd = command::demo;
+  std::string tasks_file;          ///< empty: the default lookup (or the built-in demo plan)
+  std::string tag;                 ///< --tag, else $TASKMASTER_TAG
+  std::vector<std::string> agent;  ///< --agent, split into words
+  std::string prompt;              ///< --prompt file|stdin; empty: from the template
+  std::string workdir;
+  std::optional<std::string> run_dir;  ///< --run-dir; "" means none
+  std::string trace_file;
+  std::string format = "text";     ///< plan --format text|json|dot|mermaid
+  std::uint64_t reserve = 0;       ///< --reserve: kept out of the per-parent budget split
+  double time_scale = 1.0;
+  bool time_scale_given = false;
+  bool jobs_given = false;
+  bool resuming = false;           ///< set by `resume`: the run continues the run dir's journal
+  bool json = false, dry_run = false, confirm = false, yes = false, write_status = false;
+  on_violation violation = on_violation::warn;
+  cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
+};
+
+/// Parses `argv` (without the program name). Throws `usage_error`.
+arguments parse_arguments(const std::vector<std::string>& args);
+
+/// "500ms", "30s", "5m", "1h30m", "250" (milliseconds). Throws `usage_error`.
+std::chrono::milliseconds parse_duration(std::string_view text, std::string_view flag);
+
+/// Splits a command line into words as a POSIX shell would (whitespace separates; '...' keeps
+/// everything; "..." keeps everything but \" \\ \$ \`; \ escapes one character), and does
+/// nothing else: no expansion, no substitution, nothing run. Throws on an unclosed quote.
+std::vector<std::string> split_words(std::string_view line);
+
+/// The text of --help.
+std::string help_text();
+
+} // namespace rolling_wave
+
+#endif // ROLLING_WAVE_CLI_HPP

@@ -1,0 +1,37 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// rolling-wave: runs AI coding agents over a Task Master plan with cohort, and shows it.
+// `rolling-wave --help` and the README say how; with no argument it runs the built-in demo.
+// Built on cohort's public API only.
+#include "cli.hpp"
+#include "run.hpp"
+
+#include <cohort/config.hpp>
+
+#include <fmt/core.h>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> raw(argv + 1, argv + argc);
+  try {
+    rolling_wave::arguments a = rolling_wave::parse_arguments(raw);
+    switch (a.cmd) {
+      case rolling_wave::command::help: fmt::print("{}", rolling_wave::help_text()); return 0;
+      case rolling_wave::command::version: fmt::print("rolling-wave (cohort {}.{}.{})\n", COHORT_VERSION / 10000, COHORT_VERSION / 100 % 100, COHORT_VERSION % 100); return 0;
+      case rolling_wave::command::plan: return rolling_wave::plan_command(a);
+      case rolling_wave::command::status: return rolling_wave::status_command(a);
+      case rolling_wave::command::resume: return rolling_wave::resume_command(std::move(a), raw);
+      default: return rolling_wave::run_command(std::move(a), raw);
+    }
+  } catch (const rolling_wave::usage_error& e) {
+    fmt::print(stderr, "rolling-wave: {}\n", e.what());
+    return rolling_wave::bad_input;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rolling-wave: {}\n", e.what());
+    return rolling_wave::bad_input;
+  }
+}

@@ -1,0 +1,66 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// rolling-wave's own observers: the agents' process groups (for a second Ctrl-C) and the
+// Task Master status write-back.
+#ifndef ROLLING_WAVE_OBSERVERS_HPP
+#define ROLLING_WAVE_OBSERVERS_HPP
+
+#include <cohort/events.hpp>
+#include <cohort/plan.hpp>
+#include <cohort/taskmaster_writeback.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rolling_wave {
+
+/// The process groups of the agents running now (each agent leads its own group).
+class agent_pids final : public cohort::observer {
+public:
+  void on_event(const cohort::event& e) override;
+  /// SIGKILL to every running agent's group: the second Ctrl-C.
+  void kill_all() const;
+  std::size_t size() const noexcept { return pids_.size(); }
+
+private:
+  std::map<cohort::task_index, int> pids_;
+};
+
+/// Writes statuses back to the Task Master file as tasks start and finish, like `task-master
+/// set-status`: in-progress at the first launch (and for a parent when it starts), done on
+/// success, pending again when a task failed or was cancelled. Writes are batched and done
+/// after the event (posted to the executor), never inside `on_event`; `flush` writes what is left.
+class status_writer final : public cohort::observer {
+public:
+  using warn_function = std::function<void(const std::string&)>;
+  status_writer(boost::asio::any_io_executor ex, const cohort::plan& p, std::filesystem::path file,
+                warn_function warn);
+  ~status_writer() override;
+  void on_event(const cohort::event& e) override;
+  void flush();
+  std::size_t written() const noexcept { return written_; }
+
+private:
+  void queue(cohort::task_index t, cohort::task_status s);
+
+  boost::asio::any_io_executor ex_;
+  const cohort::plan& plan_;
+  std::filesystem::path file_;
+  warn_function warn_;
+  std::vector<cohort::status_change> pending_;
+  bool posted_ = false;
+  bool failed_ = false;
+  std::size_t written_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace rolling_wave
+
+#endif // ROLLING_WAVE_OBSERVERS_HPP

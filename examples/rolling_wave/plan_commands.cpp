@@ -1,0 +1,95 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// Loading the plan, and the commands that only read it: plan and status.
+#include "run.hpp"
+
+#include <cohort/render.hpp>
+#include <cohort/taskmaster.hpp>
+#include <cohort/validation.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <fmt/core.h>
+
+#include <map>
+
+namespace rolling_wave {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path find_tasks_file(const arguments& a) {
+  if (!a.tasks_file.empty()) {
+    if (!fs::exists(a.tasks_file)) throw usage_error(fmt::format("{}: no such file", a.tasks_file));
+    return a.tasks_file;
+  }
+  for (const char* candidate : {".taskmaster/tasks/tasks.json", "tasks/tasks.json"}) {
+    if (fs::exists(candidate)) return candidate;
+  }
+  throw usage_error(
+      "no tasks file: neither .taskmaster/tasks/tasks.json nor tasks/tasks.json exists here "
+      "(name one, or run rolling-wave alone for the demo)");
+}
+
+void report_problems(const cohort::loaded_plan& l) {
+  for (const auto& d : l.diagnostics) {
+    if (d.severity == cohort::severity::warning) fmt::print(stderr, "rolling-wave: {}\n", cohort::to_string(d));
+  }
+  if (!l.ok()) throw usage_error("the plan is invalid:\n" + cohort::error_text(l.diagnostics));
+}
+
+} // namespace
+
+cohort::plan load_plan(const arguments& a) {
+  cohort::taskmaster_options o;
+  o.tag = a.tag;
+  if (a.cmd == command::demo) {
+    o.file_name = "seed.json (built in)";
+    cohort::loaded_plan l = cohort::parse_taskmaster(seed_plan_json(), o);
+    report_problems(l);
+    for (auto& t : l.plan.tasks) t.argv.clear();  // the demo's agents come from the template
+    return std::move(l.plan);
+  }
+  cohort::loaded_plan l = cohort::read_taskmaster(find_tasks_file(a), o);
+  report_problems(l);
+  return std::move(l.plan);
+}
+
+int plan_command(const arguments& a) {
+  const cohort::plan p = load_plan(a);
+  cohort::report_options o;
+  o.simulate = a.options.schedule;
+  o.defaults = a.options.schedule.defaults;
+  o.budget = a.options.schedule.token_budget;
+  o.reserve = a.reserve;
+  const cohort::plan_report r = cohort::make_report(p, o);
+  if (a.format == "json") fmt::print("{}\n", boost::json::serialize(cohort::render_json(p, r)));
+  else if (a.format == "dot") fmt::print("{}", cohort::render_dot(p, r));
+  else if (a.format == "mermaid") fmt::print("{}", cohort::render_mermaid(p, r));
+  else fmt::print("{} (tag {}): {} tasks, {} parents\n\n{}", p.source.empty() ? "built-in seed plan" : fs::path(p.source).filename().string(),
+                  p.tag, p.size(), p.parents.size(), cohort::render_text(p, r));
+  return all_done;
+}
+
+// Per parent: how many subtasks stand where, from the tasks file.
+int status_command(const arguments& a) {
+  const cohort::plan p = load_plan(a);
+  std::map<cohort::task_status, std::size_t> total;
+  fmt::print("{:<8} {:<40} {:<12} {}\n", "task", "title", "status", "subtasks");
+  for (cohort::task_index q : p.parents) {
+    const auto& parent = p.tasks[q];
+    std::map<cohort::task_status, std::size_t> by;
+    for (cohort::task_index s : parent.subtasks) ++by[p.tasks[s].status];
+    std::string subtasks;
+    for (const auto& [status, n] : by) subtasks += fmt::format("{}{} {}", subtasks.empty() ? "" : ", ", n, cohort::to_string(status));
+    fmt::print("{:<8} {:<40.40} {:<12} {}\n", parent.id, parent.title, cohort::to_string(parent.status), subtasks);
+    ++total[parent.status];
+  }
+  std::string summary;
+  for (const auto& [status, n] : total) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", n, cohort::to_string(status));
+  fmt::print("\n{} parents: {}\n", p.parents.size(), summary);
+  return all_done;
+}
+
+} // namespace rolling_wave

@@ -1,0 +1,389 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// `rolling-wave run` (and the demo): the plan, the agents, the observers, Ctrl-C, the report.
+#include "observers.hpp"
+#include "ownership_guard.hpp"
+#include "run.hpp"
+
+#include <cohort/agent_command.hpp>
+#include <cohort/dashboard.hpp>
+#include <cohort/event_log.hpp>
+#include <cohort/executor.hpp>
+#include <cohort/journal.hpp>
+#include <cohort/ownership.hpp>
+#include <cohort/process_launcher.hpp>
+#include <cohort/render.hpp>
+#include <cohort/report.hpp>
+#include <cohort/resume.hpp>
+#include <cohort/scope.hpp>
+#include <cohort/trace.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <optional>
+
+#include <unistd.h>
+
+namespace rolling_wave {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+// cohort-sim-agent: $COHORT_SIM_AGENT, else next to this program, else on PATH.
+std::string sim_agent_path() {
+  if (const char* p = std::getenv("COHORT_SIM_AGENT")) return p;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && fs::exists(self.parent_path() / "cohort-sim-agent")) {
+    return (self.parent_path() / "cohort-sim-agent").string();
+  }
+  return "cohort-sim-agent";
+}
+
+// The demo: the seed plan at K=8 in waves, a 1M token budget, simulated agents that sleep their
+// estimate (one minute of estimate = 50 ms), print progress and report usage.
+void apply_demo_defaults(arguments& a) {
+  if (!a.jobs_given) a.options.schedule.max_running = 8;
+  if (!a.time_scale_given) a.time_scale = 1.0 / 1200;
+  a.time_scale_given = true;
+  if (a.options.schedule.token_budget == 0) a.options.schedule.token_budget = 1'000'000;
+  if (a.reserve == 0) a.reserve = 50'000;
+  if (a.agent.empty()) {
+    a.agent = {sim_agent_path(), "--sleep", "{duration_ms}", "--progress", "4", "--usage-file",
+               "--tokens", "7000,1500"};
+  }
+}
+
+bool names_prompt_file(const std::vector<std::string>& argv) {
+  return std::any_of(argv.begin(), argv.end(),
+                     [](const std::string& w) { return w.find("{prompt_file}") != std::string::npos; });
+}
+
+bool utf8_locale() {
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) continue;
+    std::string s(v);
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s.find("utf-8") != std::string::npos || s.find("utf8") != std::string::npos;
+  }
+  return false;
+}
+
+// Every job that will run needs a command: its own argv or the template.
+void check_agent(const cohort::plan& p, const arguments& a) {
+  if (!a.agent.empty()) return;
+  std::vector<std::string> missing;
+  for (const auto& t : p.tasks) {
+    if (t.subtasks.empty() && t.argv.empty() && !cohort::is_finished(t.status)) missing.push_back(t.id);
+  }
+  if (missing.empty()) return;
+  throw usage_error(fmt::format(
+      "{} task(s) have no argv of their own ({}{}): give the agent command, e.g. --agent 'claude -p "
+      "--output-format json'", missing.size(), missing.front(), missing.size() > 1 ? ", ..." : ""));
+}
+
+fs::path choose_run_dir(const arguments& a, bool demo) {
+  if (a.run_dir) return *a.run_dir;
+  if (demo) {
+    std::string pattern = (fs::temp_directory_path() / "rolling-wave-demo-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) return {};
+    return pattern;
+  }
+  const std::time_t now = std::time(nullptr);
+  return fs::path(".cohort/runs") / fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(now));
+}
+
+cohort::process_launcher_options launcher_options(const arguments& a, const fs::path& run_dir) {
+  cohort::process_launcher_options o;
+  o.agent = a.agent;
+  o.run_dir = run_dir;
+  o.workdir = a.workdir;
+  const bool file = a.prompt.empty() ? names_prompt_file(a.agent) : a.prompt == "file";
+  o.prompt = file ? cohort::prompt_delivery::file : cohort::prompt_delivery::stdin;
+  if (file && run_dir.empty()) throw usage_error("the prompt goes in a file: give a --run-dir to keep it in");
+  if (a.time_scale_given) o.environment["COHORT_TIME_SCALE"] = fmt::format("{}", a.time_scale);
+  return o;
+}
+
+std::string shell_quote(const std::string& w) {
+  const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("-_./=:,+@%{}").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+  if (plain) return w;
+  std::string out = "'";
+  for (char c : w) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan_report& r) {
+  fmt::print("{}\nWhat would run (nothing is launched with --dry-run):\n\n", cohort::render_text(p, r));
+  for (cohort::task_index t = 0; t < p.size(); ++t) {
+    const auto& task = p.tasks[t];
+    if (!task.subtasks.empty() || cohort::is_finished(task.status) ||
+        (task.parent && cohort::is_finished(p.tasks[*task.parent].status))) continue;
+    auto values = cohort::task_placeholders(p, t);
+    values["attempt"] = "1";
+    values["workdir"] = a.workdir.empty() ? fs::current_path().string() : a.workdir;
+    values["prompt_file"] = fmt::format("<run dir>/agents/{}/prompt.md", task.id);
+    const auto argv = task.argv.empty() ? cohort::render_argv(a.agent, values) : task.argv;
+    std::string line;
+    for (const auto& w : argv) {
+      if (!line.empty()) line += ' ';
+      line += shell_quote(w);
+    }
+    fmt::print("{:<8} {}\n", task.id, line);
+  }
+}
+
+bool confirmed(const cohort::plan& p, const arguments& a, const cohort::plan_report& r) {
+  fmt::print("{}\n", cohort::render_text(p, r));
+  fmt::print("Launch up to {} agents for {} tasks? [y/N] ", a.options.schedule.max_running,
+             std::count_if(p.tasks.begin(), p.tasks.end(), [](const auto& t) { return t.subtasks.empty(); }));
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+// Tasks that declare owned globs and may overlap are ordered (the earlier one first).
+void serialize_conflicts(cohort::plan& p) {
+  const auto conflicts = cohort::ownership_conflicts(p);
+  if (conflicts.empty()) return;
+  const auto edges = cohort::serialization_edges(p, conflicts);
+  cohort::add_serialization_edges(p, edges);
+  fmt::print(stderr, "rolling-wave: {} ownership conflict(s): {} ordering(s) added, e.g. {} after {} ({})\n",
+             conflicts.size(), edges.size(), p.tasks[conflicts.front().second].id,
+             p.tasks[conflicts.front().first].id, conflicts.front().example);
+}
+
+constexpr const char* command_file = "rolling-wave.json";
+
+// What `resume` needs to run the same command again: the arguments and the directory.
+void save_command(const fs::path& run_dir, const std::vector<std::string>& raw) {
+  boost::json::array args;
+  for (const auto& a : raw) args.emplace_back(a);
+  const boost::json::object o{{"args", std::move(args)}, {"cwd", fs::current_path().string()}};
+  std::ofstream(run_dir / command_file) << boost::json::serialize(o) << '\n';
+}
+
+// The tasks that the journal says are finished count as done from now on (for the analysis,
+// the dashboard and the report; the journal's plan identity ignores statuses).
+void mark_finished(cohort::plan& p, const cohort::executor_options& o) {
+  for (cohort::task_index t : o.finished) p.tasks[t].status = cohort::task_status::done;
+}
+
+// Locks the run dir, and for a resume reads its journal back and ends the dead run's agents.
+cohort::run_dir_lock open_run_dir(const fs::path& run_dir, cohort::plan& p, arguments& a) {
+  cohort::run_dir_lock lock(run_dir);
+  if (!a.resuming) return lock;
+  const cohort::resumed_run was = cohort::prepare_resume(lock, p, a.options);
+  mark_finished(p, a.options);
+  fmt::print(stderr, "rolling-wave: resuming {}: {} run(s) so far, {} task(s) finished, {} tokens spent{}\n",
+             run_dir.string(), was.journal.runs, a.options.finished.size(), was.journal.tokens_spent,
+             was.leftovers.ended ? fmt::format(", {} leftover agent(s) ended", was.leftovers.ended) : "");
+  return lock;
+}
+
+struct run_context {
+  const cohort::plan& plan;
+  cohort::executor_options options;
+  gate_launcher& gate;
+  ownership_guard& guard;
+  std::vector<cohort::observer*> observers;
+  asio::cancellation_signal stop;
+  bool stopped_by_violation = false;
+  std::exception_ptr error;
+};
+
+asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) {
+  if (checking) {
+    c.guard.attach(&s, [&c] {
+      c.stopped_by_violation = true;
+      c.stop.emit(asio::cancellation_type::terminal);
+    }, &c.gate);
+  }
+  const auto ex = co_await asio::this_coro::executor;
+  try {
+    auto run = cohort::run_plan(c.plan, c.gate, c.options, c.observers);
+    (void)co_await asio::co_spawn(ex, std::move(run),
+                                  asio::bind_cancellation_slot(c.stop.slot(), asio::use_awaitable));
+  } catch (...) {
+    c.error = std::current_exception();
+  }
+  c.gate.release();
+}
+
+asio::awaitable<void> drive(run_context& c) {
+  const bool checking = co_await c.guard.start();
+  (void)co_await cohort::with_scope(cohort::scope_policy::isolate, [&c, checking](cohort::scope& s) {
+    return run_body(c, s, checking);
+  });
+}
+
+bool is_cancellation(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const cohort::system_error& x) {
+    return x.code() == asio::error::operation_aborted;
+  } catch (...) {
+    return false;
+  }
+}
+
+int finish(const cohort::plan& p, const arguments& a, cohort::run_report& report, const fs::path& run_dir) {
+  if (a.json) {
+    boost::json::object line{{"event", "report"}, {"report", cohort::render_json(p, report)}};
+    fmt::print("{}\n", boost::json::serialize(line));
+  } else {
+    fmt::print("\n{}", cohort::render_text(p, report));
+    if (!run_dir.empty()) fmt::print("prompts and agent output: {}\n", (run_dir / "agents").string());
+    if (!a.trace_file.empty()) fmt::print("trace: {} (open it in https://ui.perfetto.dev)\n", a.trace_file);
+  }
+  std::fflush(stdout);
+  return report.all_done() ? all_done : some_failed;
+}
+
+} // namespace
+
+int run_command(arguments a, const std::vector<std::string>& raw) {
+  const bool demo = a.cmd == command::demo;
+  if (demo) apply_demo_defaults(a);
+  if (a.write_status && demo) throw usage_error("--write-status needs a tasks file (the demo's plan is built in)");
+  cohort::plan p = load_plan(a);
+  check_agent(p, a);
+  serialize_conflicts(p);
+  cohort::report_options ro;
+  ro.simulate = a.options.schedule;
+  ro.defaults = a.options.schedule.defaults;
+  ro.budget = a.options.schedule.token_budget;
+  ro.reserve = a.reserve;
+  const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
+  std::optional<cohort::run_dir_lock> lock;
+  if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a));
+  const cohort::plan_report analysis = cohort::make_report(p, ro);
+  if (a.dry_run) {
+    print_dry_run(p, a, analysis);
+    return all_done;
+  }
+  if (a.confirm && !a.yes && !confirmed(p, a, analysis)) {
+    fmt::print(stderr, "rolling-wave: not confirmed; nothing launched\n");
+    return some_failed;
+  }
+  std::optional<cohort::journal> journal;
+  if (lock) {
+    if (!a.resuming) save_command(run_dir, raw);
+    journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{run_dir});
+  }
+
+  asio::io_context ctx;
+  cohort::process_launcher agents(launcher_options(a, run_dir));
+  gate_launcher gate(ctx.get_executor(), agents, a.options.schedule.max_running);
+
+  cohort::dashboard_options d;
+  d.fd = a.json ? STDERR_FILENO : STDOUT_FILENO;
+  d.prediction = analysis.simulated;
+  d.time_scale = a.time_scale;
+  d.token_budget = a.options.schedule.token_budget;
+  d.shares = analysis.budget;
+  d.max_running = a.options.schedule.max_running;
+  d.title = demo ? "rolling-wave demo (seed plan, simulated agents)" : fmt::format("rolling-wave {}", fs::path(p.source).filename().string());
+  d.unicode = utf8_locale();
+  cohort::dashboard dash(ctx.get_executor(), p, d);
+  auto note = [&dash](const std::string& s) { dash.note(s); };
+
+  cohort::run_recorder recorder(p);
+  agent_pids pids;
+  ownership_guard guard(p, a.workdir, a.violation, note);
+  std::optional<cohort::event_log> log;
+  std::optional<cohort::trace_writer> trace;
+  std::optional<status_writer> status;
+  if (a.json) log.emplace(p, STDOUT_FILENO);
+  if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
+  if (a.write_status) status.emplace(ctx.get_executor(), p, p.source, note);
+
+  run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr};
+  if (journal) c.observers.insert(c.observers.begin(), &*journal);
+  if (log) c.observers.push_back(&*log);
+  if (trace) c.observers.push_back(&*trace);
+  if (status) c.observers.push_back(&*status);
+  c.observers.push_back(&dash);
+
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  int interrupts = 0;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        if (++interrupts == 1) {
+          dash.note("interrupted: nothing new starts; ending the running agents (again: now)");
+          c.stop.emit(asio::cancellation_type::terminal);
+        } else {
+          pids.kill_all();
+        }
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  asio::co_spawn(ctx, drive(c), [&](std::exception_ptr e) {
+    if (e) c.error = e;
+    signals.cancel();
+  });
+  ctx.run();
+
+  if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
+  if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
+  cohort::run_report& report = recorder.report();
+  report.cancelled = interrupts > 0 || c.stopped_by_violation;
+  const int code = finish(p, a, report, run_dir);
+  if (interrupts > 0) return interrupted;
+  if (c.stopped_by_violation || !guard.violations().empty()) {
+    if (a.violation == on_violation::fail) return some_failed;
+  }
+  return code;
+}
+
+// Runs the command saved in the run dir again, continuing its journal; flags given now win.
+int resume_command(arguments a, const std::vector<std::string>& raw) {
+  if (!a.run_dir || a.run_dir->empty()) throw usage_error("resume needs --run-dir DIR (the run to resume)");
+  const fs::path run_dir = fs::absolute(*a.run_dir);
+  std::ifstream in(run_dir / command_file);
+  if (!in) throw usage_error(fmt::format("{}: no rolling-wave run there ({} is missing)", run_dir.string(), command_file));
+  std::stringstream text;
+  text << in.rdbuf();
+  const boost::json::value saved = boost::json::parse(text.str());
+  std::vector<std::string> args;
+  for (const auto& v : saved.at("args").as_array()) args.emplace_back(v.as_string());
+  args.insert(args.end(), raw.begin() + 1, raw.end());  // the flags given to resume (not "resume")
+  args.push_back("--run-dir");
+  args.push_back(run_dir.string());
+  arguments b = parse_arguments(args);
+  if (b.cmd == command::resume) b.cmd = command::run;
+  b.resuming = true;
+  fs::current_path(std::string(saved.at("cwd").as_string()));
+  return run_command(std::move(b), args);
+}
+
+} // namespace rolling_wave

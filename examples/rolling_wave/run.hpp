@@ -1,0 +1,36 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+//
+// rolling-wave's commands.
+#ifndef ROLLING_WAVE_RUN_HPP
+#define ROLLING_WAVE_RUN_HPP
+
+#include "cli.hpp"
+
+#include <cohort/plan.hpp>
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+namespace rolling_wave {
+
+/// Exit codes.
+enum exit_code : int { all_done = 0, some_failed = 1, bad_input = 2, interrupted = 130 };
+
+/// The built-in demo plan: examples/plans/seed.json, compiled in (seed_plan.cpp, generated).
+std::string_view seed_plan_json();
+
+/// The plan the arguments name (the built-in one for the demo), loaded and checked: warnings go
+/// to stderr, errors throw `usage_error` listing every problem.
+cohort::plan load_plan(const arguments& a);
+
+/// The commands; each returns the exit code.
+int run_command(arguments a, const std::vector<std::string>& raw);
+int plan_command(const arguments& a);
+int status_command(const arguments& a);
+int resume_command(arguments a, const std::vector<std::string>& raw);
+
+} // namespace rolling_wave
+
+#endif // ROLLING_WAVE_RUN_HPP

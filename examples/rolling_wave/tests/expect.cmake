@@ -1,0 +1,37 @@
+# Runs PROGRAM with ARGS ('|'-separated) in WORKDIR and checks what it did:
+#   CODE    the exit code it must return
+#   REGEX   a regular expression stdout + stderr must match (optional)
+#   GOLDEN  a file stdout must equal byte for byte (optional; on a mismatch the output is kept
+#           beside it as <golden>.actual for a diff)
+#   PLAIN   ON: no escape character anywhere in the output (the dashboard's plain style)
+# Used by the rolling-wave tests (CMakeLists.txt here): cmake -DPROGRAM=... -P expect.cmake
+cmake_minimum_required(VERSION 3.25)
+string(REPLACE "|" ";" args "${ARGS}")
+if(NOT WORKDIR)
+  set(WORKDIR ".")
+endif()
+execute_process(COMMAND ${PROGRAM} ${args}
+                WORKING_DIRECTORY ${WORKDIR}
+                RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(all "${out}${err}")
+if(NOT code STREQUAL "${CODE}")
+  message(FATAL_ERROR "exit code ${code}, expected ${CODE}\n--- stdout\n${out}\n--- stderr\n${err}")
+endif()
+if(REGEX AND NOT all MATCHES "${REGEX}")
+  message(FATAL_ERROR "the output does not match '${REGEX}'\n--- stdout\n${out}\n--- stderr\n${err}")
+endif()
+if(GOLDEN)
+  file(READ ${GOLDEN} want)
+  if(NOT out STREQUAL want)
+    file(WRITE ${GOLDEN}.actual "${out}")
+    message(FATAL_ERROR "the output differs from ${GOLDEN}: diff ${GOLDEN} ${GOLDEN}.actual")
+  endif()
+endif()
+if(PLAIN)
+  string(ASCII 27 esc)
+  string(FIND "${all}" "${esc}" at)
+  if(at GREATER -1)
+    message(FATAL_ERROR "an escape code in plain output at byte ${at}")
+  endif()
+endif()
+message(STATUS "exit ${code} as expected")
