@@ -173,9 +173,10 @@ void ownership_guard::violated(const std::string& path) {
   if (policy_ == on_violation::fail && fail_) {
     note_(what + "; stopping the run (--on-violation fail)");
     fail_();
-  } else if (policy_ == on_violation::sequential && gate_ && scope_ && !gate_->sequential()) {
-    note_(what + "; one agent at a time from now on (--on-violation sequential)");
-    gate_->go_sequential(*scope_);
+  } else if (policy_ == on_violation::sequential && gate_) {
+    if (!gate_->sequential()) note_(what + "; one agent at a time from now on (--on-violation sequential)");
+    else note_(what);
+    if (scope_) gate_->go_sequential(*scope_);  // (after the run's end there is nothing to narrow)
   } else {
     note_(what);
   }

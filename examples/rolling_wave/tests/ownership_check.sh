@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ownership at run time, in a fresh git checkout: task 1.1 owns src/a/** and writes src/a/ok.txt
 # (fine); task 1.2 owns src/b/** but writes src/c/stray.txt (no task owns it). With
-# --on-violation warn the run succeeds and says so; with fail it exits 1.
+# --on-violation warn the run succeeds and says so; with fail it exits 1; with sequential it
+# goes on one agent at a time and succeeds.
 # Usage: ownership_check.sh ROLLING_WAVE WORK_DIR
 set -euo pipefail
 rw=$1 work=$2
@@ -27,11 +28,16 @@ warn=$?
 rm -f src/a/ok.txt src/c/stray.txt
 "$rw" run tasks.json --workdir . --run-dir "$work/run-fail" --on-violation fail > "$work/fail.log" 2>&1
 fail=$?
+rm -f src/a/ok.txt src/c/stray.txt
+"$rw" run tasks.json --workdir . --run-dir "$work/run-seq" --on-violation sequential > "$work/seq.log" 2>&1
+seq=$?
 set -e
-cat "$work/warn.log" "$work/fail.log"
+cat "$work/warn.log" "$work/fail.log" "$work/seq.log"
 [[ $warn -eq 0 ]] || { echo "warn: exit $warn, expected 0" >&2; exit 1; }
 [[ $fail -eq 1 ]] || { echo "fail: exit $fail, expected 1" >&2; exit 1; }
 grep -q 'ownership: src/c/stray.txt changed, and no task that ran owns it' "$work/warn.log"
 grep -q 'stopping the run' "$work/fail.log"
+[[ $seq -eq 0 ]] || { echo "sequential: exit $seq, expected 0" >&2; exit 1; }
+grep -q 'one agent at a time from now on' "$work/seq.log"
 if grep -q 'src/a/ok.txt changed' "$work/warn.log"; then echo "an owned path was flagged" >&2; exit 1; fi
 echo "ownership violations flagged as asked"
