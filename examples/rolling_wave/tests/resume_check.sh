@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# rolling-wave resume: a run whose agents fail (exit 1), then `resume` of its run dir with a
+# working agent: the journal's finished tasks are not run again, the rest are, exit 0. Then a
+# demo interrupted by Ctrl-C (exit 130) and resumed to the end.
+# Usage: resume_check.sh ROLLING_WAVE SIM_AGENT SMALL_JSON WORK_DIR
+set -euo pipefail
+rw=$1 sim=$2 plan=$3 work=$4
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+cp "$plan" tasks.json
+
+set +e
+"$rw" run tasks.json --agent "$sim --exit 3" --run-dir "$work/run" > first.log 2>&1
+first=$?
+"$rw" resume --run-dir "$work/run" --agent "$sim --sleep {duration_ms}" > second.log 2>&1
+second=$?
+set -e
+cat first.log second.log
+[[ $first -eq 1 ]] || { echo "first run: exit $first, expected 1" >&2; exit 1; }
+[[ $second -eq 0 ]] || { echo "resume: exit $second, expected 0" >&2; exit 1; }
+grep -q 'resuming .*: 1 run(s) so far' second.log
+grep -q '4 jobs: 4 succeeded' second.log
+
+# Interrupted: SIGINT once ends the agents gracefully (exit 130); resume finishes the rest.
+"$rw" --time-scale 0.0003 --run-dir "$work/demo" > demo1.log 2>&1 &
+pid=$!
+deadline=$((SECONDS + 60))
+until grep -q ' succeeded \[' demo1.log 2>/dev/null; do  # some job is done
+  ((SECONDS < deadline)) || { kill "$pid"; echo "no job finished" >&2; exit 1; }
+  sleep 0.05
+done
+kill -INT "$pid"
+set +e; wait "$pid"; code=$?; set -e
+[[ $code -eq 130 ]] || { tail demo1.log; echo "interrupted demo: exit $code, expected 130" >&2; exit 1; }
+grep -q '(interrupted)' demo1.log
+"$rw" resume --run-dir "$work/demo" --time-scale 0.0001 > demo2.log 2>&1
+tail -4 demo2.log
+grep -Eq '^[0-9]+ jobs: [0-9]+ succeeded, 0 failed, 0 skipped, 0 cancelled; [0-9]+ already done' demo2.log
+echo "resumed to the end"
