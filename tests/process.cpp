@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 namespace asio = boost::asio;
-using cohort::test::read_file;
+using cohort::test::read_text;
 using cohort::test::sim;
 using cohort::test::temp_dir;
 
@@ -84,14 +84,14 @@ CO_TEST_CASE(stdin_from_a_string_or_a_file_reaches_the_child) {
   o.input = std::string("hello\nworld\n") + std::string(300000, 'z');  // beyond a pipe's buffer
   o.stdout_file = dir / "a.out";
   auto r = co_await cohort::run_process(o);
-  BOOST_TEST(read_file(dir / "a.out") == *o.input);
+  BOOST_TEST(read_text(dir / "a.out") == *o.input);
   BOOST_TEST(r.stdout_bytes == o.input->size());
 
   o.input.reset();
   o.input_file = dir / "a.out";
   o.stdout_file = dir / "b.out";
   (void)co_await cohort::run_process(o);
-  BOOST_TEST(read_file(dir / "b.out") == read_file(dir / "a.out"));
+  BOOST_TEST(read_text(dir / "b.out") == read_text(dir / "a.out"));
 
   o.input_file.clear();  // nothing: the child reads an empty stdin
   auto none = co_await cohort::run_process(o);
@@ -107,12 +107,12 @@ CO_TEST_CASE(environment_is_inherited_set_and_unset) {
   o.unset_environment.push_back("HOME");
   o.stdout_file = dir / "env";
   (void)co_await cohort::run_process(o);
-  BOOST_TEST(read_file(dir / "env") ==
+  BOOST_TEST(read_text(dir / "env") ==
              "COHORT_TEST_INHERITED=from-parent\nCOHORT_TEST_SET=a=b c\nHOME unset\n");
 
   o.inherit_environment = false;
   (void)co_await cohort::run_process(o);
-  BOOST_TEST(read_file(dir / "env") == "COHORT_TEST_INHERITED unset\nCOHORT_TEST_SET=a=b c\nHOME unset\n");
+  BOOST_TEST(read_text(dir / "env") == "COHORT_TEST_INHERITED unset\nCOHORT_TEST_SET=a=b c\nHOME unset\n");
   ::unsetenv("COHORT_TEST_INHERITED");
 }
 
@@ -122,7 +122,7 @@ CO_TEST_CASE(cwd_reaches_the_child) {
   o.cwd = dir.path();
   o.stdout_file = dir / "cwd";
   (void)co_await cohort::run_process(o);
-  BOOST_TEST(read_file(dir / "cwd") == "cwd " + std::filesystem::canonical(dir.path()).string() + "\n");
+  BOOST_TEST(read_text(dir / "cwd") == "cwd " + std::filesystem::canonical(dir.path()).string() + "\n");
 }
 
 CO_TEST_CASE(child_inherits_no_descriptor_but_the_standard_three) {
@@ -132,7 +132,7 @@ CO_TEST_CASE(child_inherits_no_descriptor_but_the_standard_three) {
   o.stdout_file = dir / "fds";
   (void)co_await cohort::run_process(o);
   ::close(leaky);
-  BOOST_TEST(read_file(dir / "fds") == "fds 0 1 2\n");
+  BOOST_TEST(read_text(dir / "fds") == "fds 0 1 2\n");
 }
 
 CO_TEST_CASE(output_files_are_complete_and_in_order) {
@@ -145,8 +145,8 @@ CO_TEST_CASE(output_files_are_complete_and_in_order) {
   for (int i = 0; i < 2000; ++i) out += "out " + std::to_string(i) + "\n";
   for (int i = 0; i < 2000; ++i) err += "err " + std::to_string(i) + "\n";
   for (int i = 1; i <= 20; ++i) out += "progress " + std::to_string(i) + "/20\n";
-  BOOST_TEST(read_file(dir / "out") == out);
-  BOOST_TEST(read_file(dir / "err") == err);
+  BOOST_TEST(read_text(dir / "out") == out);
+  BOOST_TEST(read_text(dir / "err") == err);
   BOOST_TEST(r.stdout_bytes == out.size());
   BOOST_TEST(r.stderr_bytes == err.size());
   BOOST_TEST(!r.output_error);
@@ -157,7 +157,7 @@ CO_TEST_CASE(both_streams_may_share_one_file) {
   auto o = with_argv(sim({"--interleave", "3"}));
   o.stdout_file = o.stderr_file = dir / "both";
   auto r = co_await cohort::run_process(o);
-  BOOST_TEST(read_file(dir / "both").size() == r.stdout_bytes + r.stderr_bytes);
+  BOOST_TEST(read_text(dir / "both").size() == r.stdout_bytes + r.stderr_bytes);
 }
 
 CO_TEST_CASE(discarded_output_is_still_counted) {

@@ -50,7 +50,7 @@ CO_TEST_CASE(a_task_argv_runs_its_output_lands_in_the_run_dir_and_its_usage_is_c
   auto report = co_await cohort::run_plan(b.p, agents, {}, observe(log));
   BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
   BOOST_TEST(report.tasks[t].tokens == 120u);
-  const auto out = cohort::test::read_file(dir.path() / "agents" / "1.1" / "1.out");
+  const auto out = cohort::test::read_text(dir.path() / "agents" / "1.1" / "1.out");
   BOOST_TEST(out.find("progress 3/3") != std::string::npos, out);
   BOOST_TEST(log.of(event_kind::task_output).size() >= 3u);
   const auto launched = log.of(event_kind::task_launched);
@@ -73,9 +73,9 @@ CO_TEST_CASE(the_agent_template_gets_the_prompt_in_a_file_or_on_stdin) {
     cohort::process_launcher agents(lo);
     auto report = co_await cohort::run_plan(b.p, agents, {});
     BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
-    const auto out = cohort::test::read_file(dir.path() / "agents" / "1.1" / "1.out");
+    const auto out = cohort::test::read_text(dir.path() / "agents" / "1.1" / "1.out");
     BOOST_TEST(out.find("COHORT_TASK_ID=1.1") != std::string::npos, out);
-    const auto prompt = cohort::test::read_file(dir.path() / "agents" / "1.1" / "prompt.md");
+    const auto prompt = cohort::test::read_text(dir.path() / "agents" / "1.1" / "prompt.md");
     BOOST_TEST(prompt.find("Write the parser") != std::string::npos);
     if (delivery == cohort::prompt_delivery::stdin) {
       BOOST_TEST(out.find("# Task 1.1: Write the parser") != std::string::npos, out);

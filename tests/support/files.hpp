@@ -36,6 +36,7 @@ public:
   temp_dir& operator=(const temp_dir&) = delete;
 
   const fs::path& path() const noexcept { return path_; }
+  fs::path operator/(const fs::path& name) const { return path_ / name; }
 
   /// Writes `text` to `name` (a relative path; folders are created) and returns its path.
   fs::path write(const fs::path& name, std::string_view text) const {

@@ -6,6 +6,8 @@
 // Helpers for the suites that launch the simulated agent (examples/sim_agent.cpp). CTest passes
 // its path after `--`: cohort_tests --run_test=process -- /path/to/cohort-sim-agent
 
+#include "files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cerrno>
@@ -36,34 +38,6 @@ inline std::vector<std::string> sim(std::initializer_list<std::string> args) {
   std::vector<std::string> v{sim_agent_path()};
   v.insert(v.end(), args);
   return v;
-}
-
-/// A fresh directory under the system temp directory, removed with its contents at the end.
-class temp_dir {
-public:
-  temp_dir() {
-    std::string t = (std::filesystem::temp_directory_path() / "cohort-test-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path_ = t;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-  std::filesystem::path path_;
-};
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 /// The number of open file descriptors of this process.
