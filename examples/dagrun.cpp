@@ -7,12 +7,16 @@
 // and asyncio; see tests/bench/README.md.
 //
 //   cohort-dagrun --tasks FILE [-j K] [--mode rolling|waves] [--order longest-path|fifo]
-//                 [--tag TAG] [--run-dir DIR] [--retries N]
+//                 [--tag TAG] [--run-dir DIR] [--retries N] [--predict]
+//
+// --predict prints, on stderr, the makespan the analysis' simulation predicts for the same
+// options beside the measured one (the run itself, from the first launch to the last exit).
 //
 // Exit status: 0 every task succeeded, 1 some task failed or was skipped, 2 bad input,
 // 130 interrupted.
 #include <cohort/executor.hpp>
 #include <cohort/process_launcher.hpp>
+#include <cohort/simulation.hpp>
 #include <cohort/taskmaster.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -37,6 +41,7 @@ struct arguments {
   std::string tasks;
   std::string tag;
   std::string run_dir;
+  bool predict = false;
   cohort::executor_options options;
 };
 
@@ -44,7 +49,7 @@ struct arguments {
   fmt::print(stderr, "cohort-dagrun: {}\n", what);
   fmt::print(stderr,
              "usage: cohort-dagrun --tasks FILE [-j K] [--mode rolling|waves] "
-             "[--order longest-path|fifo] [--tag TAG] [--run-dir DIR] [--retries N]\n");
+             "[--order longest-path|fifo] [--tag TAG] [--run-dir DIR] [--retries N] [--predict]\n");
   std::exit(2);
 }
 
@@ -68,6 +73,7 @@ arguments parse(int argc, char** argv) {
     else if (flag == "-j" || flag == "--max-procs") a.options.schedule.max_running = number(value(), flag);
     else if (flag == "--tag") a.tag = value();
     else if (flag == "--run-dir") a.run_dir = value();
+    else if (flag == "--predict") a.predict = true;
     else if (flag == "--retries") a.options.retry.retries = static_cast<int>(number(value(), flag));
     else if (flag == "--mode") {
       const std::string_view m = value();
@@ -139,6 +145,14 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "cohort-dagrun: task {} {}: {}\n", plan.tasks[i].id,
                  cohort::to_string(t.outcome), t.reason);
     }
+  }
+  if (args.predict) {
+    const auto predicted = cohort::simulate(plan, args.options.schedule).makespan;
+    const auto measured = std::chrono::duration_cast<std::chrono::milliseconds>(
+        report->finished - report->started);
+    fmt::print(stderr, "cohort-dagrun: predicted {} ms, measured {} ms, measured/predicted {:.3f}\n",
+               predicted.count(), measured.count(),
+               static_cast<double>(measured.count()) / std::max<long>(1, predicted.count()));
   }
   return report->all_done() ? 0 : 1;
 }
