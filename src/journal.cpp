@@ -328,6 +328,10 @@ void journal::sync() {
 
 fs::path journal_file(const fs::path& run_dir) { return run_dir / "journal.jsonl"; }
 
+std::string run_dir_marker(const fs::path& run_dir) {
+  return fs::weakly_canonical(fs::absolute(run_dir)).string();
+}
+
 // --- process start times -----------------------------------------------------------------------
 
 std::uint64_t process_start_time(int pid) {
@@ -489,6 +493,7 @@ journal_state read_journal(const fs::path& run_dir) {
   std::ostringstream text;
   text << in.rdbuf();
   journal_state s;
+  s.run_dir = run_dir;
   read_lines(text.str(), s, file);
   return s;
 }

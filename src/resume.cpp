@@ -16,6 +16,7 @@
 #include <utility>
 
 #include <dirent.h>
+#include <unistd.h>
 
 namespace cohort {
 
@@ -100,11 +101,12 @@ std::vector<proc_info> scan_processes() {
   return out;
 }
 
-bool has_environment(int pid, const std::string& a, const std::string& b) {
+bool has_environment(int pid, const std::string& a, const std::string& b = {}) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
   const std::string env{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   auto has = [&](const std::string& kv) {
-    return env.starts_with(kv + '\0') || env.find('\0' + kv + '\0') != std::string::npos;
+    return kv.empty() || env.starts_with(kv + '\0') ||
+           env.find('\0' + kv + '\0') != std::string::npos;
   };
   return has(a) && has(b);
 }
@@ -144,36 +146,58 @@ void signal_group(const journal_agent& a, const group& g, int sig) {
   for (int pid : g.members) ::kill(pid, sig);
 }
 
-// The agents whose groups still have live members; `report` counts the pids left alone.
-std::vector<std::pair<journal_agent, group>> live_groups(const std::vector<journal_agent>& agents,
-                                                         leftover_report* report) {
+using target = std::pair<journal_agent, group>;
+
+// Live processes marked with `marker` that no target holds yet, one target per process group.
+void add_marked(const std::string& marker, const std::vector<proc_info>& procs,
+                std::vector<target>& out) {
+  std::vector<int> taken;
+  for (const auto& [a, g] : out) taken.insert(taken.end(), g.members.begin(), g.members.end());
+  for (const auto& p : procs) {
+    const bool held = std::find(taken.begin(), taken.end(), p.pid) != taken.end();
+    if (p.zombie() || held || p.pid == ::getpid() || !has_environment(p.pid, marker)) continue;
+    auto t = std::find_if(out.begin(), out.end(), [&](const target& x) {
+      return x.first.task.empty() && x.first.pid == p.pgid;
+    });
+    if (t == out.end()) {
+      journal_agent unrecorded;
+      unrecorded.pid = p.pgid;
+      t = out.emplace(out.end(), unrecorded, group{});
+    }
+    t->second.members.push_back(p.pid);
+  }
+}
+
+// The agents whose groups still have live members, then the unrecorded marked processes;
+// `report` counts the pids left alone.
+std::vector<target> live_groups(const std::vector<journal_agent>& agents, const std::string& marker,
+                                leftover_report* report) {
   const auto procs = scan_processes();
-  std::vector<std::pair<journal_agent, group>> out;
+  std::vector<target> out;
   for (const auto& a : agents) {
     group g = find_group(a, procs);
     if (g.reused && report) ++report->reused;
     if (!g.members.empty()) out.emplace_back(a, std::move(g));
   }
+  if (!marker.empty()) add_marked(marker, procs, out);
   return out;
 }
 
 // Waits until none of `agents` has a live member, or `limit` passes; returns those left.
-std::size_t wait_gone(const std::vector<journal_agent>& agents, milliseconds limit) {
+std::size_t wait_gone(const std::vector<journal_agent>& agents, const std::string& marker,
+                      milliseconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
   for (;;) {
-    const std::size_t left = live_groups(agents, nullptr).size();
+    const std::size_t left = live_groups(agents, marker, nullptr).size();
     if (left == 0 || std::chrono::steady_clock::now() >= until) return left;
     std::this_thread::sleep_for(milliseconds(10));
   }
 }
 
-std::vector<journal_agent> signal_all(const std::vector<journal_agent>& agents, int sig,
-                                      leftover_report* report) {
-  std::vector<journal_agent> hit;
-  for (const auto& [a, g] : live_groups(agents, report)) {
-    signal_group(a, g, sig);
-    hit.push_back(a);
-  }
+std::vector<target> signal_all(const std::vector<journal_agent>& agents, const std::string& marker,
+                               int sig, leftover_report* report) {
+  auto hit = live_groups(agents, marker, report);
+  for (const auto& [a, g] : hit) signal_group(a, g, sig);
   return hit;
 }
 
@@ -186,12 +210,16 @@ leftover_report end_leftovers(const journal_state& s, milliseconds grace) {
     if (!a.ended && a.pid > 0) open.push_back(a);
   }
   r.checked = open.size();
-  const auto termed = signal_all(open, SIGTERM, &r);
+  const std::string marker =
+      s.run_dir.empty() ? std::string() : run_dir_variable + ('=' + run_dir_marker(s.run_dir));
+  const auto termed = signal_all(open, marker, SIGTERM, &r);
   r.ended = termed.size();
+  r.unrecorded = static_cast<std::size_t>(std::count_if(
+      termed.begin(), termed.end(), [](const target& t) { return t.first.task.empty(); }));
   if (termed.empty()) return r;
-  if (wait_gone(termed, grace) == 0) return r;
-  r.killed = signal_all(termed, SIGKILL, nullptr).size();
-  r.survivors = wait_gone(termed, milliseconds(1000));
+  if (wait_gone(open, marker, grace) == 0) return r;
+  r.killed = signal_all(open, marker, SIGKILL, nullptr).size();
+  r.survivors = wait_gone(open, marker, milliseconds(1000));
   return r;
 }
 

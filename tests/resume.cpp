@@ -169,7 +169,7 @@ BOOST_AUTO_TEST_CASE(a_leftover_group_ignoring_sigterm_is_killed_and_a_reused_pi
   BOOST_TEST(r.reused == 1u);
   BOOST_TEST(r.survivors == 0u);
   BOOST_TEST(cohort::test::live_members(agent).empty());
-  BOOST_TEST(cohort::test::running(stranger));
+  BOOST_TEST(cohort::test::alive(stranger));
   cohort::test::kill_and_reap(agent);
   cohort::test::kill_and_reap(stranger);
 }
@@ -194,6 +194,28 @@ BOOST_AUTO_TEST_CASE(an_orphaned_group_is_recognised_by_the_agents_environment) 
   ::kill(-agent, SIGKILL);
 }
 
+BOOST_AUTO_TEST_CASE(an_agent_whose_launch_was_never_recorded_is_found_by_the_run_dir_mark) {
+  temp_dir dir;
+  const std::map<std::string, std::string> mine{
+      {cohort::run_dir_variable, cohort::run_dir_marker(dir.path() / "run")}};
+  const std::map<std::string, std::string> other{
+      {cohort::run_dir_variable, cohort::run_dir_marker(dir.path() / "other")}};
+  const int agent = cohort::test::spawn_group({"/bin/sh", "-c", "sleep 60 & sleep 60 & wait"}, mine);
+  const int stranger = cohort::test::spawn_group({"/bin/sleep", "60"}, other);
+  BOOST_REQUIRE(agent > 0 && stranger > 0);
+  BOOST_REQUIRE(cohort::test::wait_members(agent, 3));
+  cohort::journal_state s;  // the journal saw no launch at all
+  s.run_dir = dir.path() / "run";
+  const auto r = cohort::end_leftovers(s, 100ms);
+  BOOST_TEST(r.ended == 1u);
+  BOOST_TEST(r.unrecorded == 1u);
+  BOOST_TEST(r.survivors == 0u);
+  BOOST_TEST(cohort::test::live_members(agent).empty());
+  BOOST_TEST(cohort::test::alive(stranger));  // another run dir's agent
+  cohort::test::kill_and_reap(agent);
+  cohort::test::kill_and_reap(stranger);
+}
+
 BOOST_AUTO_TEST_CASE(ended_agents_and_agents_without_a_pid_are_not_touched) {
   const int agent = cohort::test::spawn_group({"/bin/sleep", "60"});
   BOOST_REQUIRE(agent > 0);
@@ -203,7 +225,7 @@ BOOST_AUTO_TEST_CASE(ended_agents_and_agents_without_a_pid_are_not_touched) {
   s.agents.push_back(agent_record(0, "1.2"));
   const auto r = cohort::end_leftovers(s, 100ms);
   BOOST_TEST(r.checked == 0u);
-  BOOST_TEST(cohort::test::running(agent));
+  BOOST_TEST(cohort::test::alive(agent));
   cohort::test::kill_and_reap(agent);
 }
 

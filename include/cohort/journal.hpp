@@ -148,6 +148,7 @@ struct journal_task {
 /// The state of a run directory, rebuilt from its journal.
 struct journal_state {
   // tag::outline[]
+  std::filesystem::path run_dir;  ///< where it was read from
   plan_identity identity;  ///< of the last header: the plan the last run ran
   int runs = 0;        ///< headers: 1 for a run never resumed
   bool finished = false;  ///< the last run delivered `run_finished`
@@ -174,6 +175,16 @@ journal_state read_journal(const std::filesystem::path& run_dir, error_code& ec)
 
 /// The journal's file in `run_dir`.
 std::filesystem::path journal_file(const std::filesystem::path& run_dir);
+
+/// The environment variable that marks every agent process of a run dir (and, inherited, their
+/// children): `COHORT_RUN_DIR=<run_dir_marker(run_dir)>`. A launcher of local processes should
+/// set it (with `process_launcher`: `options.environment[run_dir_variable] =
+/// run_dir_marker(run_dir)`); `end_leftovers` then also finds an agent whose launch the dead
+/// run had no time to record (killed between the spawn and the journal write).
+inline constexpr const char* run_dir_variable = "COHORT_RUN_DIR";
+
+/// The value of `run_dir_variable` for `run_dir`: its absolute, normal form.
+std::string run_dir_marker(const std::filesystem::path& run_dir);
 
 /// `/proc/<pid>/stat` field 22 of a live process; 0 when there is none.
 std::uint64_t process_start_time(int pid);

@@ -42,6 +42,7 @@ private:
 struct leftover_report {
   std::size_t checked = 0;     ///< agents of the journal not recorded as ended
   std::size_t ended = 0;       ///< process groups that were alive and were ended
+  std::size_t unrecorded = 0;  ///< of those, groups found only by `run_dir_variable`
   std::size_t killed = 0;      ///< of those, groups that needed SIGKILL after the grace
   std::size_t reused = 0;      ///< pids alive but with another start time: left alone
   std::size_t survivors = 0;   ///< groups still alive after SIGKILL (should be 0)
@@ -53,8 +54,10 @@ struct leftover_report {
  * leader's pid still has the recorded start time (`/proc/<pid>/stat` field 22): a reused pid is
  * never signalled. When the leader is gone but its group lives on (orphaned grandchildren), a
  * member is taken when it started no earlier than the leader and its environment carries the
- * agent's `COHORT_TASK_ID` and `COHORT_ATTEMPT` (the process launcher sets both). Each group gets
- * SIGTERM, then SIGKILL after `grace`; zombies count as gone.
+ * agent's `COHORT_TASK_ID` and `COHORT_ATTEMPT` (the process launcher sets both). Any other
+ * process whose environment carries `run_dir_variable` for `s.run_dir` is a leftover too (an
+ * agent started but not yet recorded when its run died; the lock proves no live run owns it).
+ * Each group gets SIGTERM, then SIGKILL after `grace`; zombies count as gone.
  *
  * Call it with the run dir locked (`run_dir_lock`), before the resumed run starts. It blocks
  * for at most `grace` plus about one second.

@@ -89,7 +89,7 @@ inline bool wait_members(int pgid, std::size_t n,
 }
 
 /// True when `pid` is alive and not a zombie.
-inline bool running(int pid) {
+inline bool alive(int pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(stat, line)) return false;

@@ -1,0 +1,156 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// kill -9 at random points, resume each time: nothing is lost, nothing done runs twice, no agent
+// of a killed run is left. The runner (tests/support/journal_runner.cpp) comes after `--`.
+#include <cohort/resume.hpp>
+
+#include "support/files.hpp"
+#include "support/processes.hpp"
+
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using cohort::journal_task_state;
+
+namespace {
+
+constexpr int parents = 20, subtasks = 25;  // 500 agents of 10..100 ms, 4 at once: about 7 s
+constexpr int kills = 50;
+
+std::string runner_path() {
+  const auto& suite = boost::unit_test::framework::master_test_suite();
+  BOOST_REQUIRE_MESSAGE(suite.argc > 1, "pass the path of cohort_test_journal_runner after --");
+  return suite.argv[suite.argc - 1];
+}
+
+// How many times each task's agent started (lines of its stamp file).
+std::map<std::string, int> stamps(const fs::path& dir) {
+  std::map<std::string, int> out;
+  for (const auto& f : fs::directory_iterator(dir)) {
+    const auto text = cohort::test::read_text(f.path());
+    out[f.path().filename().string()] = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  }
+  return out;
+}
+
+// Agents of this test (their command line names the stamp dir) whose parent is not `runner`:
+// left over from a killed run.
+std::vector<int> orphans(const fs::path& stamp_dir, int runner) {
+  std::vector<int> out;
+  for (const auto& d : fs::directory_iterator("/proc")) {
+    const auto name = d.path().filename().string();
+    if (!std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    std::ifstream cmd(d.path() / "cmdline", std::ios::binary);
+    const std::string line{std::istreambuf_iterator<char>(cmd), std::istreambuf_iterator<char>()};
+    if (line.find(stamp_dir.string()) == std::string::npos) continue;
+    std::ifstream stat(d.path() / "stat");
+    std::string s;
+    std::getline(stat, s);
+    const auto close = s.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = '?';
+    int ppid = 0;
+    std::istringstream(s.substr(close + 2)) >> state >> ppid;
+    if (state != 'Z' && state != 'X' && ppid != runner) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+int start_runner(const fs::path& run_dir, const fs::path& log) {
+  return cohort::test::spawn_group({runner_path(), "run", run_dir.string(), std::to_string(parents),
+                                    std::to_string(subtasks)},
+                                   {}, log.string());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(reliability_kill)
+
+BOOST_AUTO_TEST_CASE(kill_9_at_fifty_random_points_loses_nothing_and_runs_nothing_done_twice,
+                     *boost::unit_test::timeout(240)) {
+  cohort::test::temp_dir dir;
+  const fs::path run_dir = dir.path() / "run", stamp_dir = run_dir / "stamps";
+  const fs::path log = dir.path() / "runner.log";
+  std::mt19937 rng(20260406);
+  std::uniform_int_distribution<int> delay_ms(5, 250);
+  std::map<std::string, int> done_at;  // a task recorded done -> its executions then
+  int landed = 0, left_over = 0, orphan_checks = 0, expected_runs = 1;
+  for (int k = 0; k < kills; ++k) {
+    const int runner = start_runner(run_dir, log);
+    BOOST_REQUIRE(runner > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    int status = 0;
+    BOOST_REQUIRE_MESSAGE(::waitpid(runner, &status, WNOHANG) == 0,
+                          "the runner ended before kill " << k << ": make the plan longer\n"
+                          << cohort::test::read_text(log));
+    // Past its header, a runner has ended every agent of the runs before: any agent process
+    // that is not its child is a survivor.
+    cohort::error_code ec;
+    if (cohort::read_journal(run_dir, ec).runs == expected_runs) {
+      ++orphan_checks;
+      left_over += static_cast<int>(orphans(stamp_dir, runner).size());
+    }
+    ::kill(runner, SIGKILL);
+    ::waitpid(runner, &status, 0);
+    ++landed;
+    const auto s = cohort::read_journal(run_dir);  // never corrupt, wherever the kill hit
+    expected_runs = s.runs + 1;
+    const auto counts = stamps(stamp_dir);
+    for (const auto& [id, t] : s.tasks) {
+      if (t.state == journal_task_state::succeeded && !done_at.contains(id)) {
+        done_at[id] = counts.contains(id) ? counts.at(id) : 0;
+      }
+    }
+  }
+  // The last run, to the end.
+  const int last = start_runner(run_dir, log);
+  int status = 0;
+  ::waitpid(last, &status, 0);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0, "runner log:\n" << cohort::test::read_text(log));
+  left_over += static_cast<int>(orphans(stamp_dir, 0).size());  // after the end: none at all
+
+  const auto s = cohort::read_journal(run_dir);
+  const auto counts = stamps(stamp_dir);
+  int executions = 0, reruns = 0;
+  for (const auto& [id, t] : s.tasks) {
+    BOOST_TEST_CONTEXT(id) {
+      BOOST_TEST((t.state == journal_task_state::succeeded));
+      if (id.find('.') == std::string::npos) continue;  // a parent: no agent of its own
+      BOOST_TEST(counts.contains(id), "no agent of " << id << " ever ran");
+      const int n = counts.contains(id) ? counts.at(id) : 0;
+      executions += n;
+      reruns += std::max(0, n - 1);
+      if (done_at.contains(id)) BOOST_TEST(n == done_at.at(id), id << " ran again after done");
+    }
+  }
+  BOOST_TEST(left_over == 0);
+  BOOST_TEST(landed == kills);
+  for (const auto& a : s.agents) {
+    BOOST_TEST(!(cohort::process_start_time(a.pid) == a.start_time && cohort::test::alive(a.pid)));
+  }
+  // What the runners' resumes ended: "N leftover groups ended (M unrecorded)" per resume.
+  std::istringstream lines(cohort::test::read_text(log));
+  int ended = 0, unrecorded = 0;
+  for (std::string line; std::getline(lines, line);) {
+    int e = 0, u = 0;
+    const auto at = line.find("done, ");
+    if (at != std::string::npos &&
+        std::sscanf(line.c_str() + at, "done, %d leftover groups ended (%d unrecorded)", &e, &u) == 2) {
+      ended += e;
+      unrecorded += u;
+    }
+  }
+  BOOST_TEST_MESSAGE("kill -9: resumes ended " << ended << " leftover groups (" << unrecorded
+                     << " found only by the run-dir mark)");
+  BOOST_TEST_MESSAGE("kill -9: " << landed << " kills, " << s.runs << " runs, " << executions
+                     << " agent executions for " << counts.size() << " tasks (" << reruns
+                     << " re-runs of interrupted tasks), " << orphan_checks
+                     << " leftover checks, " << left_over << " survivors");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
