@@ -10,9 +10,9 @@ set -euo pipefail
 rw=$1 work=$2
 sock="rolling-wave-test-$$"
 rm -rf "$work" && mkdir -p "$work"
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true' EXIT
+trap 'tmux -u -L "$sock" kill-server 2>/dev/null || true' EXIT
 
-screen() { tmux -L "$sock" capture-pane -p -t "$1" "${@:2}"; }
+screen() { tmux -u -L "$sock" capture-pane -p -t "$1" "${@:2}"; }
 # wait_for SESSION REGEX [SECONDS]: polls the visible screen until it matches.
 wait_for() {
   local deadline=$((SECONDS + ${3:-60}))
@@ -27,11 +27,11 @@ wait_for() {
 }
 
 # A server of our own, without the user's configuration, keeping enough history for the checks.
-tmux -L "$sock" -f /dev/null new-session -d -s setup -x 80 -y 24 "sleep 600"
-tmux -L "$sock" set-option -g history-limit 20000
+tmux -u -L "$sock" -f /dev/null new-session -d -s setup -x 80 -y 24 "sleep 600"
+tmux -u -L "$sock" set-option -g history-limit 20000
 
 # 1. Live. The demo (one minute of estimate = 18 ms: about 7 s), so that the tree is seen running.
-tmux -L "$sock" new-session -d -s live -x 120 -y 40 \
+tmux -u -L "$sock" new-session -d -s live -x 120 -y 40 \
   "cd '$work' && LANG=C.UTF-8 '$rw' --time-scale 0.0003 --run-dir '$work/live'; echo EXIT=\$?; sleep 600"
 wait_for live '▾ [0-9]+ .*wave [0-9]/[0-9]'           # a parent open, in a wave
 wait_for live '^ +wave [0-9]/[0-9]: [0-9]+/[0-9]+ done'   # its wave line
@@ -51,7 +51,7 @@ grep -Eq 'speedup [0-9.]+x' <<<"$final"
 echo "--- live, while running:"; echo "$running"
 
 # 2. Plain: NO_COLOR on the same terminal: one timestamped line per event, scrolling.
-tmux -L "$sock" new-session -d -s plain -x 120 -y 40 \
+tmux -u -L "$sock" new-session -d -s plain -x 120 -y 40 \
   "cd '$work' && NO_COLOR=1 LANG=C.UTF-8 '$rw' --time-scale 0.00005 --run-dir '$work/plain'; echo EXIT=\$?; sleep 600"
 wait_for plain 'EXIT=' 120
 history=$(screen plain -e -S -20000)
