@@ -239,7 +239,8 @@ resumed_run prepare_resume(const run_dir_lock& lock, const plan& p, executor_opt
                            const resume_options& ro) {
   resumed_run r;
   r.journal = read_journal(lock.run_dir());
-  r.changes = compare(r.journal.identity, identify(p));
+  // No complete header: the run died creating its journal, before any agent; nothing to compare.
+  if (r.journal.runs > 0) r.changes = compare(r.journal.identity, identify(p));
   if (!r.changes.empty() && !ro.accept_changed_plan) throw plan_changed_error(r.changes);
   r.leftovers = end_leftovers(r.journal, ro.grace);
   restore(r.journal, p, options);

@@ -151,6 +151,17 @@ BOOST_AUTO_TEST_CASE(a_changed_plan_is_refused_with_the_changes_listed_unless_ac
   BOOST_TEST(cohort::prepare_resume(lock, b.p, o, accept).changes.added.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_journal_killed_before_its_header_was_complete_resumes_as_empty) {
+  temp_dir dir;
+  (void)dir.write("journal.jsonl", R"({"journal":1,"run":1,"ti)");  // torn: no newline
+  cohort::run_dir_lock lock(dir.path());
+  cohort::executor_options o;
+  const auto r = cohort::prepare_resume(lock, cohort::test::seed_plan(2), o);
+  BOOST_TEST(r.journal.runs == 0);
+  BOOST_TEST(r.changes.empty());
+  BOOST_TEST(o.finished.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_leftover_group_ignoring_sigterm_is_killed_and_a_reused_pid_is_spared) {
   // A shell that ignores SIGTERM with two children that inherit that (like a stubborn agent).
   const int agent = cohort::test::spawn_group(

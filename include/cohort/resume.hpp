@@ -95,6 +95,9 @@ struct resumed_run {
  * auto report = co_await cohort::run_plan(p, launcher, options, observers_with(&j));
  * @endcode
  *
+ * A journal without a complete header (its run died while creating it, before any agent
+ * started) resumes as an empty one: nothing done, no plan change.
+ *
  * @par Errors
  * Those of `read_journal`; `plan_changed_error` when the plan changed and that was not accepted.
  */
