@@ -304,7 +304,8 @@ asio::awaitable<void> run_state::run_attempts(task_index t) {
   emit(make(event_kind::task_ready, t));
   int rate_limits = 0;
   int failures = 0;
-  for (int n = 1;; ++n) {
+  const auto& earlier = options_.earlier_launches;
+  for (int n = 1 + (t < earlier.size() ? earlier[t] : 0);; ++n) {
     auto result = co_await attempt(t, n);
     if (!result) co_return finish(t, task_outcome::skipped, "the token budget is spent");
     if (result->status == launch_status::succeeded) co_return finish(t, task_outcome::succeeded);
@@ -373,8 +374,8 @@ asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, i
 asio::awaitable<launch_result> run_state::launch(task_index t, int n, std::uint64_t reserved) {
   for (auto* o : observers_) o->before_launch();  // nothing starts unrecorded
   auto& report = state_[t].report;
+  if (report.started == clock_type::time_point{}) report.started = clock_type::now();
   report.attempts = n;
-  if (n == 1) report.started = clock_type::now();
   launch_request request;
   request.source = &plan_;
   request.task = t;

@@ -1,6 +1,8 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/journal.hpp>
+
+#include <cohort/process_launcher.hpp>
 #include <cohort/plan_json.hpp>
 
 #include <boost/json/parse.hpp>
@@ -92,14 +94,6 @@ void sync_directory(const fs::path& dir) {
   if (ec) fail(ec, "cohort: cannot sync " + dir.string());
 }
 
-// The directory name the process launcher gives a task's output (process_launcher.cpp).
-std::string file_name_of(const std::string& id) {
-  std::string out;
-  for (char c : id) out += (c == '/' || c == '\\' || c == '\0') ? '_' : c;
-  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
-  return out;
-}
-
 std::uint64_t task_fingerprint(json::object o) {
   o.erase("status");
   o.erase("subtasks");
@@ -168,7 +162,7 @@ void add_launch_fields(json::object& o, const event& e, const std::string& id,
   o["pgid"] = e.pid;  // agents lead their own process group (process.hpp)
   o["start_time"] = process_start_time(e.pid);
   if (jo.agent_output_dir.empty()) return;
-  const fs::path stem = jo.agent_output_dir / "agents" / file_name_of(id) / std::to_string(e.attempt);
+  const fs::path stem = agent_output_stem(jo.agent_output_dir, id, e.attempt);
   o["out"] = stem.string() + ".out";
   o["err"] = stem.string() + ".err";
 }

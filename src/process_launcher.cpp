@@ -4,6 +4,7 @@
 
 #include <cohort/agent_command.hpp>
 #include <cohort/error.hpp>
+#include <cohort/journal.hpp>
 #include <cohort/process.hpp>
 #include <cohort/usage.hpp>
 
@@ -61,6 +62,10 @@ launch_result to_launch_result(const process_result& r) {
 
 } // namespace
 
+fs::path agent_output_stem(const fs::path& run_dir, const std::string& task_id, int attempt) {
+  return run_dir / "agents" / file_name_of(task_id) / std::to_string(attempt);
+}
+
 process_launcher::process_launcher(process_launcher_options options)
     : options_(std::move(options)) {}
 
@@ -90,12 +95,15 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   std::string prompt;
   if (uses_template) prompt = build_prompt(*r.source, r.task);
   if (!options_.run_dir.empty()) {
-    const fs::path dir = options_.run_dir / "agents" / file_name_of(t.id);
+    // Marks the agent (and what it starts) as this run dir's, so that a resumed run can end it
+    // even if it started after the journal's last record (journal.hpp, resume.hpp).
+    po.environment[run_dir_variable] = run_dir_marker(options_.run_dir);
+    const fs::path stem = agent_output_stem(options_.run_dir, t.id, r.attempt);
+    const fs::path dir = stem.parent_path();
     fs::create_directories(dir);
-    const std::string stem = std::to_string(r.attempt);
-    po.stdout_file = dir / (stem + ".out");
-    po.stderr_file = dir / (stem + ".err");
-    po.usage_file = dir / (stem + ".usage.json");
+    po.stdout_file = fs::path(stem).concat(".out");
+    po.stderr_file = fs::path(stem).concat(".err");
+    po.usage_file = fs::path(stem).concat(".usage.json");
     if (uses_template) {
       values["prompt_file"] = (dir / "prompt.md").string();
       write_file(dir / "prompt.md", prompt);

@@ -227,9 +227,12 @@ leftover_report end_leftovers(const journal_state& s, milliseconds grace) {
 
 void restore(const journal_state& s, const plan& p, executor_options& options) {
   options.finished.clear();
+  options.earlier_launches.assign(p.tasks.size(), 0);
   for (const auto& [id, t] : s.tasks) {
-    if (t.state != journal_task_state::succeeded) continue;
-    if (auto i = p.find(id)) options.finished.push_back(*i);
+    const auto i = p.find(id);
+    if (!i) continue;
+    options.earlier_launches[*i] = t.launches;
+    if (t.state == journal_task_state::succeeded) options.finished.push_back(*i);
   }
   std::sort(options.finished.begin(), options.finished.end());
   options.tokens_spent = s.tokens_spent;

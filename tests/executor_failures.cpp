@@ -192,6 +192,22 @@ CO_TEST_CASE(a_resumed_run_starts_with_the_tokens_already_spent) {
   BOOST_TEST(report.tokens_spent == 70u);
 }
 
+CO_TEST_CASE(attempt_numbers_go_on_from_earlier_runs) {
+  plan_builder b;
+  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+  cohort::fake_launcher agents;
+  event_log log;
+  cohort::executor_options o;
+  o.earlier_launches.assign(b.p.size(), 0);
+  o.earlier_launches[t] = 2;  // a dead run launched it twice
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded));
+  BOOST_TEST(report.tasks[t].attempts == 3);
+  const auto launched = log.of(event_kind::task_launched);
+  BOOST_REQUIRE(launched.size() == 1u);
+  BOOST_TEST(launched[0].attempt == 3);
+}
+
 CO_TEST_CASE(zero_agents_is_refused) {
   cohort::plan empty;
   cohort::fake_launcher agents;

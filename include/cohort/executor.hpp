@@ -44,6 +44,9 @@ struct executor_options {
   /// Resume: these tasks finished in an earlier run and are not run again.
   std::vector<task_index> finished;
   std::uint64_t tokens_spent = 0;  ///< resume: tokens an earlier run already spent
+  /// Resume: launches per task (by index; shorter means 0) in earlier runs. Attempt numbers go
+  /// on from there, so an attempt's output files never overwrite an earlier run's.
+  std::vector<int> earlier_launches;
   // end::outline[]
 };
 

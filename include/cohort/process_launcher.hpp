@@ -37,11 +37,18 @@ struct process_launcher_options {
   // end::outline[]
 };
 
+/// Where the launcher puts the output of `attempt` of task `task_id` under `run_dir`: the stem of
+/// `<stem>.out`, `<stem>.err` and `<stem>.usage.json` (`<run_dir>/agents/<id>/<attempt>`; an id
+/// cannot escape the run dir).
+std::filesystem::path agent_output_stem(const std::filesystem::path& run_dir,
+                                        const std::string& task_id, int attempt);
+
 /// Runs each attempt as a local process (process.hpp): argv from the task or the template,
 /// never a shell; the prompt in a file or on stdin; output to files under the run directory;
 /// usage read from the Claude Code result or `COHORT_USAGE_FILE` (usage.hpp); exit code 75 or a
 /// rate-limit report means "rate limited". Each agent gets `COHORT_TASK_ID` and
-/// `COHORT_ATTEMPT` in its environment.
+/// `COHORT_ATTEMPT` in its environment, and with a run dir `COHORT_RUN_DIR` (journal.hpp), by
+/// which a resumed run finds the agents of the dead one.
 class process_launcher final : public launcher {
 public:
   explicit process_launcher(process_launcher_options options);
