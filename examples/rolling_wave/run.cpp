@@ -268,6 +268,93 @@ int finish(const cohort::plan& p, const arguments& a, cohort::run_report& report
   return report.all_done() ? all_done : some_failed;
 }
 
+cohort::report_options analysis_options(const arguments& a) {
+  cohort::report_options ro;
+  ro.simulate = a.options.schedule;
+  ro.defaults = a.options.schedule.defaults;
+  ro.budget = a.options.schedule.token_budget;
+  ro.reserve = a.reserve;
+  return ro;
+}
+
+cohort::dashboard_options dashboard_options_for(const arguments& a, const cohort::plan& p,
+                                                const cohort::plan_report& r) {
+  cohort::dashboard_options d;
+  d.fd = a.json ? STDERR_FILENO : STDOUT_FILENO;
+  d.prediction = r.simulated;
+  d.time_scale = a.time_scale;
+  d.token_budget = a.options.schedule.token_budget;
+  d.shares = r.budget;
+  d.max_running = a.options.schedule.max_running;
+  d.title = a.cmd == command::demo ? "rolling-wave demo (seed plan, simulated agents)"
+                                   : fmt::format("rolling-wave {}", fs::path(p.source).filename().string());
+  d.unicode = utf8_locale();
+  return d;
+}
+
+// Ctrl-C (or SIGTERM) once: cancel the run, which ends the agents gracefully; twice: SIGKILL them.
+struct on_interrupt {
+  asio::signal_set& signals;
+  int& count;
+  cohort::dashboard& dash;
+  asio::cancellation_signal& stop;
+  const agent_pids& pids;
+
+  void operator()(const boost::system::error_code& ec, int) const {
+    if (ec) return;
+    if (++count == 1) {
+      dash.note("interrupted: nothing new starts; ending the running agents (again: now)");
+      stop.emit(asio::cancellation_type::terminal);
+    } else {
+      pids.kill_all();
+    }
+    signals.async_wait(*this);
+  }
+};
+
+// The run itself: the agents, the observers, the loop, the report. Long, but only wiring: every
+// object here lives for the run and is handed to the next.
+int execute(const arguments& a, const cohort::plan& p, const cohort::plan_report& analysis,
+            const fs::path& run_dir, std::optional<cohort::journal>& journal) {
+  asio::io_context ctx;
+  cohort::process_launcher agents(launcher_options(a, run_dir));
+  gate_launcher gate(ctx.get_executor(), agents, a.options.schedule.max_running);
+  cohort::dashboard dash(ctx.get_executor(), p, dashboard_options_for(a, p, analysis));
+  auto note = [&dash](const std::string& s) { dash.note(s); };
+  cohort::run_recorder recorder(p);
+  agent_pids pids;
+  ownership_guard guard(p, a.workdir, a.violation, note);
+  std::optional<cohort::event_log> log;
+  std::optional<cohort::trace_writer> trace;
+  std::optional<status_writer> status;
+  if (a.json) log.emplace(p, STDOUT_FILENO);
+  if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
+  if (a.write_status) status.emplace(ctx.get_executor(), p, p.source, note);
+  run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr};
+  for (cohort::observer* o : {static_cast<cohort::observer*>(journal ? &*journal : nullptr),
+                              static_cast<cohort::observer*>(log ? &*log : nullptr),
+                              static_cast<cohort::observer*>(trace ? &*trace : nullptr),
+                              static_cast<cohort::observer*>(status ? &*status : nullptr),
+                              static_cast<cohort::observer*>(&dash)}) {
+    if (o) c.observers.push_back(o);
+  }
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  int interrupts = 0;
+  signals.async_wait(on_interrupt{signals, interrupts, dash, c.stop, pids});
+  asio::co_spawn(ctx, drive(c), [&](std::exception_ptr e) {
+    if (e) c.error = e;
+    signals.cancel();
+  });
+  ctx.run();
+  if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
+  if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
+  recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
+  const int code = finish(p, a, recorder.report(), run_dir);
+  if (interrupts > 0) return interrupted;
+  if (a.violation == on_violation::fail && !guard.violations().empty()) return some_failed;
+  return code;
+}
+
 } // namespace
 
 int run_command(arguments a, const std::vector<std::string>& raw) {
@@ -277,15 +364,10 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   cohort::plan p = load_plan(a);
   check_agent(p, a);
   serialize_conflicts(p);
-  cohort::report_options ro;
-  ro.simulate = a.options.schedule;
-  ro.defaults = a.options.schedule.defaults;
-  ro.budget = a.options.schedule.token_budget;
-  ro.reserve = a.reserve;
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
   std::optional<cohort::run_dir_lock> lock;
   if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a));
-  const cohort::plan_report analysis = cohort::make_report(p, ro);
+  const cohort::plan_report analysis = cohort::make_report(p, analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
     return all_done;
@@ -299,70 +381,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
     if (!a.resuming) save_command(run_dir, raw);
     journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{run_dir});
   }
-
-  asio::io_context ctx;
-  cohort::process_launcher agents(launcher_options(a, run_dir));
-  gate_launcher gate(ctx.get_executor(), agents, a.options.schedule.max_running);
-
-  cohort::dashboard_options d;
-  d.fd = a.json ? STDERR_FILENO : STDOUT_FILENO;
-  d.prediction = analysis.simulated;
-  d.time_scale = a.time_scale;
-  d.token_budget = a.options.schedule.token_budget;
-  d.shares = analysis.budget;
-  d.max_running = a.options.schedule.max_running;
-  d.title = demo ? "rolling-wave demo (seed plan, simulated agents)" : fmt::format("rolling-wave {}", fs::path(p.source).filename().string());
-  d.unicode = utf8_locale();
-  cohort::dashboard dash(ctx.get_executor(), p, d);
-  auto note = [&dash](const std::string& s) { dash.note(s); };
-
-  cohort::run_recorder recorder(p);
-  agent_pids pids;
-  ownership_guard guard(p, a.workdir, a.violation, note);
-  std::optional<cohort::event_log> log;
-  std::optional<cohort::trace_writer> trace;
-  std::optional<status_writer> status;
-  if (a.json) log.emplace(p, STDOUT_FILENO);
-  if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
-  if (a.write_status) status.emplace(ctx.get_executor(), p, p.source, note);
-
-  run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr};
-  if (journal) c.observers.insert(c.observers.begin(), &*journal);
-  if (log) c.observers.push_back(&*log);
-  if (trace) c.observers.push_back(&*trace);
-  if (status) c.observers.push_back(&*status);
-  c.observers.push_back(&dash);
-
-  asio::signal_set signals(ctx, SIGINT, SIGTERM);
-  int interrupts = 0;
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int) {
-        if (ec) return;
-        if (++interrupts == 1) {
-          dash.note("interrupted: nothing new starts; ending the running agents (again: now)");
-          c.stop.emit(asio::cancellation_type::terminal);
-        } else {
-          pids.kill_all();
-        }
-        signals.async_wait(on_signal);
-      };
-  signals.async_wait(on_signal);
-  asio::co_spawn(ctx, drive(c), [&](std::exception_ptr e) {
-    if (e) c.error = e;
-    signals.cancel();
-  });
-  ctx.run();
-
-  if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
-  if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
-  cohort::run_report& report = recorder.report();
-  report.cancelled = interrupts > 0 || c.stopped_by_violation;
-  const int code = finish(p, a, report, run_dir);
-  if (interrupts > 0) return interrupted;
-  if (c.stopped_by_violation || !guard.violations().empty()) {
-    if (a.violation == on_violation::fail) return some_failed;
-  }
-  return code;
+  return execute(a, p, analysis, run_dir, journal);
 }
 
 // Runs the command saved in the run dir again, continuing its journal; flags given now win.
