@@ -32,6 +32,18 @@ std::size_t position(const event_log& log, event_kind k, task_index t) {
   return 0;
 }
 
+// The k-th event of kind `k` passed its pacer no earlier than k intervals after the run started
+// (a lower bound: it holds without timing luck).
+void check_staggered(const event_log& log, event_kind k, std::size_t count,
+                     std::chrono::milliseconds interval) {
+  const auto start = log.events.front().at;
+  const auto events = log.of(k);
+  BOOST_REQUIRE(events.size() == count);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    BOOST_TEST((events[i].at - start >= static_cast<int>(i) * interval));
+  }
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(executor)
@@ -177,13 +189,7 @@ CO_TEST_CASE(launches_are_staggered_by_the_launch_interval) {
   o.schedule.launch_interval = 15ms;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
-  const auto start = log.events.front().at;
-  const auto launched = log.of(event_kind::task_launched);
-  BOOST_REQUIRE(launched.size() == 5u);
-  // The k-th launch passes the pacer no earlier than k intervals after the run started.
-  for (std::size_t k = 0; k < launched.size(); ++k) {
-    BOOST_TEST((launched[k].at - start >= static_cast<int>(k) * 15ms));
-  }
+  check_staggered(log, event_kind::task_launched, 5, 15ms);
 }
 
 CO_TEST_CASE(parent_starts_are_staggered) {
@@ -195,12 +201,7 @@ CO_TEST_CASE(parent_starts_are_staggered) {
   o.schedule.parent_stagger = 15ms;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
-  const auto start = log.events.front().at;
-  const auto started = log.of(event_kind::parent_started);
-  BOOST_REQUIRE(started.size() == 4u);
-  for (std::size_t k = 0; k < started.size(); ++k) {
-    BOOST_TEST((started[k].at - start >= static_cast<int>(k) * 15ms));
-  }
+  check_staggered(log, event_kind::parent_started, 4, 15ms);
 }
 
 CO_TEST_CASE(the_longest_remaining_path_goes_first) {

@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(kill_9_at_fifty_random_points_loses_nothing_and_runs_nothin
   BOOST_TEST(left_over == 0);
   BOOST_TEST(landed == kills);
   for (const auto& a : s.agents) {
-    BOOST_TEST(!(cohort::process_start_time(a.pid) == a.start_time && cohort::test::alive(a.pid)));
+    BOOST_TEST(!(cohort::process_start_time(a.pid) == a.start_time && cohort::test::running(a.pid)));
   }
   // What the runners' resumes ended: "N leftover groups ended (M unrecorded)" per resume.
   std::istringstream lines(cohort::test::read_text(log));

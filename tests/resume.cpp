@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(a_leftover_group_ignoring_sigterm_is_killed_and_a_reused_pi
   BOOST_TEST(r.reused == 1u);
   BOOST_TEST(r.survivors == 0u);
   BOOST_TEST(cohort::test::live_members(agent).empty());
-  BOOST_TEST(cohort::test::alive(stranger));
+  BOOST_TEST(cohort::test::running(stranger));
   cohort::test::kill_and_reap(agent);
   cohort::test::kill_and_reap(stranger);
 }
@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(an_agent_whose_launch_was_never_recorded_is_found_by_the_ru
   BOOST_TEST(r.unrecorded == 1u);
   BOOST_TEST(r.survivors == 0u);
   BOOST_TEST(cohort::test::live_members(agent).empty());
-  BOOST_TEST(cohort::test::alive(stranger));  // another run dir's agent
+  BOOST_TEST(cohort::test::running(stranger));  // another run dir's agent
   cohort::test::kill_and_reap(agent);
   cohort::test::kill_and_reap(stranger);
 }
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(ended_agents_and_agents_without_a_pid_are_not_touched) {
   s.agents.push_back(agent_record(0, "1.2"));
   const auto r = cohort::end_leftovers(s, 100ms);
   BOOST_TEST(r.checked == 0u);
-  BOOST_TEST(cohort::test::alive(agent));
+  BOOST_TEST(cohort::test::running(agent));
   cohort::test::kill_and_reap(agent);
 }
 

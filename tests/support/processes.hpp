@@ -6,6 +6,8 @@
 // Processes for the journal and reliability tests: start a program in its own process group
 // (as the process launcher would), and count the live members of a group by scanning /proc.
 
+#include "sim_agent.hpp"  // running(pid)
+
 #include <algorithm>
 #include <cctype>
 #include <csignal>
@@ -86,15 +88,6 @@ inline bool wait_members(int pgid, std::size_t n,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
-}
-
-/// True when `pid` is alive and not a zombie.
-inline bool alive(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
 }
 
 /// SIGKILLs whatever is left of group `pgid` and reaps `pid` if it is this process' child.
