@@ -106,6 +106,29 @@ CO_TEST_CASE(a_task_failing_for_good_skips_its_dependents_and_stops_nothing_else
   BOOST_TEST(!report.all_done());
 }
 
+CO_TEST_CASE(in_the_seed_the_failure_of_13_skips_15_16_17_while_12_and_14_finish) {
+  const auto plan = cohort::test::seed_plan();
+  cohort::fake_launcher agents;
+  agents.set("13.1", cohort::fake_behavior::failing(-1));
+  cohort::executor_options o;
+  o.schedule.max_running = 8;
+  auto report = co_await cohort::run_plan(plan, agents, o);
+  const auto outcome = [&](const char* id) { return report.tasks[*plan.find(id)].outcome; };
+  BOOST_TEST((outcome("12") == task_outcome::succeeded));
+  BOOST_TEST((outcome("14") == task_outcome::succeeded));
+  BOOST_TEST((outcome("13") == task_outcome::failed));
+  for (const char* id : std::array{"15", "16", "17"}) {
+    BOOST_TEST((outcome(id) == task_outcome::skipped), id);
+    for (auto s : plan.tasks[*plan.find(id)].subtasks) {
+      BOOST_TEST((report.tasks[s].outcome == task_outcome::skipped));
+    }
+  }
+  BOOST_TEST(report.tasks[*plan.find("15")].reason.find("dependency 13 failed") !=
+             std::string::npos);
+  BOOST_TEST(report.tasks[*plan.find("16")].reason.find("dependency 15 skipped") !=
+             std::string::npos);
+}
+
 CO_TEST_CASE(fail_fast_cancels_everything_running) {
   plan_builder b;
   const auto p1 = b.parent("1");
