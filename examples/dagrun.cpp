@@ -7,10 +7,11 @@
 // and asyncio; see tests/bench/README.md.
 //
 //   cohort-dagrun --tasks FILE [-j K] [--mode rolling|waves] [--order longest-path|fifo]
-//                 [--tag TAG] [--run-dir DIR] [--retries N] [--predict]
+//                 [--tag TAG] [--run-dir DIR] [--retries N] [--predict] [--launch-overhead MS]
 //
 // --predict prints, on stderr, the makespan the analysis' simulation predicts for the same
-// options beside the measured one (the run itself, from the first launch to the last exit).
+// options beside the measured one (the run itself, from the first launch to the last exit);
+// --launch-overhead tells the simulation what starting and reaping one process costs.
 //
 // Exit status: 0 every task succeeded, 1 some task failed or was skipped, 2 bad input,
 // 130 interrupted.
@@ -49,7 +50,8 @@ struct arguments {
   fmt::print(stderr, "cohort-dagrun: {}\n", what);
   fmt::print(stderr,
              "usage: cohort-dagrun --tasks FILE [-j K] [--mode rolling|waves] "
-             "[--order longest-path|fifo] [--tag TAG] [--run-dir DIR] [--retries N] [--predict]\n");
+             "[--order longest-path|fifo] [--tag TAG] [--run-dir DIR] [--retries N] [--predict] "
+             "[--launch-overhead MS]\n");
   std::exit(2);
 }
 
@@ -74,6 +76,9 @@ arguments parse(int argc, char** argv) {
     else if (flag == "--tag") a.tag = value();
     else if (flag == "--run-dir") a.run_dir = value();
     else if (flag == "--predict") a.predict = true;
+    else if (flag == "--launch-overhead") {
+      a.options.schedule.launch_overhead = std::chrono::milliseconds(number(value(), flag));
+    }
     else if (flag == "--retries") a.options.retry.retries = static_cast<int>(number(value(), flag));
     else if (flag == "--mode") {
       const std::string_view m = value();

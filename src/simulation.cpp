@@ -173,7 +173,7 @@ private:
     result_.tasks[job].launch = milliseconds(now_);
     if (!result_.tasks[job].start) result_.tasks[job].start = milliseconds(now_);
     last_launch_ = now_;
-    events_.push({now_ + g_.duration_ms[job], job});
+    events_.push({now_ + g_.duration_ms[job] + o_.launch_overhead.count(), job});
   }
 
   void finish(node_id job) {

@@ -129,6 +129,18 @@ BOOST_AUTO_TEST_CASE(the_cap_queues_work) {
   BOOST_TEST(finish(r, a) == 20);
 }
 
+BOOST_AUTO_TEST_CASE(the_launch_overhead_lengthens_every_job) {
+  plan p;
+  const task_index a = parent(p, "1");
+  for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
+  schedule_options o;
+  o.max_running = 2;
+  o.launch_overhead = 2ms;  // two jobs of 12 ms, then one more
+  const auto r = cohort::simulate(p, o);
+  BOOST_TEST(r.makespan.count() == 24);
+  BOOST_TEST(finish(r, a) == 24);
+}
+
 BOOST_AUTO_TEST_CASE(parents_start_one_stagger_apart_and_launches_one_interval_apart) {
   plan p;
   for (int i = 1; i <= 3; ++i) parent(p, std::to_string(i), {}, 10ms);

@@ -63,6 +63,9 @@ struct schedule_options {
   wave_mode mode = wave_mode::rolling;
   ready_order order = ready_order::longest_path;
   estimate_defaults defaults;         ///< durations and token reservations without an estimate
+  /// The simulation only: what starting and reaping one agent adds to its duration (about
+  /// 1 ms for a local process here; 0 for estimates of AI agents in minutes).
+  milliseconds launch_overhead{0};
   // end::outline[]
 };
 
