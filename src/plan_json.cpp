@@ -4,6 +4,7 @@
 
 #include "estimates.hpp"
 #include "json_text.hpp"
+#include "reporter.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -53,7 +54,7 @@ json::object task_json(const plan& p, const task& t) {
 class reader {
 public:
   reader(plan& p, std::vector<diagnostic>& out, diagnostic context, broken_edges policy)
-      : p_(p), out_(out), context_(std::move(context)), policy_(policy) {}
+      : p_(p), report_{out, std::move(context)}, policy_(policy) {}
 
   void add(const json::value& v, std::optional<task_index> parent, std::size_t position) {
     const auto* o = v.if_object();
@@ -124,17 +125,11 @@ private:
   }
 
   void report(severity s, std::string task, std::string ref, std::string message) {
-    diagnostic d = context_;
-    d.severity = s;
-    d.task = std::move(task);
-    d.reference = std::move(ref);
-    d.message = std::move(message);
-    out_.push_back(std::move(d));
+    report_.add(s, std::move(task), std::move(ref), std::move(message));
   }
 
   plan& p_;
-  std::vector<diagnostic>& out_;
-  diagnostic context_;
+  detail::reporter report_;
   broken_edges policy_;
   std::vector<std::pair<task_index, const json::value*>> deps_;
 };

@@ -4,6 +4,7 @@
 
 #include "estimates.hpp"
 #include "json_text.hpp"
+#include "reporter.hpp"
 #include "taskmaster_format.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -20,33 +21,7 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using detail::id_text;
 
-// Appends diagnostics that share a file and a tag.
-struct reporter {
-  std::vector<diagnostic>& out;
-  diagnostic context;
-
-  void add(severity s, std::string task, std::string reference, std::string message) {
-    diagnostic d = context;
-    d.severity = s;
-    d.task = std::move(task);
-    d.reference = std::move(reference);
-    d.message = std::move(message);
-    out.push_back(std::move(d));
-  }
-  void error(std::string task, std::string ref, std::string msg) {
-    add(severity::error, std::move(task), std::move(ref), std::move(msg));
-  }
-  void warning(std::string task, std::string ref, std::string msg) {
-    add(severity::warning, std::move(task), std::move(ref), std::move(msg));
-  }
-  void syntax_error(const detail::json_error& e, std::string what) {
-    diagnostic d = context;
-    d.line = e.line;
-    d.column = e.column;
-    d.message = fmt::format("{}: {}", what, e.ec.message());
-    out.push_back(std::move(d));
-  }
-};
+using detail::reporter;
 
 // ---------------------------------------------------------------------------------------------
 // Which tag
