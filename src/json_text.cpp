@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <system_error>
 
 #include <fcntl.h>
@@ -62,6 +63,10 @@ void append_number(std::string& out, Number n) {
 }
 
 void append_double(std::string& out, double d) {
+  // JSON has no infinity or NaN. A number past double's range ("1e400") parses as infinity, so
+  // infinity is written as a number that parses back to it; NaN, which no parse gives, as null.
+  if (std::isnan(d)) return void(out += "null");
+  if (std::isinf(d)) return void(out += d < 0 ? "-1e99999" : "1e99999");
   const std::size_t start = out.size();
   append_number(out, d);
   if (out.find_first_of(".eEn", start) == std::string::npos) out += ".0";  // stays a double
@@ -111,6 +116,17 @@ void append_value(std::string& out, const json::value& v, std::size_t depth) {
 
 error_code last_error() { return {errno, boost::system::system_category()}; }
 
+// Boost.JSON 1.81 parses a zero with a large exponent ("0e400", "0.0E999") as NaN; no other
+// JSON number gives NaN, so every NaN in a parsed value is such a zero. (Depth is bounded by
+// the parser's max_depth.)
+void zero_the_nans(json::value& v) {
+  if (auto* d = v.if_double(); d && std::isnan(*d)) *d = 0.0;
+  if (auto* a = v.if_array())
+    for (auto& e : *a) zero_the_nans(e);
+  if (auto* o = v.if_object())
+    for (auto& kv : *o) zero_the_nans(kv.value());
+}
+
 } // namespace
 
 json::value parse_json(std::string_view text, json_error& err) {
@@ -125,7 +141,9 @@ json::value parse_json(std::string_view text, json_error& err) {
     set_position(text, err.ec == json::error::incomplete ? text.size() : n, err);
     return nullptr;
   }
-  return p.release();
+  json::value v = p.release();
+  zero_the_nans(v);
+  return v;
 }
 
 std::string format_json(const json::value& v) {

@@ -4,8 +4,7 @@
 // libFuzzer target for the plan loaders: any bytes given as a Task Master file (both broken-edge
 // policies) and as a cohort plan must give diagnostics, never a crash, a hang or a sanitizer
 // report; a loaded plan must keep its invariants; and the JSON printer must give back the value
-// it printed. Built with clang when COHORT_BUILD_FUZZERS is ON:
-//   cohort_fuzz_taskmaster -max_total_time=30 -max_len=65536 CORPUS_DIR tests/data/taskmaster
+// it printed. Built with clang when COHORT_BUILD_FUZZERS is ON; see tests/fuzz/README.md.
 #include <cohort/plan_json.hpp>
 #include <cohort/taskmaster.hpp>
 
