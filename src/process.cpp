@@ -96,10 +96,18 @@ pipe_pair make_pipe(error_code& ec) {
                                      o.argv.empty() ? std::string() : o.argv[0], what));
 }
 
-std::string value_of(const std::vector<std::string>& env, std::string_view name) {
-  for (const auto& kv : env) {
-    if (kv.size() > name.size() && kv.compare(0, name.size(), name) == 0 && kv[name.size()] == '=')
-      return kv.substr(name.size() + 1);
+// The child's environment as execve takes it: pointers into the parent's own strings (no copy
+// of every inherited variable per launch), then the set ones, which `owned` keeps alive.
+struct child_environment {
+  std::vector<std::string> owned;
+  std::vector<char*> entries;  // nullptr-terminated
+};
+
+std::string value_of(const child_environment& env, std::string_view name) {
+  for (const char* e : env.entries) {
+    const std::string_view kv = e ? e : "";
+    if (kv.size() > name.size() && kv.starts_with(name) && kv[name.size()] == '=')
+      return std::string(kv.substr(name.size() + 1));
   }
   return {};
 }
@@ -112,14 +120,17 @@ bool removed(std::string_view name, const process_options& o) {
 }
 
 // The child's environment: inherited (minus unset and overridden names), then the set ones.
-std::vector<std::string> make_environment(const process_options& o) {
-  std::vector<std::string> env;
+child_environment make_environment(const process_options& o) {
+  child_environment env;
   for (char** e = o.inherit_environment ? environ : nullptr; e && *e; ++e) {
     std::string_view kv(*e);
-    if (!removed(kv.substr(0, kv.find('=')), o)) env.emplace_back(kv);
+    if (!removed(kv.substr(0, kv.find('=')), o)) env.entries.push_back(*e);
   }
-  for (const auto& [name, value] : o.environment) env.push_back(name + "=" + value);
-  if (!o.usage_file.empty()) env.push_back("COHORT_USAGE_FILE=" + o.usage_file.string());
+  env.owned.reserve(o.environment.size() + 1);  // no reallocation: entries point into it
+  for (const auto& [name, value] : o.environment) env.owned.push_back(name + "=" + value);
+  if (!o.usage_file.empty()) env.owned.push_back("COHORT_USAGE_FILE=" + o.usage_file.string());
+  for (auto& kv : env.owned) env.entries.push_back(kv.data());
+  env.entries.push_back(nullptr);
   return env;
 }
 
@@ -133,7 +144,7 @@ int executable(const std::filesystem::path& p) {
 
 // argv[0] resolved the way execvp would, but with the child's PATH and cwd, and with errors
 // that say which.
-std::filesystem::path resolve_program(const process_options& o, const std::vector<std::string>& env) {
+std::filesystem::path resolve_program(const process_options& o, const child_environment& env) {
   const std::string& name = o.argv[0];
   if (name.find('/') != std::string::npos) {
     const std::filesystem::path given(name);
@@ -165,10 +176,20 @@ void check_cwd(const process_options& o) {
 // ---------------------------------------------------------------------------------------------
 // The descriptors the child starts with, opened in the parent so that errors are clear.
 
+// cohort reads a child's output only when someone wants its lines (`on_line`). Otherwise the
+// child writes its output files itself, or /dev/null: no pipe, no reader, no copy, nothing to
+// drain, and the output is complete even if cohort dies first.
+bool reads_output(const process_options& o) { return static_cast<bool>(o.on_line); }
+
 struct child_stdio {
-  unique_fd in;                      // the child's stdin; empty: /dev/null
-  pipe_pair out, err;                // the child writes, cohort reads
-  unique_fd out_file, err_file;      // where cohort writes what it reads; empty: discarded
+  // /dev/null, for every standard stream that has nothing else (dup2 in the child is cheaper
+  // than open, and the parent waits for the child until it execs). Held until the pidfd is
+  // open, so that running out of descriptors fails the launch before a child exists.
+  unique_fd null;
+  unique_fd in;                  // the child's stdin; empty: /dev/null
+  pipe_pair out, err;            // when cohort reads: the child writes, cohort reads
+  unique_fd out_file, err_file;  // the output files (written by cohort or by the child); empty: discarded
+  bool shared_file = false;      // stdout and stderr go to the same file
 };
 
 unique_fd open_input(const process_options& o) {
@@ -202,13 +223,18 @@ unique_fd open_output(const process_options& o, const std::filesystem::path& p) 
 
 child_stdio open_stdio(const process_options& o) {
   child_stdio s;
+  s.null = above_stdio(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!s.null) start_failed(last_error(), o, "/dev/null");
   s.in = open_input(o);
-  error_code ec;
-  s.out = make_pipe(ec);
-  if (!ec) s.err = make_pipe(ec);
-  if (ec) start_failed(ec, o, "output pipes");
+  if (reads_output(o)) {
+    error_code ec;
+    s.out = make_pipe(ec);
+    if (!ec) s.err = make_pipe(ec);
+    if (ec) start_failed(ec, o, "output pipes");
+  }
   s.out_file = open_output(o, o.stdout_file);
-  if (!o.stderr_file.empty() && o.stderr_file == o.stdout_file) {
+  s.shared_file = !o.stderr_file.empty() && o.stderr_file == o.stdout_file;
+  if (s.shared_file) {
     s.err_file = above_stdio(::fcntl(s.out_file.get(), F_DUPFD_CLOEXEC, 3));
     if (!s.err_file) start_failed(last_error(), o, "output file " + o.stderr_file.string());
   } else {
@@ -236,10 +262,15 @@ struct spawn_setup {
 };
 
 void prepare(spawn_setup& s, const process_options& o, const child_stdio& io) {
-  if (io.in) ::posix_spawn_file_actions_adddup2(&s.actions, io.in.get(), 0);
-  else ::posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&s.actions, io.out.write.get(), 1);
-  ::posix_spawn_file_actions_adddup2(&s.actions, io.err.write.get(), 2);
+  ::posix_spawn_file_actions_adddup2(&s.actions, io.in ? io.in.get() : io.null.get(), 0);
+  // A shared file is one open file description: both streams write at its one offset.
+  auto output = [&](const pipe_pair& pipe, const unique_fd& file, int to) {
+    if (pipe.write) ::posix_spawn_file_actions_adddup2(&s.actions, pipe.write.get(), to);
+    else if (file) ::posix_spawn_file_actions_adddup2(&s.actions, file.get(), to);
+    else ::posix_spawn_file_actions_adddup2(&s.actions, io.null.get(), to);
+  };
+  output(io.out, io.out_file, 1);
+  output(io.err, io.err_file, 2);
   if (!o.cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&s.actions, o.cwd.c_str());
   ::posix_spawn_file_actions_addclosefrom_np(&s.actions, 3);
   sigset_t none, all;
@@ -252,10 +283,11 @@ void prepare(spawn_setup& s, const process_options& o, const child_stdio& io) {
                                           POSIX_SPAWN_SETSIGDEF);
 }
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
+// execve's argv. It takes `char* const[]` but never writes through them.
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
   std::vector<char*> out;
   out.reserve(v.size() + 1);
-  for (auto& s : v) out.push_back(s.data());
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
   out.push_back(nullptr);
   return out;
 }
@@ -274,10 +306,10 @@ struct reader {
   output_stream which;
   asio::readable_pipe pipe;
   unique_fd file;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;  // read so far; for a file the child writes, its size at the end
   std::string line;      // the current partial line; invariant: size() <= max_line_bytes
   bool skipping = false; // inside a line already delivered as truncated: drop up to '\n'
-  bool open = true;      // until EOF or close
+  bool open = false;     // from the start until EOF or close, when cohort reads this stream
 
   reader(asio::any_io_executor ex, output_stream w) : which(w), pipe(std::move(ex)) {}
 };
@@ -303,6 +335,7 @@ struct run_state {
   // cancels it, and the supervising coroutine re-checks its condition.
   asio::steady_timer wake;
   reader out, err;
+  bool shared_file = false;           // one output file for both streams
   std::exception_ptr callback_error;  // the first exception from on_line; no calls after it
   error_code output_error;            // the first failed write to an output file
 };
@@ -386,11 +419,9 @@ pid_t spawn_child(const process_options& o, child_stdio& io) {
   check_cwd(o);
   spawn_setup setup;
   prepare(setup, o, io);
-  std::vector<std::string> args = o.argv;
-  auto argv = c_strings(args);
-  auto envp = c_strings(env);
+  const auto argv = c_strings(o.argv);
   pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, program.c_str(), &setup.actions, &setup.attr, argv.data(), envp.data());
+  int rc = ::posix_spawn(&pid, program.c_str(), &setup.actions, &setup.attr, argv.data(), env.entries.data());
   if (rc != 0) start_failed({rc, boost::system::system_category()}, o, program.string());
   return pid;
 }
@@ -421,14 +452,10 @@ std::shared_ptr<run_state> launch(asio::any_io_executor ex, process_options o, p
   if (o.argv.empty()) throw system_error(errc::invalid_argument, "cohort::run_process: empty argv");
   if (!o.usage_file.empty()) ::unlink(o.usage_file.c_str());
   child_stdio io = open_stdio(o);
-  // The pidfd comes after the spawn: open a placeholder now, so that EMFILE fails the launch
-  // before a child exists.
-  unique_fd reserve = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!reserve) start_failed(last_error(), o, "pidfd");
   auto st = std::make_shared<run_state>(ex, std::move(o));
   st->pid = spawn_child(st->options, io);
   r.started = clock_type::now();
-  reserve.reset();
+  io.null.reset();  // its slot is the pidfd's
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, st->pid, 0));  // always O_CLOEXEC
   if (pidfd < 0) {
     error_code ec = last_error();
@@ -438,10 +465,17 @@ std::shared_ptr<run_state> launch(asio::any_io_executor ex, process_options o, p
   unique_fd owned_pidfd(pidfd);
   st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~run_state reaps
   owned_pidfd.release();
-  st->out.pipe.assign(io.out.read.get());
-  io.out.read.release();
-  st->err.pipe.assign(io.err.read.get());
-  io.err.read.release();
+  if (io.out.read) {
+    st->out.pipe.assign(io.out.read.get());
+    io.out.read.release();
+    st->out.open = true;
+  }
+  if (io.err.read) {
+    st->err.pipe.assign(io.err.read.get());
+    io.err.read.release();
+    st->err.open = true;
+  }
+  st->shared_file = io.shared_file;
   st->out.file = std::move(io.out_file);
   st->err.file = std::move(io.err_file);
   return st;  // io's write ends and stdin close here: the child holds its own copies
@@ -504,13 +538,24 @@ asio::awaitable<void> supervise(run_state& st, process_result& r) {
   co_await drain(st);
 }
 
+// The size of an output file the child wrote itself (0 for a discarded stream).
+std::uint64_t written(const unique_fd& file) {
+  struct stat s {};
+  return file && ::fstat(file.get(), &s) == 0 ? static_cast<std::uint64_t>(s.st_size) : 0;
+}
+
 void fill_result(const run_state& st, process_result& r) {
   if (st.status && WIFEXITED(*st.status)) r.exit_code = WEXITSTATUS(*st.status);
   if (st.status && WIFSIGNALED(*st.status)) r.signal = WTERMSIG(*st.status);
   r.output_error = st.output_error;
   r.ended = clock_type::now();
-  r.stdout_bytes = st.out.bytes;
-  r.stderr_bytes = st.err.bytes;
+  if (reads_output(st.options)) {
+    r.stdout_bytes = st.out.bytes;
+    r.stderr_bytes = st.err.bytes;
+  } else {  // one shared file: both streams' bytes are counted as stdout's
+    r.stdout_bytes = written(st.out.file);
+    r.stderr_bytes = st.shared_file ? 0 : written(st.err.file);
+  }
   r.pid = r.pgid = st.pid;
   r.stdout_file = st.options.stdout_file;
   r.stderr_file = st.options.stderr_file;
@@ -518,6 +563,7 @@ void fill_result(const run_state& st, process_result& r) {
 }
 
 void start_readers(const std::shared_ptr<run_state>& st) {
+  if (!reads_output(st->options)) return;
   auto ex = st->wake.get_executor();
   // Not bound to the caller's cancellation: they end at EOF or when drain() cancels the pipe.
   asio::co_spawn(ex, pump(st, st->out), [](std::exception_ptr) {});

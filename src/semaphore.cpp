@@ -16,7 +16,7 @@ semaphore::semaphore(executor_type ex, std::size_t capacity)
     : executor_(std::move(ex)), capacity_(capacity) {}
 
 semaphore::~semaphore() {
-  for (auto& w : waiters_) {
+  for (auto& [priority, w] : waiters_) {
     w.handler.get_cancellation_slot().clear();
     complete(std::move(w.handler), asio::error::operation_aborted, 0);
   }
@@ -39,17 +39,15 @@ void semaphore::initiate(std::size_t n, int priority, handler_type handler) {
     return complete(std::move(handler), {}, n);
   }
   // Behind every waiter of the same or a higher priority: FIFO within a priority.
-  auto pos = waiters_.end();
-  while (pos != waiters_.begin() && std::prev(pos)->priority < priority) --pos;
-  auto it = waiters_.insert(pos, waiter{n, priority, std::move(handler)});
-  auto slot = it->handler.get_cancellation_slot();
+  auto it = waiters_.emplace(priority, waiter{n, std::move(handler)});
+  auto slot = it->second.handler.get_cancellation_slot();
   if (slot.is_connected()) {
     slot.assign([this, it](asio::cancellation_type) { cancel_waiter(it); });
   }
 }
 
 void semaphore::cancel_waiter(waiter_list::iterator it) {
-  handler_type handler = std::move(it->handler);
+  handler_type handler = std::move(it->second.handler);
   handler.get_cancellation_slot().clear();  // destroys this very lambda: touch nothing after
   const bool was_head = it == waiters_.begin();
   waiters_.erase(it);
@@ -68,13 +66,13 @@ void semaphore::complete(handler_type handler, error_code ec, std::size_t n) {
 
 void semaphore::pump() noexcept {
   while (!waiters_.empty()) {
-    waiter& head = waiters_.front();
+    waiter& head = waiters_.begin()->second;
     const bool doomed = head.n > capacity_;
     if (!doomed && head.n > available()) return;
     handler_type handler = std::move(head.handler);
     const std::size_t n = head.n;
     handler.get_cancellation_slot().clear();
-    waiters_.pop_front();
+    waiters_.erase(waiters_.begin());
     if (doomed) {
       complete(std::move(handler), errc::exceeds_capacity, 0);
     } else {

@@ -160,11 +160,37 @@ CO_TEST_CASE(both_streams_may_share_one_file) {
   BOOST_TEST(read_text(dir / "both").size() == r.stdout_bytes + r.stderr_bytes);
 }
 
-CO_TEST_CASE(discarded_output_is_still_counted) {
+CO_TEST_CASE(output_read_for_its_lines_is_counted_even_when_discarded) {
   auto o = with_argv(sim({"--flood-stdout", "1000000", "--flood-stderr", "12345"}));
+  o.on_line = [](const cohort::output_line&) {};
   auto r = co_await cohort::run_process(o);
   BOOST_TEST(r.stdout_bytes == 1000000u);
   BOOST_TEST(r.stderr_bytes == 12345u);
+}
+
+CO_TEST_CASE(without_a_line_callback_the_child_writes_its_files_itself) {
+  // readlink names what the child's own fds 1 and 2 are: the files, /dev/null, or pipes.
+  temp_dir dir;
+  auto o = with_argv({"readlink", "/proc/self/fd/1", "/proc/self/fd/2"});
+  o.stdout_file = dir / "out";
+  o.stderr_file = dir / "err";
+  auto r = co_await cohort::run_process(o);
+  const auto out = read_text(dir / "out");
+  BOOST_TEST(out == (dir / "out").string() + "\n" + (dir / "err").string() + "\n");
+  BOOST_TEST(r.stdout_bytes == out.size());
+  BOOST_TEST(r.stderr_bytes == 0u);
+
+  o.stderr_file.clear();  // discarded: the child writes to /dev/null
+  r = co_await cohort::run_process(o);
+  BOOST_TEST(read_text(dir / "out") == (dir / "out").string() + "\n/dev/null\n");
+
+  std::vector<std::string> lines;  // with a callback, cohort reads pipes and writes the file
+  o.on_line = [&lines](const cohort::output_line& l) { lines.emplace_back(l.text); };
+  r = co_await cohort::run_process(o);
+  BOOST_REQUIRE(lines.size() == 2u);
+  BOOST_TEST(lines[0].starts_with("pipe:["));
+  BOOST_TEST(lines[1].starts_with("pipe:["));
+  BOOST_TEST(read_text(dir / "out") == lines[0] + "\n" + lines[1] + "\n");
 }
 
 CO_TEST_CASE(line_callback_sees_every_line_and_long_lines_cut_and_marked) {
@@ -213,6 +239,7 @@ CO_TEST_CASE(start_errors_name_the_program) {
 }
 
 CO_TEST_CASE(running_out_of_descriptors_fails_that_launch_only) {
+  temp_dir dir;
   auto o = with_argv(sim({}));
   (void)co_await cohort::run_process(o);  // the reactor has made its own descriptors by now
   const int before = cohort::test::open_fd_count();
@@ -220,23 +247,40 @@ CO_TEST_CASE(running_out_of_descriptors_fails_that_launch_only) {
   ::getrlimit(RLIMIT_NOFILE, &saved);
   int lowest_free = 0;
   while (::fcntl(lowest_free, F_GETFD) != -1) ++lowest_free;
-  rlimit tight = saved;
-  tight.rlim_cur = static_cast<rlim_t>(lowest_free);  // a new descriptor would get this number
-  ::setrlimit(RLIMIT_NOFILE, &tight);
-  std::exception_ptr failure;
-  try {
-    (void)co_await cohort::run_process(o);
-  } catch (...) {
-    failure = std::current_exception();
+  // With room for 0, 1, ... new descriptors: every launch that needs one more fails with EMFILE
+  // and leaks nothing, whichever descriptor it ran out at; with enough room it runs. Both
+  // output paths: files the child writes itself, and pipes cohort reads.
+  for (const bool read_lines : {false, true}) {
+    o.stdout_file = dir / "out";
+    o.stderr_file = dir / "err";
+    o.on_line = nullptr;
+    if (read_lines) o.on_line = [](const cohort::output_line&) {};
+    int failed = 0;
+    bool ran = false;
+    for (int room = 0; room < 12 && !ran; ++room) {
+      rlimit tight = saved;
+      tight.rlim_cur = static_cast<rlim_t>(lowest_free + room);
+      ::setrlimit(RLIMIT_NOFILE, &tight);
+      int code = 0;
+      std::string what;
+      try {
+        ran = (co_await cohort::run_process(o)).success();
+      } catch (const cohort::system_error& e) {
+        code = e.code().value();
+        what = e.what();
+      }
+      ::setrlimit(RLIMIT_NOFILE, &saved);
+      if (!ran) {
+        ++failed;
+        BOOST_TEST(code == EMFILE, "room " << room << ": " << what);
+      }
+      BOOST_TEST(cohort::test::open_fd_count() == before, "room " << room);
+    }
+    BOOST_TEST(ran);
+    BOOST_TEST(failed >= 1);
+    BOOST_TEST_MESSAGE((read_lines ? "pipes" : "files") << ": a launch needs " << failed
+                                                        << " free descriptors");
   }
-  ::setrlimit(RLIMIT_NOFILE, &saved);
-  BOOST_REQUIRE(failure);
-  try {
-    std::rethrow_exception(failure);
-  } catch (const cohort::system_error& e) {
-    BOOST_TEST(e.code().value() == EMFILE, e.what());
-  }
-  BOOST_TEST(cohort::test::open_fd_count() == before);
   auto after = co_await cohort::run_process(o);  // and the next launch works
   BOOST_TEST(after.success());
 }

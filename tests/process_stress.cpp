@@ -4,6 +4,7 @@
 #include <cohort/process.hpp>
 
 #include "support/co_test.hpp"
+#include "support/files.hpp"
 #include "support/sim_agent.hpp"
 
 #include <cohort/scope.hpp>
@@ -22,16 +23,26 @@ namespace {
 
 constexpr auto stress_limit = std::chrono::minutes(4);
 
-asio::awaitable<void> run_checked(cohort::process_options o, int& ok) {
+// Child `i` of `o`: even ones are read through pipes (a line callback), odd ones write their
+// output file themselves, so that both output paths carry the same load. Counts it in `ok` if
+// it exited 0 and its output ("progress 1/2", "progress 2/2") arrived whole.
+asio::awaitable<void> run_checked(cohort::process_options o, int i, std::filesystem::path dir,
+                                  int& ok) {
+  const std::uint64_t expected = 2 * std::string("progress 1/2\n").size();
+  int lines = 0;
+  if (i % 2 == 0) o.on_line = [&lines](const cohort::output_line&) { ++lines; };
+  else o.stdout_file = dir / (std::to_string(i) + ".out");
   auto r = co_await cohort::run_process(std::move(o));
-  if (r.success() && r.stdout_bytes == 2 * std::string("progress 1/2\n").size()) ++ok;
+  const bool whole = i % 2 == 0 ? lines == 2 : std::filesystem::file_size(r.stdout_file) == expected;
+  if (r.success() && r.stdout_bytes == expected && whole) ++ok;
 }
 
 // Launches `n` children of `o`, at most `width` at a time.
 asio::awaitable<void> launch_many(cohort::process_options o, int n, int width, int& ok) {
+  cohort::test::temp_dir dir;
   for (int done = 0; done < n; done += width) {
     (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
-      for (int i = done; i < std::min(n, done + width); ++i) s.spawn(run_checked(o, ok));
+      for (int i = done; i < std::min(n, done + width); ++i) s.spawn(run_checked(o, i, dir.path(), ok));
       co_return;
     });
   }

@@ -57,9 +57,13 @@ struct process_options {
   std::optional<std::string> input;  ///< stdin contents (any size; the child sees a file)
   std::filesystem::path input_file;  ///< stdin from this file; with neither: /dev/null
 
-  std::filesystem::path stdout_file;  ///< truncated and written; empty: discarded (still counted)
+  /// Truncated, then written. Without `on_line` the child writes it directly (no pipe, nothing
+  /// for cohort to copy); with `on_line` cohort reads a pipe, writes the file and splits lines.
+  /// Empty: discarded (/dev/null without `on_line`).
+  std::filesystem::path stdout_file;
   std::filesystem::path stderr_file;  ///< same for stderr; may equal `stdout_file` (interleaved)
-  /// Called on the executor for every complete line (and a last unterminated one).
+  /// Called on the executor for every complete line (and a last unterminated one). Setting it
+  /// makes cohort read both streams through pipes.
   std::function<void(const output_line&)> on_line;
   std::size_t max_line_bytes = 16 * 1024;  ///< longer lines are cut and marked `truncated`
 
@@ -87,9 +91,12 @@ struct process_result {
   end_reason ended_by = end_reason::none;
   clock_type::time_point started;
   clock_type::time_point ended;  ///< when the child was reaped and its output drained
+  /// Bytes the child wrote per stream: read by cohort (with `on_line`), else the size of the
+  /// output file (0 when discarded; both streams counted as stdout when they share a file).
   std::uint64_t stdout_bytes = 0;
   std::uint64_t stderr_bytes = 0;
-  error_code output_error;  ///< the first error writing an output file; the output was drained
+  /// The first error cohort met writing an output file (with `on_line`); the pipe was drained.
+  error_code output_error;
   int pid = -1;
   int pgid = -1;  ///< equals `pid`: the child leads its own process group
   std::filesystem::path stdout_file, stderr_file, usage_file;  ///< copied from the options

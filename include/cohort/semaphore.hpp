@@ -11,7 +11,8 @@
 #include <boost/asio/async_result.hpp>
 
 #include <cstddef>
-#include <list>
+#include <functional>
+#include <map>
 #include <optional>
 
 namespace cohort {
@@ -86,10 +87,11 @@ private:
   using handler_type = boost::asio::any_completion_handler<void(error_code, permit)>;
   struct waiter {
     std::size_t n;
-    int priority;
     handler_type handler;
   };
-  using waiter_list = std::list<waiter>;
+  // Keyed by priority, highest first; equal keys keep their insertion order (a multimap inserts
+  // at the end of the equal range), which makes it FIFO within a priority. O(log n) per waiter.
+  using waiter_list = std::multimap<int, waiter, std::greater<>>;
 
   void initiate(std::size_t n, int priority, handler_type handler);
   void cancel_waiter(waiter_list::iterator it);
