@@ -62,7 +62,7 @@ void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_
   }
   for (task_index t = 0; t < n; ++t) {
     const task& x = p.tasks[t];
-    const bool is_job = x.subtasks.empty();
+    const bool is_job = x.is_job();  // a parent with its own argv: a job after its subtasks
     g.kinds[t] = is_job ? job_graph::kind::job : job_graph::kind::barrier;
     g.owner[t] = static_cast<node_id>(t);
     g.finished[t] = fin[t];
@@ -86,6 +86,8 @@ void task_edges(const plan& p, const job_graph& g, std::vector<edge>& out) {
     const node_id to = static_cast<node_id>(t);
     if (!x.subtasks.empty()) {
       for (task_index s : x.subtasks) out.push_back({node_id(s), to});
+      // Its own command also waits for its dependencies, even when every subtask is finished.
+      if (g.is_job(to)) out.push_back({g.gate[t], to});
       continue;
     }
     out.push_back({g.gate[t], to});
@@ -250,6 +252,7 @@ std::int64_t waves_only_time(const plan& p, const job_graph& g) {
       longest[wave[s]] = std::max(longest[wave[s]], g.duration_ms[s]);
     }
     total = std::accumulate(longest.begin(), longest.end(), total);
+    total += g.duration_ms[q];  // its own command after its last wave (0 without one)
   }
   return total;
 }
@@ -258,7 +261,7 @@ std::uint64_t parent_size(const plan& p, task_index q, const std::vector<std::ui
                           const estimate_defaults& d) {
   const auto& subs = p.tasks[q].subtasks;
   if (subs.empty()) return fin[q] ? 0 : tokens_of(p.tasks[q], d);
-  std::uint64_t size = 0;
+  std::uint64_t size = fin[q] || !p.tasks[q].is_job() ? 0 : tokens_of(p.tasks[q], d);
   for (task_index s : subs) size += fin[s] ? 0 : tokens_of(p.tasks[s], d);
   return size;
 }
@@ -330,7 +333,7 @@ std::vector<std::uint8_t> finished_tasks(const plan& p) {
     const auto& subs = p.tasks[q].subtasks;
     if (fin[q]) {
       for (task_index s : subs) fin[s] = 1;
-    } else if (!subs.empty()) {
+    } else if (!subs.empty() && p.tasks[q].argv.empty()) {
       fin[q] = std::all_of(subs.begin(), subs.end(), [&](task_index s) { return fin[s] != 0; });
     }
   }
@@ -444,7 +447,7 @@ layering layers(const plan& p) {
     if (!g.is_job(v)) continue;
     jlayer[v] = jin;
     jout[v] = jin + 1;
-    if (p.tasks[v].is_parent()) pout[v] = player[v] + 1;
+    if (p.tasks[v].is_parent()) pout[v] = std::max(pin, player[v] + 1);
   }
   layering out;
   for (task_index q : p.parents) {

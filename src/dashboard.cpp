@@ -13,7 +13,7 @@
 namespace cohort {
 namespace {
 
-bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].subtasks.empty(); }
+bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].is_job(); }
 
 // The terminal's size: TIOCGWINSZ, else $COLUMNS / $LINES, else 80 x 24.
 std::pair<std::size_t, std::size_t> terminal_size(int fd) {

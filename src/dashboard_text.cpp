@@ -18,7 +18,7 @@ namespace {
 using std::chrono::milliseconds;
 using clock_type = dashboard::clock_type;
 
-bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].subtasks.empty(); }
+bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].is_job(); }
 
 milliseconds ms(clock_type::duration d) {
   return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(d));

@@ -124,7 +124,8 @@ private:
 
   // Outcomes and events.
   void finish(task_index t, task_outcome o, std::string reason = {});
-  void finish_parent(task_index p);
+  // The outcome the subtasks of `p` give it (succeeded, failed or cancelled), and why not succeeded.
+  task_outcome subtasks_outcome(task_index p, std::string& why) const;
   void emit(event e);
   event make(event_kind k, std::optional<task_index> t) const;
 
@@ -261,7 +262,10 @@ asio::awaitable<void> run_state::run_parent_body(task_index p) {
   } else {
     (void)co_await with_scope(scope_policy::isolate,
                               [this, p](scope& s) { return run_subtasks(s, p); });
-    finish_parent(p);
+    std::string why;
+    const task_outcome o = subtasks_outcome(p, why);
+    if (o == task_outcome::succeeded && plan_.tasks[p].is_job()) co_await run_job(p);  // its own command, last
+    else finish(p, o, std::move(why));
   }
   emit(make(event_kind::parent_finished, p));
 }
@@ -473,7 +477,7 @@ asio::awaitable<void> run_state::wait_turn(pacer& p, task_index t) {
   auto e = make(event_kind::task_waiting, t);
   e.reason = wait_reason::stagger;
   emit(e);
-  co_await p.async_wait(asio::use_awaitable);
+  co_await p.async_wait(state_[t].priority, asio::use_awaitable);
 }
 
 milliseconds run_state::backoff(int failures) {
@@ -499,16 +503,15 @@ void run_state::finish(task_index t, task_outcome o, std::string reason) {
   emit(e);
 }
 
-void run_state::finish_parent(task_index p) {
+task_outcome run_state::subtasks_outcome(task_index p, std::string& why) const {
   task_outcome o = task_outcome::succeeded;
-  std::string why;
   for (task_index s : plan_.tasks[p].subtasks) {
     const auto so = state_[s].report.outcome;
     if (so == task_outcome::succeeded || so == task_outcome::already_done) continue;
     if (o == task_outcome::succeeded) why = "subtask " + plan_.tasks[s].id + " " + std::string(to_string(so));
     o = so == task_outcome::cancelled ? task_outcome::cancelled : task_outcome::failed;
   }
-  finish(p, o, why);
+  return o;
 }
 
 event run_state::make(event_kind k, std::optional<task_index> t) const {

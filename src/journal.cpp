@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/journal.hpp>
 
+#include "procfs.hpp"
+
 #include <cohort/process_launcher.hpp>
 #include <cohort/plan_json.hpp>
 
@@ -330,18 +332,8 @@ std::string run_dir_marker(const fs::path& run_dir) {
 
 std::uint64_t process_start_time(int pid) {
   if (pid <= 0) return 0;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return 0;
-  const auto close = line.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(line.substr(close + 2));  // field 3 (state) onwards
-  std::string field;
-  for (int i = 3; i < 22 && fields >> field; ++i) {
-  }
-  std::uint64_t start = 0;
-  fields >> start;
-  return start;
+  const auto s = detail::read_proc_stat(pid);
+  return s ? s->start_time : 0;  // a zombie too: its pid is not free until it is reaped
 }
 
 // --- reading back ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <list>
+#include <functional>
+#include <map>
 #include <optional>
 
 namespace cohort {
@@ -19,23 +20,25 @@ namespace detail {
 struct pacer_state : std::enable_shared_from_this<pacer_state> {
   using handler_type = asio::any_completion_handler<void(error_code)>;
   using clock_type = pacer::clock_type;
+  // By priority, highest first; FIFO within one (a multimap inserts at the end of equal keys).
+  using waiter_list = std::multimap<int, handler_type, std::greater<>>;
 
   pacer_state(pacer::executor_type ex, pacer::duration i)
       : executor(std::move(ex)), interval(i), timer(executor) {}
 
   // The head of `waiters` goes at `last + interval` (or at once when there was no `last`).
   // Invariant: the timer is armed for that moment whenever `waiters` is not empty.
-  void enqueue(handler_type handler) {
-    auto it = waiters.insert(waiters.end(), std::move(handler));
-    auto slot = it->get_cancellation_slot();
+  void enqueue(int priority, handler_type handler) {
+    auto it = waiters.emplace(priority, std::move(handler));
+    auto slot = it->second.get_cancellation_slot();
     if (slot.is_connected()) {
       slot.assign([this, it](asio::cancellation_type) { cancel_waiter(it); });
     }
     if (waiters.size() == 1) arm();
   }
 
-  void cancel_waiter(std::list<handler_type>::iterator it) {
-    handler_type handler = std::move(*it);
+  void cancel_waiter(waiter_list::iterator it) {
+    handler_type handler = std::move(it->second);
     handler.get_cancellation_slot().clear();  // destroys the calling lambda: touch nothing after
     const bool was_head = it == waiters.begin();
     waiters.erase(it);
@@ -61,9 +64,9 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
   }
 
   void let_head_through(clock_type::time_point now) {
-    handler_type handler = std::move(waiters.front());
+    handler_type handler = std::move(waiters.begin()->second);
     handler.get_cancellation_slot().clear();
-    waiters.pop_front();
+    waiters.erase(waiters.begin());
     last = now;
     complete(std::move(handler), {});
     arm();
@@ -79,7 +82,7 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
   pacer::executor_type executor;
   pacer::duration interval;
   std::optional<clock_type::time_point> last;  // when the last caller went through
-  std::list<handler_type> waiters;              // in arrival order
+  waiter_list waiters;
   asio::steady_timer timer;
 };
 
@@ -91,14 +94,16 @@ pacer::pacer(executor_type ex, duration interval) {
 }
 
 pacer::~pacer() {
-  for (auto& handler : state_->waiters) {
+  for (auto& [priority, handler] : state_->waiters) {
     handler.get_cancellation_slot().clear();
     state_->complete(std::move(handler), asio::error::operation_aborted);
   }
   state_->waiters.clear();
 }
 
-void pacer::initiate(handler_type handler) { state_->enqueue(std::move(handler)); }
+void pacer::initiate(int priority, handler_type handler) {
+  state_->enqueue(priority, std::move(handler));
+}
 
 bool pacer::try_wait() {
   const auto now = clock_type::now();

@@ -194,7 +194,7 @@ std::string label(const plan& p, task_index t) {
   const auto& x = p.tasks[t];
   std::string text = x.id;
   if (!x.title.empty()) text += " " + x.title;
-  if (x.subtasks.empty() && x.duration) text += " (" + format_duration(*x.duration) + ")";
+  if (x.is_job() && x.duration) text += " (" + format_duration(*x.duration) + ")";
   return text;
 }
 

@@ -19,7 +19,7 @@ namespace {
 using std::chrono::milliseconds;
 using time_point = event::clock_type::time_point;
 
-bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].subtasks.empty(); }
+bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].is_job(); }
 bool launched(const task_report& t) noexcept { return t.attempts > 0; }
 
 milliseconds since(time_point start, time_point t) {
@@ -28,7 +28,7 @@ milliseconds since(time_point start, time_point t) {
 
 // A parent with subtasks starts with its first subtask's launch.
 std::optional<time_point> start_of(const plan& p, const run_report& r, task_index t) {
-  if (is_job(p, t)) {
+  if (p.tasks[t].subtasks.empty()) {
     if (!launched(r.tasks[t])) return std::nullopt;
     return r.tasks[t].started;
   }

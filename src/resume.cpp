@@ -2,20 +2,18 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/resume.hpp>
 
+#include "procfs.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 #include <string_view>
 #include <thread>
 #include <utility>
 
-#include <dirent.h>
 #include <unistd.h>
 
 namespace cohort {
@@ -60,50 +58,10 @@ plan_changed_error::plan_changed_error(plan_changes c)
 
 namespace {
 
-struct proc_info {
-  int pid = 0;
-  int pgid = 0;
-  char state = '?';
-  std::uint64_t start = 0;
-  bool zombie() const noexcept { return state == 'Z' || state == 'X'; }
-};
-
-std::optional<proc_info> read_proc(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  const auto close = line.rfind(')');
-  if (close == std::string::npos || close + 2 >= line.size()) return std::nullopt;
-  std::istringstream f(line.substr(close + 2));
-  proc_info p;
-  p.pid = pid;
-  std::string skip;
-  int ppid = 0;
-  f >> p.state >> ppid >> p.pgid;
-  for (int field = 6; field < 22 && f >> skip; ++field) {
-  }
-  f >> p.start;
-  if (!f) return std::nullopt;
-  return p;
-}
-
-// Every process there is, zombies included.
-std::vector<proc_info> scan_processes() {
-  std::vector<proc_info> out;
-  DIR* d = ::opendir("/proc");
-  if (!d) return out;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string_view name = e->d_name;
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
-    if (auto p = read_proc(std::stoi(std::string(name)))) out.push_back(*p);
-  }
-  ::closedir(d);
-  return out;
-}
+using detail::proc_stat;
 
 bool has_environment(int pid, const std::string& a, const std::string& b = {}) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-  const std::string env{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string env = detail::read_proc_file(pid, "environ");
   auto has = [&](const std::string& kv) {
     return kv.empty() || env.starts_with(kv + '\0') ||
            env.find('\0' + kv + '\0') != std::string::npos;
@@ -118,11 +76,11 @@ struct group {
   std::vector<int> members;
 };
 
-group find_group(const journal_agent& a, const std::vector<proc_info>& procs) {
+group find_group(const journal_agent& a, const std::vector<proc_stat>& procs) {
   group g;
   const auto leader = std::find_if(procs.begin(), procs.end(),
-                                   [&](const proc_info& p) { return p.pid == a.pid; });
-  if (leader != procs.end() && leader->start != a.start_time) {
+                                   [&](const proc_stat& p) { return p.pid == a.pid; });
+  if (leader != procs.end() && leader->start_time != a.start_time) {
     g.reused = !leader->zombie();
     return g;
   }
@@ -131,7 +89,7 @@ group find_group(const journal_agent& a, const std::vector<proc_info>& procs) {
   const std::string attempt = "COHORT_ATTEMPT=" + std::to_string(a.attempt);
   for (const auto& p : procs) {
     if (p.pgid != a.pid || p.zombie()) continue;
-    if (g.by_leader || (p.start >= a.start_time && has_environment(p.pid, task, attempt))) {
+    if (g.by_leader || (p.start_time >= a.start_time && has_environment(p.pid, task, attempt))) {
       g.members.push_back(p.pid);
     }
   }
@@ -149,7 +107,7 @@ void signal_group(const journal_agent& a, const group& g, int sig) {
 using target = std::pair<journal_agent, group>;
 
 // Live processes marked with `marker` that no target holds yet, one target per process group.
-void add_marked(const std::string& marker, const std::vector<proc_info>& procs,
+void add_marked(const std::string& marker, const std::vector<proc_stat>& procs,
                 std::vector<target>& out) {
   std::vector<int> taken;
   for (const auto& [a, g] : out) taken.insert(taken.end(), g.members.begin(), g.members.end());
@@ -172,7 +130,7 @@ void add_marked(const std::string& marker, const std::vector<proc_info>& procs,
 // `report` counts the pids left alone.
 std::vector<target> live_groups(const std::vector<journal_agent>& agents, const std::string& marker,
                                 leftover_report* report) {
-  const auto procs = scan_processes();
+  const auto procs = detail::scan_processes();
   std::vector<target> out;
   for (const auto& a : agents) {
     group g = find_group(a, procs);

@@ -204,6 +204,37 @@ BOOST_AUTO_TEST_CASE(projections_by_hand) {
   BOOST_TEST(pr.critical_path.count() == 20); // rolling: 1.3 need not wait for 1.2
 }
 
+BOOST_AUTO_TEST_CASE(a_parents_own_command_runs_after_its_subtasks) {
+  plan p;  // P1: [1.1 10, 1.2 20] then its own command, 8; P2 after P1: 4; P3: subtasks done, own 6
+  const task_index p1 = parent(p, "1", {}, 8ms);
+  sub(p, p1, "1", 10ms);
+  sub(p, p1, "2", 20ms);
+  p.tasks[p1].argv = {"link"};
+  const task_index p2 = parent(p, "2", {p1}, 4ms);
+  const task_index p3 = parent(p, "3", {}, 6ms);
+  const task_index s3 = sub(p, p3, "1", 1ms);
+  p.tasks[s3].status = cohort::task_status::done;
+  p.tasks[p3].argv = {"link"};
+  BOOST_TEST(p.tasks[p1].is_job());
+  const auto fin = cohort::finished_tasks(p);
+  BOOST_TEST(!fin[p3]);  // its subtasks are done, its own command is not
+  const auto cp = cohort::critical_path(p);
+  BOOST_TEST(cp.length.count() == 32);  // 20, then 1's own 8, then 2's 4
+  BOOST_TEST(ids(p, cp.critical_path) == (strings{"1.2", "1", "2"}), boost::test_tools::per_element());
+  BOOST_TEST(cp.tasks[p1].earliest_finish.count() == 28);
+  BOOST_TEST(cp.tasks[p2].earliest_start.count() == 28);
+  BOOST_TEST(cp.tasks[p3].earliest_finish.count() == 6);
+  const auto pr = cohort::project(p);
+  BOOST_TEST(pr.sequential.count() == 10 + 20 + 8 + 4 + 6);
+  BOOST_TEST(pr.waves_only.count() == 20 + 8 + 4 + 6);
+  BOOST_TEST(pr.critical_path.count() == 32);
+  const auto l = cohort::layers(p);
+  BOOST_REQUIRE(l.parents.size() == 2u);  // 1 and 3 first, then 2
+  BOOST_TEST(l.parents[1] == (std::vector<task_index>{p2}), boost::test_tools::per_element());
+  BOOST_REQUIRE(l.jobs.size() == 3u);  // 1.1 1.2 3 | 1 | 2
+  BOOST_TEST(l.jobs[1] == (std::vector<task_index>{p1}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_cross_parent_subtask_dependency_does_not_order_the_parents) {
   plan p;
   const task_index two = parent(p, "2");

@@ -257,4 +257,46 @@ CO_TEST_CASE(done_tasks_and_resumed_tasks_are_not_run_again) {
   BOOST_TEST(report.count(cohort::task_outcome::already_done) == 6u);  // 1, 1.1, 1.2, 2.1, 3.x
 }
 
+CO_TEST_CASE(a_parent_with_its_own_command_runs_it_after_its_subtasks) {
+  // Parent 1 has subtasks and an argv of its own (the harness contract: run after its
+  // subtasks); 2 depends on the whole of 1, so on 1's own command too; 3's subtasks are all done.
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto s1 = b.sub(p1, "1", {}, 20ms);
+  const auto s2 = b.sub(p1, "2", {"1.1"}, 5ms);
+  b.p.tasks[p1].argv = {"link"};
+  b.p.tasks[p1].duration = 10ms;
+  const auto p2 = b.parent("2", {"1"}, 1ms);
+  const auto p3 = b.parent("3", {"2"});
+  const auto s3 = b.sub(p3, "1", {}, 1ms);
+  b.p.tasks[s3].status = cohort::task_status::done;
+  b.p.tasks[p3].argv = {"link"};
+  cohort::fake_launcher agents;
+  event_log log;
+  auto report = co_await cohort::run_plan(b.p, agents, {}, observe(log));
+  BOOST_TEST(report.all_done());
+  BOOST_TEST(agents.launches() == 5u);  // 1.1, 1.2, 1, 2, 3
+  const auto own = position(log, event_kind::task_launched, p1);
+  BOOST_TEST(position(log, event_kind::task_succeeded, s1) < own);
+  BOOST_TEST(position(log, event_kind::task_succeeded, s2) < own);
+  BOOST_TEST(position(log, event_kind::task_succeeded, p1) <
+             position(log, event_kind::parent_finished, p1));
+  BOOST_TEST(position(log, event_kind::parent_finished, p1) <
+             position(log, event_kind::task_launched, p2));
+  BOOST_TEST(position(log, event_kind::task_succeeded, p2) <
+             position(log, event_kind::task_launched, p3));
+  BOOST_TEST((report.tasks[s3].outcome == cohort::task_outcome::already_done));
+  BOOST_TEST((report.tasks[p3].outcome == cohort::task_outcome::succeeded));
+
+  // A failed subtask: the parent's command does not run, the parent fails naming it, and the
+  // tasks after it are skipped.
+  cohort::fake_launcher failing;
+  failing.set("1.2", cohort::fake_behavior::failing(-1));
+  report = co_await cohort::run_plan(b.p, failing, {});
+  BOOST_TEST(failing.launches() == 2u);  // 1.1, 1.2
+  BOOST_TEST((report.tasks[p1].outcome == cohort::task_outcome::failed));
+  BOOST_TEST(report.tasks[p1].reason == "subtask 1.2 failed");
+  BOOST_TEST((report.tasks[p2].outcome == cohort::task_outcome::skipped));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -61,6 +61,25 @@ CO_TEST_CASE(callers_pass_in_order_one_interval_apart) {
   check_spacing(log, start, 20ms);
 }
 
+CO_TEST_CASE(higher_priorities_pass_first_and_equal_ones_in_arrival_order) {
+  cohort::pacer p(co_await asio::this_coro::executor, 5ms);
+  BOOST_TEST(p.try_wait());  // the turn is taken: everyone below waits
+  std::vector<int> order;
+  const std::vector<std::pair<int, int>> callers{{1, 1}, {2, 5}, {3, 3}, {4, 5}, {5, 1}};  // id, priority
+  for (const auto& [id, priority] : callers) {
+    p.async_wait(priority, [&order, id = id](cohort::error_code ec) {
+      if (!ec) order.push_back(id);
+    });
+  }
+  BOOST_TEST(p.waiters() == 5u);
+  asio::steady_timer t(co_await asio::this_coro::executor);
+  while (order.size() < 5) {  // each went one interval after the one before: poll until all did
+    t.expires_after(5ms);
+    co_await t.async_wait(asio::use_awaitable);
+  }
+  BOOST_TEST(order == (std::vector<int>{2, 4, 3, 1, 5}), boost::test_tools::per_element());
+}
+
 CO_TEST_CASE(the_first_caller_after_a_quiet_spell_goes_at_once) {
   cohort::pacer p(co_await asio::this_coro::executor, 10ms);
   co_await p.async_wait(asio::use_awaitable);

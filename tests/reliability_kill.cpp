@@ -40,15 +40,8 @@ std::map<std::string, int> stamps(const fs::path& dir) {
 
 // The parent of `pid` (0 when it is gone).
 int parent_of(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  std::getline(stat, s);
-  const auto close = s.rfind(')');
-  if (close == std::string::npos) return 0;
-  char state = '?';
-  int ppid = 0;
-  std::istringstream(s.substr(close + 2)) >> state >> ppid;
-  return state == 'Z' || state == 'X' ? 0 : ppid;
+  const auto s = cohort::detail::read_proc_stat(pid);
+  return s && !s->zombie() ? s->ppid : 0;
 }
 
 bool descends_from(int pid, int ancestor) {
@@ -63,14 +56,11 @@ bool descends_from(int pid, int ancestor) {
 // is a child of the agent.)
 std::vector<int> orphans(const fs::path& stamp_dir, int runner) {
   std::vector<int> out;
-  for (const auto& d : fs::directory_iterator("/proc")) {
-    const auto name = d.path().filename().string();
-    if (!std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    std::ifstream cmd(d.path() / "cmdline", std::ios::binary);
-    const std::string line{std::istreambuf_iterator<char>(cmd), std::istreambuf_iterator<char>()};
+  // Any of them may exit while it is read: procfs.hpp reads that as "nothing", never an error.
+  for (const auto& p : cohort::detail::scan_processes()) {
+    const std::string line = cohort::detail::read_proc_file(p.pid, "cmdline");
     if (line.find(stamp_dir.string()) == std::string::npos) continue;
-    const int pid = std::stoi(name);
-    if (parent_of(pid) != 0 && !descends_from(pid, runner)) out.push_back(pid);
+    if (parent_of(p.pid) != 0 && !descends_from(p.pid, runner)) out.push_back(p.pid);
   }
   return out;
 }

@@ -116,6 +116,22 @@ BOOST_AUTO_TEST_CASE(without_limits_it_reaches_the_projections) {
   BOOST_TEST(cohort::simulate(p, o).makespan.count() == cohort::project(p).sequential.count());
 }
 
+BOOST_AUTO_TEST_CASE(a_parents_own_command_takes_a_slot_after_its_subtasks) {
+  plan p;
+  const task_index a = parent(p, "1", {}, 7ms);
+  for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
+  p.tasks[a].argv = {"link"};
+  const task_index b = parent(p, "2", {a}, 1ms);
+  schedule_options o;
+  o.max_running = 2;
+  const auto r = cohort::simulate(p, o);
+  BOOST_TEST(r.launches == 5u);
+  BOOST_TEST(finish(r, a) == 27);  // 10 + 10 (two at a time), then its own 7
+  BOOST_TEST(finish(r, b) == 28);
+  o.max_running = 1000;
+  BOOST_TEST(cohort::simulate(p, o).makespan.count() == cohort::project(p).critical_path.count());
+}
+
 BOOST_AUTO_TEST_CASE(the_cap_queues_work) {
   plan p;
   const task_index a = parent(p, "1");

@@ -144,7 +144,7 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
   fmt::print("{}\nWhat would run (nothing is launched with --dry-run):\n\n", cohort::render_text(p, r));
   for (cohort::task_index t = 0; t < p.size(); ++t) {
     const auto& task = p.tasks[t];
-    if (!task.subtasks.empty() || cohort::is_finished(task.status) ||
+    if (!task.is_job() || cohort::is_finished(task.status) ||
         (task.parent && cohort::is_finished(p.tasks[*task.parent].status))) continue;
     auto values = cohort::task_placeholders(p, t);
     values["attempt"] = "1";
@@ -163,7 +163,7 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
 bool confirmed(const cohort::plan& p, const arguments& a, const cohort::plan_report& r) {
   fmt::print("{}\n", cohort::render_text(p, r));
   fmt::print("Launch up to {} agents for {} tasks? [y/N] ", a.options.schedule.max_running,
-             std::count_if(p.tasks.begin(), p.tasks.end(), [](const auto& t) { return t.subtasks.empty(); }));
+             std::count_if(p.tasks.begin(), p.tasks.end(), [](const auto& t) { return t.is_job(); }));
   std::fflush(stdout);
   std::string answer;
   if (!std::getline(std::cin, answer)) return false;

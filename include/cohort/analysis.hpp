@@ -18,13 +18,16 @@ namespace cohort {
 //
 // The flattened job graph (the semantics every function here, the simulation and the executor
 // share):
-// - A *job* is a subtask, or a parent without subtasks. Only jobs run and take time.
+// - A *job* is a task that runs a command (`task::is_job`): a subtask, a parent without subtasks,
+//   or a parent with subtasks and its own `argv`. Only jobs run and take time.
 // - A parent *starts* when its own dependencies are finished; a subtask can start when its parent
 //   has started and its own dependencies are finished.
-// - A parent with subtasks is complete when all its subtasks are. A dependency on a parent means
-//   a dependency on the whole parent (all its subtasks).
-// - A finished task (`done`, or a subtask of a finished parent, or a parent whose subtasks are all
-//   finished) takes zero time and is complete from the start, whatever it depends on.
+// - A parent with subtasks is complete when all its subtasks are, and, when it has a command of
+//   its own, that command has run after them. A dependency on a parent means a dependency on the
+//   whole parent (all its subtasks, and its own command).
+// - A finished task (`done`, or a subtask of a finished parent, or a parent without a command of
+//   its own whose subtasks are all finished) takes zero time and is complete from the start,
+//   whatever it depends on.
 // - A task without a duration estimate takes `estimate_defaults::duration`; without a token
 //   estimate, `estimate_defaults::tokens`.
 //

@@ -22,7 +22,8 @@ struct pacer_state;
 
 /// Lets at most one caller through per interval: the staggered launch.
 /**
- * Callers are let through in the order they arrived. The first caller after a quiet spell goes
+ * Callers are let through by priority (higher first; the default is 0), and in the order they
+ * arrived within one priority. The first caller after a quiet spell goes
  * at once; each next one goes `interval()` after the one before it. A cancelled caller leaves the
  * queue and takes no turn. Changing the interval applies to every caller still waiting.
  *
@@ -60,6 +61,9 @@ public:
    */
   template <class CompletionToken>
   auto async_wait(CompletionToken&& token);
+  /// Waits for this caller's turn, behind every waiter of equal or higher `priority`.
+  template <class CompletionToken>
+  auto async_wait(int priority, CompletionToken&& token);
 
   /// Takes the turn if it is free now and nobody waits; never waits.
   bool try_wait();
@@ -73,7 +77,7 @@ public:
 
 private:
   using handler_type = boost::asio::any_completion_handler<void(error_code)>;
-  void initiate(handler_type handler);
+  void initiate(int priority, handler_type handler);
 
   // Shared with the timer's completion handler, which may run after the pacer is gone.
   std::shared_ptr<detail::pacer_state> state_;
@@ -81,8 +85,14 @@ private:
 
 template <class CompletionToken>
 auto pacer::async_wait(CompletionToken&& token) {
+  return async_wait(0, std::forward<CompletionToken>(token));
+}
+
+template <class CompletionToken>
+auto pacer::async_wait(int priority, CompletionToken&& token) {
   return boost::asio::async_initiate<CompletionToken, void(error_code)>(
-      [this](auto handler) { initiate(handler_type(std::move(handler))); }, token);
+      [this, priority](auto handler) { initiate(priority, handler_type(std::move(handler))); },
+      token);
 }
 
 } // namespace cohort

@@ -59,6 +59,11 @@ struct task {
   // end::outline[]
 
   bool is_parent() const noexcept { return !parent.has_value(); }
+  /// Whether the task runs a command (an agent) of its own: every subtask, a parent without
+  /// subtasks, and a parent with subtasks that carries its own `argv` (run after its subtasks,
+  /// as `make` runs a rule after its prerequisites). A parent with subtasks and no `argv` is
+  /// done when they are.
+  bool is_job() const noexcept { return subtasks.empty() || !argv.empty(); }
 };
 
 /// A plan: parents and their subtasks, with resolved dependencies. Plain data, no I/O.

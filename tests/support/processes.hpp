@@ -6,6 +6,7 @@
 // Processes for the journal and reliability tests: start a program in its own process group
 // (as the process launcher would), and count the live members of a group by scanning /proc.
 
+#include "procfs.hpp"     // the library's private /proc reader
 #include "sim_agent.hpp"  // running(pid)
 
 #include <algorithm>
@@ -59,23 +60,9 @@ inline int spawn_group(const std::vector<std::string>& argv,
 /// The live (not zombie) processes of group `pgid`.
 inline std::vector<int> live_members(int pgid) {
   std::vector<int> out;
-  DIR* d = ::opendir("/proc");
-  while (d) {
-    const dirent* ent = ::readdir(d);
-    if (!ent) break;
-    const std::string name = ent->d_name;
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    std::ifstream in("/proc/" + name + "/stat");
-    std::string line;
-    if (!std::getline(in, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    char state = '?';
-    int ppid = 0, pgrp = 0;
-    std::istringstream(line.substr(close + 2)) >> state >> ppid >> pgrp;
-    if (pgrp == pgid && state != 'Z' && state != 'X') out.push_back(std::stoi(name));
+  for (const auto& p : detail::scan_processes()) {
+    if (p.pgid == pgid && !p.zombie()) out.push_back(p.pid);
   }
-  if (d) ::closedir(d);
   return out;
 }
 

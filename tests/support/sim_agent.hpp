@@ -7,6 +7,7 @@
 // its path after `--`: cohort_tests --run_test=process -- /path/to/cohort-sim-agent
 
 #include "files.hpp"
+#include "procfs.hpp"  // the library's private /proc reader
 
 #include <boost/test/unit_test.hpp>
 
@@ -65,11 +66,8 @@ inline bool wait_group_gone(int pgid, std::chrono::seconds limit = std::chrono::
 
 /// True when `pid` is alive and not a zombie.
 inline bool running(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+  const auto s = detail::read_proc_stat(pid);
+  return s && !s->zombie();
 }
 
 } // namespace cohort::test

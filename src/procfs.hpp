@@ -1,0 +1,39 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#ifndef COHORT_SRC_PROCFS_HPP
+#define COHORT_SRC_PROCFS_HPP
+
+// Private to the library: what /proc says of other processes, for the journal (start times) and
+// resume (finding a dead run's agents). Any of them may exit while it is read: every function
+// here gives "nothing" then, never an error (a std::ifstream read through istreambuf_iterator
+// throws std::ios_base::failure with ESRCH instead).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cohort::detail {
+
+/// The fields of /proc/<pid>/stat that cohort uses.
+struct proc_stat {
+  int pid = 0;
+  char state = '?';
+  int ppid = 0;
+  int pgid = 0;
+  std::uint64_t start_time = 0;  ///< field 22: clock ticks after boot; with the pid, names a process
+  bool zombie() const noexcept { return state == 'Z' || state == 'X'; }
+};
+
+/// The whole of /proc/<pid>/<name>; empty when the process is gone or the file unreadable.
+std::string read_proc_file(int pid, const char* name);
+
+/// /proc/<pid>/stat, parsed; empty when the process is gone.
+std::optional<proc_stat> read_proc_stat(int pid);
+
+/// Every process there is, zombies included.
+std::vector<proc_stat> scan_processes();
+
+} // namespace cohort::detail
+
+#endif // COHORT_SRC_PROCFS_HPP
