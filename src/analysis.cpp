@@ -320,12 +320,6 @@ int priority_rank(const task& t) noexcept {
   return 0;
 }
 
-bool launches_before(const ready_key& a, const ready_key& b) noexcept {
-  if (a.remaining != b.remaining) return a.remaining > b.remaining;
-  if (a.priority != b.priority) return a.priority > b.priority;
-  return a.index < b.index;
-}
-
 std::vector<std::uint8_t> finished_tasks(const plan& p) {
   std::vector<std::uint8_t> fin(p.size());
   for (task_index t = 0; t < p.size(); ++t) fin[t] = is_finished(p.tasks[t].status);

@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <random>
 
@@ -50,13 +49,10 @@ event_kind event_for(task_outcome o) noexcept {
 std::vector<int> launch_priorities(const plan& p, const schedule_options& o) {
   std::vector<int> priority(p.tasks.size(), 0);
   if (o.order == ready_order::fifo) return priority;
-  const auto keys = ready_keys(p, o);
-  std::vector<task_index> order(p.tasks.size());
-  std::iota(order.begin(), order.end(), task_index{0});
-  std::sort(order.begin(), order.end(),
-            [&](task_index a, task_index b) { return launches_before(keys[a], keys[b]); });
-  for (std::size_t rank = 0; rank < order.size(); ++rank) {
-    priority[order[rank]] = static_cast<int>(order.size() - rank);
+  auto keys = ready_keys(p, o);
+  std::sort(keys.begin(), keys.end(), launches_before);
+  for (std::size_t rank = 0; rank < keys.size(); ++rank) {
+    priority[keys[rank].index] = static_cast<int>(keys.size() - rank);
   }
   return priority;
 }

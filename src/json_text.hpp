@@ -26,6 +26,9 @@ struct json_error {
 
 /// Parses `text` as strict JSON (no comments, no trailing commas, valid UTF-8).
 /**
+ * The value lives in its own arena (a `monotonic_resource`): read it, change it, write it, copy
+ * from it; do not keep parts of it (moved out, they keep the whole arena alive).
+ *
  * On failure returns null and sets `err` with the line and column of the first byte the parser
  * could not take (Boost.JSON reports neither: they are counted from the bytes it consumed).
  */

@@ -141,6 +141,13 @@ public:
   builder(plan& p, reporter& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
 
   void add_parents(const json::array& tasks) {
+    std::size_t count = tasks.size();
+    for (const auto& t : tasks) {
+      const auto* o = t.if_object();
+      const auto* subs = o ? o->if_contains("subtasks") : nullptr;
+      if (subs && subs->is_array()) count += subs->get_array().size();
+    }
+    p_.reserve(count);
     for (std::size_t i = 0; i < tasks.size(); ++i) add_parent(tasks[i], i + 1);
   }
 
@@ -335,13 +342,16 @@ void apply_sidecar(plan& p, const fs::path& file, reporter r) {
   }
 }
 
+// `owned`: the string `text` views, if the loader owns it; freed once parsed, so that the peak
+// of a load is the document and the plan, not the text too.
 loaded_plan load_text(std::string_view text, const taskmaster_options& opt, std::string file,
-                      const fs::path& project_root) {
+                      const fs::path& project_root, std::string* owned = nullptr) {
   loaded_plan out;
   reporter r{out.diagnostics, {}};
   r.context.file = file;
   detail::json_error err;
   const json::value v = detail::parse_json(text, err);
+  if (owned && !err.ec) std::string().swap(*owned);
   if (err.ec) return r.syntax_error(err, "JSON syntax error"), out;
   if (!v.is_object()) return r.error("", "", "not a Task Master file: not a JSON object"), out;
   const tag_choice c = choose_tag(v.get_object(), opt, project_root, r);
@@ -377,7 +387,7 @@ loaded_plan read_taskmaster(const fs::path& file, const taskmaster_options& opti
     return out;
   }
   const fs::path root = options.project_root.empty() ? project_root_of(file) : options.project_root;
-  return load_text(text, options, file.string(), root);
+  return load_text(text, options, file.string(), root, &text);
 }
 
 plan load_taskmaster(const fs::path& file, const taskmaster_options& options) {

@@ -82,8 +82,13 @@ struct ready_key {
   task_index index = 0;       ///< plan order
 };
 /// The longest-path ready order: longer remaining path first, then higher priority, then the
-/// lower index. A strict weak order (a total order on distinct indexes).
-bool launches_before(const ready_key& a, const ready_key& b) noexcept;
+/// lower index. A strict weak order (a total order on distinct indexes). Inline: it is the
+/// comparison of every sort and heap of ready work.
+inline bool launches_before(const ready_key& a, const ready_key& b) noexcept {
+  if (a.remaining != b.remaining) return a.remaining > b.remaining;
+  if (a.priority != b.priority) return a.priority > b.priority;
+  return a.index < b.index;
+}
 
 /// The flattened job graph of a plan. Nodes `[0, task_count)` are the plan's tasks (a parent
 /// with subtasks is its completion barrier); node `task_count + k` is the start gate of
