@@ -44,6 +44,7 @@ std::string line(const std::vector<std::size_t>& w, const row& cells) {
 
 // A box-drawn table like the research note's; the first column left-aligned, the rest right.
 std::string table(const std::string& title, const row& header, const std::vector<row>& rows) {
+  if (rows.empty()) return title + ": none\n";
   std::vector<std::size_t> w(header.size(), 0);
   for (std::size_t i = 0; i < w.size(); ++i) w[i] = width(header[i]);
   for (const row& r : rows) {

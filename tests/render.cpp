@@ -65,6 +65,15 @@ BOOST_AUTO_TEST_CASE(text_shows_the_seed_tables) {
   BOOST_TEST(lines == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_table_is_one_line_saying_none) {
+  plan p;  // one chain: no parents share their dependencies
+  const auto a = cohort::shapes::parent(p, "1", {}, 5ms);
+  cohort::shapes::parent(p, "2", {a}, 5ms);
+  const std::string text = cohort::render_text(p, cohort::make_report(p));
+  BOOST_TEST(count(text, "Parallel groups (parents sharing their dependencies; 0 more among siblings): none\n") == 1u);
+  BOOST_TEST(count(text, "│ shared dependencies") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(json_carries_the_numbers) {
   const plan p = cohort::shapes::seed_plan();
   const auto r = seed_report(p);
