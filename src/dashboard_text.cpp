@@ -4,6 +4,8 @@
 // The dashboard's text: the live frame and the plain lines. No I/O here.
 #include <cohort/dashboard.hpp>
 
+#include "text_width.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -24,25 +26,15 @@ milliseconds ms(clock_type::duration d) {
   return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(d));
 }
 
-// Display columns of UTF-8 text: one per code point (the dashboard uses no wide characters).
-std::size_t columns(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-// `s` cut to `width` columns, the cut marked.
+// `s` cut to `width` columns (wide characters take two), the cut marked.
 std::string fit(const std::string& s, std::size_t width, bool unicode) {
-  if (columns(s) <= width) return s;
-  std::size_t cols = 0, i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++cols == width) break;
-  }
-  return s.substr(0, i) + (unicode ? "\u2026" : "~");
+  return detail::fit_columns(s, width, unicode ? "\u2026" : "~");
 }
 
+// `s` fitted to exactly `width` columns.
 std::string pad(const std::string& s, std::size_t width, bool unicode) {
   std::string out = fit(s, width, unicode);
-  out.append(width - std::min(width, columns(out)), ' ');
+  out.append(width - std::min(width, detail::display_width(out)), ' ');
   return out;
 }
 

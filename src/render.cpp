@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/render.hpp>
 
+#include "text_width.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -18,10 +20,7 @@ namespace {
 namespace json = boost::json;
 using row = std::vector<std::string>;
 
-std::size_t width(std::string_view s) {  // UTF-8 code points
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
+std::size_t width(std::string_view s) { return detail::display_width(s); }
 
 std::string rule(const std::vector<std::size_t>& w, std::string_view l, std::string_view m,
                  std::string_view r) {

@@ -4,6 +4,7 @@
 #include <cohort/dashboard.hpp>
 
 #include "support/plans.hpp"
+#include "text_width.hpp"  // the library's own column count
 
 #include <boost/asio/io_context.hpp>
 
@@ -71,9 +72,7 @@ bool contains(const std::vector<std::string>& lines, const std::string& part) {
   return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
 }
 
-std::size_t columns(const std::string& s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
+std::size_t columns(const std::string& s) { return cohort::detail::display_width(s); }
 
 } // namespace
 
@@ -159,6 +158,39 @@ BOOST_AUTO_TEST_CASE(the_live_frame_shows_parent_wave_agent_with_reasons_and_fit
   // Narrow and short: every line fits, the frame never scrolls.
   for (const auto& l : d.frame(30, 8, f.t0 + 2s)) BOOST_TEST(columns(l) <= 29u, l);
   BOOST_TEST(d.frame(30, 8, f.t0 + 2s).size() <= 7u);
+}
+
+BOOST_AUTO_TEST_CASE(wide_titles_and_output_keep_the_columns_lined_up) {
+  boost::asio::io_context ctx;
+  auto plan = small_plan();
+  plan.tasks[*plan.find("1")].title = "\u8a2d\u8a08\u66f8\u3092\u66f8\u304f";  // 設計書を書く
+  plan.tasks[*plan.find("1.1")].title = "\U0001F680 \u5b9f\u88c5\u3057\u3066\u30c6\u30b9\u30c8\u3092\u66f8\u304f\u30bf\u30b9\u30af\u3067\u3059";
+  plan.tasks[*plan.find("1.2")].title = "plain ascii title";
+  cohort::dashboard_options o;
+  o.fd = -1;
+  o.style = cohort::dashboard_style::live;
+  cohort::dashboard d(ctx.get_executor(), plan, o);
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  f(event_kind::parent_started, "1", 0ms);
+  f(event_kind::wave_started, "1", 0ms);
+  for (const char* id : {"1.1", "1.2"}) {
+    auto launched = f.make(event_kind::task_launched, id, 0ms);
+    launched.attempt = 1;
+    d.on_event(launched);
+    auto output = f.make(event_kind::task_output, id, 1s);
+    output.message = "\u30d5\u30a1\u30a4\u30eb\u3092\u7de8\u96c6\u4e2d: src/lexer.cpp";
+    d.on_event(output);
+  }
+  const auto lines = d.frame(70, 20, f.t0 + 2s);
+  // The two agent lines: the output column starts at the same display column in both.
+  std::vector<std::size_t> output_at;
+  for (const auto& l : lines) {
+    BOOST_TEST(columns(l) <= 69u, l);
+    if (const auto at = l.find("\u30d5\u30a1"); at != std::string::npos) output_at.push_back(columns(l.substr(0, at)));
+  }
+  BOOST_REQUIRE(output_at.size() == 2u);
+  BOOST_TEST(output_at[0] == output_at[1]);
 }
 
 BOOST_AUTO_TEST_CASE(a_tall_plan_on_a_short_terminal_is_summed_up) {
