@@ -44,17 +44,36 @@ event_kind event_for(task_outcome o) noexcept {
   return event_kind::task_failed;
 }
 
-// Semaphore priorities (higher goes first) that reproduce the ready order of `o`: ranks in the
-// longest-path order, or all equal for FIFO (the semaphores are FIFO within a priority).
-std::vector<int> launch_priorities(const plan& p, const schedule_options& o) {
-  std::vector<int> priority(p.tasks.size(), 0);
-  if (o.order == ready_order::fifo) return priority;
-  auto keys = ready_keys(p, o);
+// Semaphore and pacer priorities (higher goes first) that reproduce the ready order of `o`, as
+// the simulation keys its queues: ranks in the longest-path order, or all equal for FIFO (the
+// semaphores and the pacer are FIFO within a priority).
+struct priorities {
+  std::vector<int> launch;  // every job's launch: by the remaining path from its own node
+  std::vector<int> start;   // every parent's start (the stagger): from its start gate
+};
+
+std::vector<int> ranks(std::vector<ready_key> keys) {
+  std::vector<int> out(keys.size(), 0);
   std::sort(keys.begin(), keys.end(), launches_before);
   for (std::size_t rank = 0; rank < keys.size(); ++rank) {
-    priority[keys[rank].index] = static_cast<int>(keys.size() - rank);
+    out[keys[rank].index] = static_cast<int>(keys.size() - rank);
   }
-  return priority;
+  return out;
+}
+
+priorities ready_priorities(const plan& p, const schedule_options& o) {
+  if (o.order == ready_order::fifo) return {std::vector<int>(p.size(), 0), std::vector<int>(p.size(), 0)};
+  const auto g = flatten(p, o.defaults, o.mode);
+  const auto remaining = remaining_paths(p, g);
+  auto keys = ready_keys(p, g, remaining);  // from each task's start node
+  priorities out;
+  out.start = ranks(keys);
+  // A parent with subtasks that runs its own command launches it from its own node, last.
+  for (task_index t = 0; t < p.size(); ++t) {
+    if (!p.tasks[t].subtasks.empty()) keys[t].remaining = milliseconds(remaining[t]);
+  }
+  out.launch = ranks(std::move(keys));
+  return out;
 }
 
 // The subtasks of `parent` grouped by their wave (`wave` from analysis' waves()).
@@ -76,7 +95,8 @@ asio::awaitable<void> sleep_for(milliseconds d) {
 // Per task, for the duration of a run.
 struct task_state {
   task_report report;
-  int priority = 0;  // launch order: higher first (launch_priorities)
+  int priority = 0;        // launch order: higher first (ready_priorities)
+  int start_priority = 0;  // a parent's start order under the stagger
   // Cancelled (never expires) when the task gets its outcome: wakes whoever waits for it.
   std::unique_ptr<asio::steady_timer> finished_signal;
 
@@ -115,7 +135,7 @@ private:
   static semaphore::permit take_now(semaphore& s, std::size_t n);
   asio::awaitable<semaphore::permit> wait_for(semaphore& s, std::size_t n, task_index t,
                                               wait_reason why);
-  asio::awaitable<void> wait_turn(pacer& p, task_index t);
+  asio::awaitable<void> wait_turn(pacer& p, task_index t, int priority);
   milliseconds backoff(int failures);
 
   // Outcomes and events.
@@ -154,9 +174,10 @@ run_state::run_state(const plan& p, launcher& l, executor_options o, std::vector
       launch_pacer_(ex, options_.schedule.launch_interval),
       parent_pacer_(ex, options_.schedule.parent_stagger),
       rng_(options_.seed) {
-  const auto priorities = launch_priorities(p, options_.schedule);
+  const auto order = ready_priorities(p, options_.schedule);
   for (task_index i = 0; i < state_.size(); ++i) {
-    state_[i].priority = priorities[i];
+    state_[i].priority = order.launch[i];
+    state_[i].start_priority = order.start[i];
     state_[i].finished_signal =
         std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
   }
@@ -250,7 +271,7 @@ asio::awaitable<void> run_state::run_parent_body(task_index p) {
     co_return;
   }
   if (options_.schedule.parent_stagger > milliseconds::zero() && !parent_pacer_.try_wait()) {
-    co_await wait_turn(parent_pacer_, p);
+    co_await wait_turn(parent_pacer_, p, state_[p].start_priority);
   }
   emit(make(event_kind::parent_started, p));
   if (plan_.tasks[p].subtasks.empty()) {
@@ -354,7 +375,7 @@ asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, i
     if (!tokens) co_return std::nullopt;  // the budget shrank below the reservation meanwhile
   }
   if (options_.schedule.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
-    co_await wait_turn(launch_pacer_, t);
+    co_await wait_turn(launch_pacer_, t, state_[t].priority);
   }
   const launch_result result = co_await launch(t, n, reserved);
   const std::uint64_t used = result.tokens.value_or(reserved);
@@ -469,11 +490,11 @@ asio::awaitable<semaphore::permit> run_state::wait_for(semaphore& s, std::size_t
   co_return std::move(permit);
 }
 
-asio::awaitable<void> run_state::wait_turn(pacer& p, task_index t) {
+asio::awaitable<void> run_state::wait_turn(pacer& p, task_index t, int priority) {
   auto e = make(event_kind::task_waiting, t);
   e.reason = wait_reason::stagger;
   emit(e);
-  co_await p.async_wait(state_[t].priority, asio::use_awaitable);
+  co_await p.async_wait(priority, asio::use_awaitable);
 }
 
 milliseconds run_state::backoff(int failures) {

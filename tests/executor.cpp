@@ -204,6 +204,45 @@ CO_TEST_CASE(parent_starts_are_staggered) {
   check_staggered(log, event_kind::parent_started, 4, 15ms);
 }
 
+CO_TEST_CASE(parents_held_by_the_stagger_start_longest_path_first) {
+  // All four are ready at once: the first to arrive goes at once, the others wait for the
+  // stagger and start as the simulation starts them, the longest remaining path first (FIFO:
+  // in arrival order). Checked on the parents that were all waiting, whatever a slow machine
+  // does to arrivals: of two parents waiting together, the one the order prefers starts first.
+  plan_builder b;
+  b.sub(b.parent("1"), "1", {}, 1ms);
+  b.sub(b.parent("2"), "1", {}, 1ms);
+  b.sub(b.parent("3"), "1", {}, 30ms);
+  b.sub(b.parent("4"), "1", {}, 10ms);
+  for (auto order : std::array{cohort::ready_order::longest_path, cohort::ready_order::fifo}) {
+    cohort::fake_launcher agents;
+    event_log log;
+    cohort::executor_options o;
+    o.schedule.parent_stagger = 100ms;
+    o.schedule.order = order;
+    auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+    BOOST_TEST(report.all_done());
+    std::map<task_index, std::size_t> waited, started;  // event positions
+    for (std::size_t i = 0; i < log.events.size(); ++i) {
+      const auto& e = log.events[i];
+      if (e.kind == event_kind::task_waiting && e.reason == cohort::wait_reason::stagger) waited[*e.task] = i;
+      if (e.kind == event_kind::parent_started) started[*e.task] = i;
+    }
+    BOOST_TEST(waited.size() >= 2u);  // 2, 3 and 4 unless the machine stalled for 100 ms
+    const std::vector<std::string> preference =
+        order == cohort::ready_order::fifo ? std::vector<std::string>{"1", "2", "3", "4"}
+                                           : std::vector<std::string>{"3", "4", "1", "2"};
+    for (std::size_t x = 0; x < preference.size(); ++x) {
+      for (std::size_t y = x + 1; y < preference.size(); ++y) {
+        const task_index a = b.at(preference[x]), c = b.at(preference[y]);
+        if (!waited.count(a) || !waited.count(c)) continue;
+        if (std::max(waited[a], waited[c]) > std::min(started[a], started[c])) continue;  // not together
+        BOOST_TEST(started[a] < started[c], preference[x] << " should start before " << preference[y]);
+      }
+    }
+  }
+}
+
 CO_TEST_CASE(the_longest_remaining_path_goes_first) {
   plan_builder b;
   b.sub(b.parent("0"), "1", {}, 20ms);  // holds the only slot while the others queue
