@@ -43,7 +43,7 @@ std::string line(const std::vector<std::size_t>& w, const row& cells) {
 
 // A box-drawn table like the research note's; the first column left-aligned, the rest right.
 std::string table(const std::string& title, const row& header, const std::vector<row>& rows) {
-  if (rows.empty()) return title + ": none\n";
+  if (rows.empty()) return title + ": none\n\n";
   std::vector<std::size_t> w(header.size(), 0);
   for (std::size_t i = 0; i < w.size(); ++i) w[i] = width(header[i]);
   for (const row& r : rows) {
@@ -76,9 +76,17 @@ std::string projections_table(const plan_report& r) {
     rows.push_back({fmt::format("simulated: K={}, {}{}", o.max_running,
                                 o.mode == wave_mode::waves ? "waves" : "rolling",
                                 o.token_budget ? fmt::format(", budget {}", o.token_budget) : ""),
-                    format_duration(r.simulated->makespan), speedup(pr.sequential, r.simulated->makespan)});
+                    format_duration(r.simulated->makespan),
+                    // Unfinished jobs: a time of part of the plan has no speedup to show.
+                    r.simulated->unfinished ? "-" : speedup(pr.sequential, r.simulated->makespan)});
   }
-  return table("Projections", {"strategy", "time", "speedup"}, rows);
+  std::string out = table("Projections", {"strategy", "time", "speedup"}, rows);
+  if (r.simulated && r.simulated->unfinished > 0) {  // the time above is then only of what ran
+    out += fmt::format("The simulated run leaves {} job{} unfinished{}.\n\n", r.simulated->unfinished,
+                       r.simulated->unfinished == 1 ? "" : "s",
+                       r.simulated->budget_exhausted ? ": the token budget is spent before they start" : "");
+  }
+  return out;
 }
 
 std::string groups_table(const plan& p, const plan_report& r) {

@@ -70,8 +70,22 @@ BOOST_AUTO_TEST_CASE(an_empty_table_is_one_line_saying_none) {
   const auto a = cohort::shapes::parent(p, "1", {}, 5ms);
   cohort::shapes::parent(p, "2", {a}, 5ms);
   const std::string text = cohort::render_text(p, cohort::make_report(p));
-  BOOST_TEST(count(text, "Parallel groups (parents sharing their dependencies; 0 more among siblings): none\n") == 1u);
+  BOOST_TEST(count(text, "Parallel groups (parents sharing their dependencies; 0 more among siblings): none\n\n") == 1u);
   BOOST_TEST(count(text, "│ shared dependencies") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_simulation_the_budget_cuts_short_says_so) {
+  plan p;  // three 10 ms jobs of 100 tokens each; a budget for two
+  const auto a = cohort::shapes::parent(p, "1");
+  for (const char* id : {"1", "2", "3"}) cohort::shapes::sub(p, a, id, 10ms, {}, 100);
+  cohort::report_options o;
+  o.simulate = cohort::schedule_options{};
+  o.simulate->token_budget = 250;
+  const std::string text = cohort::render_text(p, cohort::make_report(p, o));
+  BOOST_TEST(count(text, "The simulated run leaves 1 job unfinished: the token budget is spent before they start.") == 1u, text);
+  BOOST_TEST(count(text, "budget 250       │ 10 ms │       - │") == 1u, text);  // no speedup for part of a plan
+  o.simulate->token_budget = 300;
+  BOOST_TEST(count(cohort::render_text(p, cohort::make_report(p, o)), "unfinished") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(json_carries_the_numbers) {
