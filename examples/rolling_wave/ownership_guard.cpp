@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace rolling_wave {
 namespace asio = boost::asio;
@@ -78,24 +79,30 @@ asio::awaitable<std::optional<std::set<std::string>>> changed_paths(std::filesys
 // --- gate_launcher -----------------------------------------------------------------------------
 
 gate_launcher::gate_launcher(asio::any_io_executor ex, cohort::launcher& inner, std::size_t capacity)
-    : inner_(inner), gate_(std::move(ex), std::max<std::size_t>(capacity, 1)) {}
+    : inner_(inner), gate_(ex, std::max<std::size_t>(capacity, 1)),
+      released_(ex, asio::steady_timer::time_point::max()) {}
 
 asio::awaitable<cohort::launch_result> gate_launcher::launch(const cohort::launch_request& r) {
+  while (holds_ > 0) (void)co_await released_.async_wait(asio::as_tuple(asio::use_awaitable));
   auto place = co_await gate_.async_acquire(1, asio::use_awaitable);
   co_return co_await inner_.launch(r);
 }
 
-void gate_launcher::go_sequential(cohort::scope& s) {
+void gate_launcher::go_sequential() {
   if (sequential_) return;
   sequential_ = true;
-  if (gate_.capacity() > 1) s.spawn(narrow(this));
+  if (gate_.capacity() == 1) return;
+  // Every place but one, asked for now and ahead of every launch waiting for a place: from this
+  // call on, a launch passes only when the agents running now are done, and then one at a time.
+  gate_.async_acquire(gate_.capacity() - 1, std::numeric_limits<int>::max(),
+                      asio::bind_cancellation_slot(stop_.slot(),
+                                                   [this](cohort::error_code ec, cohort::semaphore::permit places) {
+                                                     if (!ec) held_ = std::move(places);
+                                                   }));
 }
 
-asio::awaitable<void> gate_launcher::narrow(gate_launcher* self) {
-  auto [ec, places] = co_await self->gate_.async_acquire(
-      self->gate_.capacity() - 1,
-      asio::bind_cancellation_slot(self->stop_.slot(), asio::as_tuple(asio::use_awaitable)));
-  if (!ec) self->held_ = std::move(places);
+void gate_launcher::let_go() {
+  if (holds_ > 0 && --holds_ == 0) released_.cancel();  // wakes every held launch
 }
 
 void gate_launcher::release() {
@@ -132,10 +139,21 @@ void ownership_guard::on_event(const cohort::event& e) {
     return;
   }
   if (e.kind == cohort::event_kind::task_launched) ran_[*e.task] = true;
-  if (e.kind == cohort::event_kind::task_usage && active_ && scope_) scope_->spawn(check(this));
+  if (e.kind == cohort::event_kind::task_usage && active_ && scope_) {
+    // Judged before anything else starts, when the policy acts on a violation; let go by check.
+    const bool holds = gate_ && policy_ != on_violation::warn;
+    if (holds) gate_->hold();
+    scope_->spawn(check(this, holds ? gate_ : nullptr));
+  }
 }
 
-asio::awaitable<void> ownership_guard::check(ownership_guard* self) {
+asio::awaitable<void> ownership_guard::check(ownership_guard* self, gate_launcher* held) {
+  struct let_go_at_end {
+    gate_launcher* gate;
+    ~let_go_at_end() {
+      if (gate) gate->let_go();
+    }
+  } at_end{held};
   if (self->checking_) {
     self->again_ = true;
     co_return;
@@ -176,7 +194,7 @@ void ownership_guard::violated(const std::string& path) {
   } else if (policy_ == on_violation::sequential && gate_) {
     if (!gate_->sequential()) note_(what + "; one agent at a time from now on (--on-violation sequential)");
     else note_(what);
-    if (scope_) gate_->go_sequential(*scope_);  // (after the run's end there is nothing to narrow)
+    if (scope_) gate_->go_sequential();  // (after the run's end there is nothing to narrow)
   } else {
     note_(what);
   }

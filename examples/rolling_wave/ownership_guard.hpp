@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -32,21 +33,26 @@ boost::asio::awaitable<std::optional<std::set<std::string>>> changed_paths(std::
 
 /// A launcher that passes every launch through a gate of `capacity` places: normally as wide as
 /// the run's cap (it never holds anything back); `go_sequential` narrows it to one for the rest
-/// of the run, once the agents running now are done.
+/// of the run, once the agents running now are done. While a check is held (`hold`), no launch
+/// passes: what an agent changed is judged before anything starts after it.
 class gate_launcher final : public cohort::launcher {
 public:
   gate_launcher(boost::asio::any_io_executor ex, cohort::launcher& inner, std::size_t capacity);
   boost::asio::awaitable<cohort::launch_result> launch(const cohort::launch_request& r) override;
-  /// Spawns into `s` the wait that takes every place but one (cancelled by `release`).
-  void go_sequential(cohort::scope& s);
+  /// Takes every place but one for the rest of the run (given back by `release`).
+  void go_sequential();
   void release();  ///< at the end of the run: gives the places back
   bool sequential() const noexcept { return sequential_; }
+  /// Holds new launches back until every `hold` has its `let_go`.
+  void hold() noexcept { ++holds_; }
+  void let_go();
 
 private:
-  static boost::asio::awaitable<void> narrow(gate_launcher* self);
 
   cohort::launcher& inner_;
   cohort::semaphore gate_;
+  std::size_t holds_ = 0;
+  boost::asio::steady_timer released_;  // never expires; cancelled when the last hold goes
   cohort::semaphore::permit held_;
   boost::asio::cancellation_signal stop_;
   bool sequential_ = false;
@@ -57,7 +63,8 @@ private:
  * Active only when the plan declares ownership (some task has `owns`) and the work dir is a git
  * checkout. Paths already changed before the run are the baseline and never flagged. After each
  * attempt ends it lists the changes (checks never overlap: one more follows if needed) and
- * applies the policy: warn, fail (the run is stopped) or sequential.
+ * applies the policy: warn, fail (the run is stopped) or sequential. With fail and sequential,
+ * no agent starts while a check is pending, so the policy holds from the very next launch.
  */
 class ownership_guard final : public cohort::observer {
 public:
@@ -73,7 +80,8 @@ public:
   const std::vector<std::string>& violations() const noexcept { return violations_; }
 
 private:
-  static boost::asio::awaitable<void> check(ownership_guard* self);
+  /// One check; `held`: the gate it holds, let go at its end.
+  static boost::asio::awaitable<void> check(ownership_guard* self, gate_launcher* held);
   bool owned(const std::string& path) const;
   void violated(const std::string& path);
 
