@@ -135,30 +135,33 @@ child_environment make_environment(const process_options& o) {
 }
 
 // 0 when `p` is an executable regular file; else the errno that execve would give.
-int executable(const std::filesystem::path& p) {
+int executable(const char* p) {
   struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return errno;
+  if (::stat(p, &st) != 0) return errno;
   if (!S_ISREG(st.st_mode)) return EACCES;
-  return ::access(p.c_str(), X_OK) == 0 ? 0 : errno;
+  return ::access(p, X_OK) == 0 ? 0 : errno;
 }
 
 // argv[0] resolved the way execvp would, but with the child's PATH and cwd, and with errors
 // that say which.
-std::filesystem::path resolve_program(const process_options& o, const child_environment& env) {
+// Plain strings, not filesystem paths: this runs for every launch.
+std::string resolve_program(const process_options& o, const child_environment& env) {
   const std::string& name = o.argv[0];
   if (name.find('/') != std::string::npos) {
-    const std::filesystem::path given(name);
-    const auto p = given.is_absolute() || o.cwd.empty() ? given : o.cwd / given;
-    if (int e = executable(p)) start_failed({e, boost::system::system_category()}, o, p.string());
+    const std::string p = name[0] == '/' || o.cwd.empty() ? name : (o.cwd / name).string();
+    if (int e = executable(p.c_str())) start_failed({e, boost::system::system_category()}, o, p);
     return name;
   }
   std::string path = value_of(env, "PATH");
   if (path.empty()) path = "/usr/local/bin:/usr/bin:/bin";
   int found_but = 0;  // errno of a match that could not be run
+  std::string p;
   for (std::size_t b = 0, e; b <= path.size(); b = e + 1) {
     e = std::min(path.find(':', b), path.size());
-    std::filesystem::path p = std::filesystem::path(e == b ? "." : path.substr(b, e - b)) / name;
-    int err = executable(p);
+    p.assign(e == b ? std::string_view(".") : std::string_view(path).substr(b, e - b));
+    p += '/';
+    p += name;
+    int err = executable(p.c_str());
     if (err == 0) return p;
     if (err != ENOENT && err != ENOTDIR) found_but = err;
   }
@@ -422,7 +425,7 @@ pid_t spawn_child(const process_options& o, child_stdio& io) {
   const auto argv = c_strings(o.argv);
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, program.c_str(), &setup.actions, &setup.attr, argv.data(), env.entries.data());
-  if (rc != 0) start_failed({rc, boost::system::system_category()}, o, program.string());
+  if (rc != 0) start_failed({rc, boost::system::system_category()}, o, program);
   return pid;
 }
 

@@ -71,10 +71,6 @@ process_launcher::process_launcher(process_launcher_options options)
 
 asio::awaitable<launch_result> process_launcher::launch(const launch_request& r) {
   const task& t = r.get();
-  placeholder_values values = task_placeholders(*r.source, r.task);
-  values["workdir"] = options_.workdir.empty() ? fs::current_path().string() : options_.workdir.string();
-  values["attempt"] = std::to_string(r.attempt);
-
   process_options po;
   po.cwd = options_.workdir;
   po.grace = options_.grace;
@@ -92,8 +88,15 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
     throw system_error(errc::invalid_argument,
                        "cohort: the agent command uses {prompt_file} but there is no run dir");
   }
+  // The agent command's placeholders and the prompt: only for a task without its own argv.
+  placeholder_values values;
   std::string prompt;
-  if (uses_template) prompt = build_prompt(*r.source, r.task);
+  if (uses_template) {
+    values = task_placeholders(*r.source, r.task);
+    values["workdir"] = options_.workdir.empty() ? fs::current_path().string() : options_.workdir.string();
+    values["attempt"] = std::to_string(r.attempt);
+    prompt = build_prompt(*r.source, r.task);
+  }
   if (!options_.run_dir.empty()) {
     // Marks the agent (and what it starts) as this run dir's, so that a resumed run can end it
     // even if it started after the journal's last record (journal.hpp, resume.hpp).
