@@ -13,8 +13,6 @@
 namespace cohort {
 namespace {
 
-bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].is_job(); }
-
 // The terminal's size: TIOCGWINSZ, else $COLUMNS / $LINES, else 80 x 24.
 std::pair<std::size_t, std::size_t> terminal_size(int fd) {
   winsize ws{};
@@ -52,7 +50,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
     const bool done = is_finished(p.tasks[t].status) ||
                       (p.tasks[t].parent && is_finished(p.tasks[*p.tasks[t].parent].status));
     if (done) tasks_[t].st = state::already_done;
-    if (!done && is_job(p, t)) ++jobs_;
+    if (!done && p.tasks[t].is_job()) ++jobs_;
   }
   for (const auto& s : options_.shares) {
     if (s.parent < share_.size()) share_[s.parent] = s.tokens;
@@ -60,7 +58,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
   if (options_.prediction) {
     for (task_index t = 0; t < p.size() && t < options_.prediction->tasks.size(); ++t) {
       const auto& f = options_.prediction->tasks[t].finish;
-      if (f && is_job(p, t) && tasks_[t].st != state::already_done) predicted_finish_.push_back(f->count());
+      if (f && p.tasks[t].is_job() && tasks_[t].st != state::already_done) predicted_finish_.push_back(f->count());
     }
     std::sort(predicted_finish_.begin(), predicted_finish_.end());
   }
@@ -158,7 +156,7 @@ void dashboard::finish_task(const event& e, state s) {
   v.st = s;
   v.since = e.at;
   v.why = e.message;
-  if (counted || !is_job(plan_, t)) return;
+  if (counted || !plan_.tasks[t].is_job()) return;
   ++jobs_finished_;
   last_finish_ = e.at;
   if (s == state::failed) ++failed_;

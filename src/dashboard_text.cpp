@@ -20,8 +20,6 @@ namespace {
 using std::chrono::milliseconds;
 using clock_type = dashboard::clock_type;
 
-bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].is_job(); }
-
 milliseconds ms(clock_type::duration d) {
   return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(d));
 }
@@ -347,7 +345,7 @@ std::string dashboard::plain_line(const event& e) const {
     case event_kind::task_retry:
       return text + fmt::format("attempt {} failed, retry in {}: {}", e.attempt, elapsed_text(e.delay), sanitize(e.message));
     case event_kind::task_succeeded:
-      if (!is_job(plan_, *e.task)) return text + "succeeded";
+      if (!plan_.tasks[*e.task].is_job()) return text + "succeeded";
       return text + fmt::format("succeeded [{}/{} jobs]", jobs_finished_, jobs_);
     case event_kind::task_failed: return text + "failed: " + sanitize(e.message);
     case event_kind::task_skipped: return text + "skipped: " + sanitize(e.message);

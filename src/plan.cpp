@@ -41,11 +41,6 @@ std::optional<task_status> parse_task_status(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-void plan::reserve(std::size_t n) {
-  tasks.reserve(n);
-  by_id_.reserve(n);
-}
-
 task_index plan::add_parent(task t) {
   t.parent.reset();
   const task_index i = tasks.size();

@@ -184,6 +184,11 @@ void check_cwd(const process_options& o) {
 // drain, and the output is complete even if cohort dies first.
 bool reads_output(const process_options& o) { return static_cast<bool>(o.on_line); }
 
+// stdout and stderr go to one file (one open file description: one offset for both).
+bool shares_file(const process_options& o) {
+  return !o.stderr_file.empty() && o.stderr_file == o.stdout_file;
+}
+
 struct child_stdio {
   // /dev/null, for every standard stream that has nothing else (dup2 in the child is cheaper
   // than open, and the parent waits for the child until it execs). Held until the pidfd is
@@ -192,7 +197,6 @@ struct child_stdio {
   unique_fd in;                  // the child's stdin; empty: /dev/null
   pipe_pair out, err;            // when cohort reads: the child writes, cohort reads
   unique_fd out_file, err_file;  // the output files (written by cohort or by the child); empty: discarded
-  bool shared_file = false;      // stdout and stderr go to the same file
 };
 
 unique_fd open_input(const process_options& o) {
@@ -236,8 +240,7 @@ child_stdio open_stdio(const process_options& o) {
     if (ec) start_failed(ec, o, "output pipes");
   }
   s.out_file = open_output(o, o.stdout_file);
-  s.shared_file = !o.stderr_file.empty() && o.stderr_file == o.stdout_file;
-  if (s.shared_file) {
+  if (shares_file(o)) {
     s.err_file = above_stdio(::fcntl(s.out_file.get(), F_DUPFD_CLOEXEC, 3));
     if (!s.err_file) start_failed(last_error(), o, "output file " + o.stderr_file.string());
   } else {
@@ -266,7 +269,6 @@ struct spawn_setup {
 
 void prepare(spawn_setup& s, const process_options& o, const child_stdio& io) {
   ::posix_spawn_file_actions_adddup2(&s.actions, io.in ? io.in.get() : io.null.get(), 0);
-  // A shared file is one open file description: both streams write at its one offset.
   auto output = [&](const pipe_pair& pipe, const unique_fd& file, int to) {
     if (pipe.write) ::posix_spawn_file_actions_adddup2(&s.actions, pipe.write.get(), to);
     else if (file) ::posix_spawn_file_actions_adddup2(&s.actions, file.get(), to);
@@ -338,7 +340,6 @@ struct run_state {
   // cancels it, and the supervising coroutine re-checks its condition.
   asio::steady_timer wake;
   reader out, err;
-  bool shared_file = false;           // one output file for both streams
   std::exception_ptr callback_error;  // the first exception from on_line; no calls after it
   error_code output_error;            // the first failed write to an output file
 };
@@ -468,17 +469,12 @@ std::shared_ptr<run_state> launch(asio::any_io_executor ex, process_options o, p
   unique_fd owned_pidfd(pidfd);
   st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~run_state reaps
   owned_pidfd.release();
-  if (io.out.read) {
-    st->out.pipe.assign(io.out.read.get());
-    io.out.read.release();
-    st->out.open = true;
+  for (auto [stream, pipe] : {std::pair{&st->out, &io.out}, std::pair{&st->err, &io.err}}) {
+    if (!pipe->read) continue;  // the child writes this stream itself
+    stream->pipe.assign(pipe->read.get());
+    pipe->read.release();
+    stream->open = true;
   }
-  if (io.err.read) {
-    st->err.pipe.assign(io.err.read.get());
-    io.err.read.release();
-    st->err.open = true;
-  }
-  st->shared_file = io.shared_file;
   st->out.file = std::move(io.out_file);
   st->err.file = std::move(io.err_file);
   return st;  // io's write ends and stdin close here: the child holds its own copies
@@ -557,7 +553,7 @@ void fill_result(const run_state& st, process_result& r) {
     r.stderr_bytes = st.err.bytes;
   } else {  // one shared file: both streams' bytes are counted as stdout's
     r.stdout_bytes = written(st.out.file);
-    r.stderr_bytes = st.shared_file ? 0 : written(st.err.file);
+    r.stderr_bytes = shares_file(st.options) ? 0 : written(st.err.file);
   }
   r.pid = r.pgid = st.pid;
   r.stdout_file = st.options.stdout_file;

@@ -20,8 +20,6 @@ namespace {
 namespace json = boost::json;
 using row = std::vector<std::string>;
 
-std::size_t width(std::string_view s) { return detail::display_width(s); }
-
 std::string rule(const std::vector<std::size_t>& w, std::string_view l, std::string_view m,
                  std::string_view r) {
   std::string out(l);
@@ -35,7 +33,7 @@ std::string rule(const std::vector<std::size_t>& w, std::string_view l, std::str
 std::string line(const std::vector<std::size_t>& w, const row& cells) {
   std::string out = "│";
   for (std::size_t i = 0; i < w.size(); ++i) {
-    const std::string pad(w[i] - width(cells[i]), ' ');
+    const std::string pad(w[i] - detail::display_width(cells[i]), ' ');
     out += i == 0 ? " " + cells[i] + pad + " │" : " " + pad + cells[i] + " │";  // numbers right
   }
   return out + "\n";
@@ -45,9 +43,9 @@ std::string line(const std::vector<std::size_t>& w, const row& cells) {
 std::string table(const std::string& title, const row& header, const std::vector<row>& rows) {
   if (rows.empty()) return title + ": none\n\n";
   std::vector<std::size_t> w(header.size(), 0);
-  for (std::size_t i = 0; i < w.size(); ++i) w[i] = width(header[i]);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = detail::display_width(header[i]);
   for (const row& r : rows) {
-    for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::max(w[i], width(r[i]));
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::max(w[i], detail::display_width(r[i]));
   }
   std::string out = title + "\n" + rule(w, "┌", "┬", "┐") + line(w, header) + rule(w, "├", "┼", "┤");
   for (const row& r : rows) out += line(w, r);

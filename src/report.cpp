@@ -19,7 +19,6 @@ namespace {
 using std::chrono::milliseconds;
 using time_point = event::clock_type::time_point;
 
-bool is_job(const plan& p, task_index t) noexcept { return p.tasks[t].is_job(); }
 bool launched(const task_report& t) noexcept { return t.attempts > 0; }
 
 milliseconds since(time_point start, time_point t) {
@@ -89,7 +88,7 @@ std::string row(const plan& p, const run_report& r, task_index t) {
   std::string line = fmt::format("{:<8} {:<34} {:<10} {:>3} {:>10} {}",
                                  clip((sub ? "  " : "") + p.tasks[t].id, 8),
                                  clip(p.tasks[t].title, 34), to_string(tr.outcome),
-                                 is_job(p, t) ? std::to_string(tr.attempts) : "",
+                                 p.tasks[t].is_job() ? std::to_string(tr.attempts) : "",
                                  thousands(tokens_of(p, r, t)), times);
   if (!tr.reason.empty()) line += "  " + tr.reason;
   return line + '\n';
@@ -175,7 +174,7 @@ run_summary summarize(const plan& p, const run_report& r) {
   s.peak_running = r.peak_running;
   s.interrupted = r.cancelled;
   for (task_index t = 0; t < r.tasks.size() && t < p.size(); ++t) {
-    if (!is_job(p, t)) continue;
+    if (!p.tasks[t].is_job()) continue;
     const task_report& tr = r.tasks[t];
     count(s, tr.outcome);
     s.launches += static_cast<std::size_t>(tr.attempts);

@@ -141,13 +141,6 @@ public:
   builder(plan& p, reporter& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
 
   void add_parents(const json::array& tasks) {
-    std::size_t count = tasks.size();
-    for (const auto& t : tasks) {
-      const auto* o = t.if_object();
-      const auto* subs = o ? o->if_contains("subtasks") : nullptr;
-      if (subs && subs->is_array()) count += subs->get_array().size();
-    }
-    p_.reserve(count);
     for (std::size_t i = 0; i < tasks.size(); ++i) add_parent(tasks[i], i + 1);
   }
 

@@ -53,6 +53,14 @@ struct pipe_fds {
   }
 };
 
+// Live-style options that draw nothing anywhere: the tests read frames with `frame()`.
+cohort::dashboard_options frames_only() {
+  cohort::dashboard_options o;
+  o.fd = -1;
+  o.style = cohort::dashboard_style::live;
+  return o;
+}
+
 struct feeder {
   cohort::dashboard& d;
   const cohort::plan& p;
@@ -113,9 +121,7 @@ BOOST_AUTO_TEST_CASE(plain_style_prints_one_timestamped_line_per_event_without_e
 BOOST_AUTO_TEST_CASE(the_live_frame_shows_parent_wave_agent_with_reasons_and_fits) {
   boost::asio::io_context ctx;
   const auto plan = small_plan();
-  cohort::dashboard_options o;
-  o.fd = -1;
-  o.style = cohort::dashboard_style::live;
+  auto o = frames_only();
   o.max_running = 1;
   o.token_budget = 1000;
   o.shares = {{*plan.find("1"), 0, 600}};
@@ -166,9 +172,7 @@ BOOST_AUTO_TEST_CASE(wide_titles_and_output_keep_the_columns_lined_up) {
   plan.tasks[*plan.find("1")].title = "\u8a2d\u8a08\u66f8\u3092\u66f8\u304f";  // 設計書を書く
   plan.tasks[*plan.find("1.1")].title = "\U0001F680 \u5b9f\u88c5\u3057\u3066\u30c6\u30b9\u30c8\u3092\u66f8\u304f\u30bf\u30b9\u30af\u3067\u3059";
   plan.tasks[*plan.find("1.2")].title = "plain ascii title";
-  cohort::dashboard_options o;
-  o.fd = -1;
-  o.style = cohort::dashboard_style::live;
+  auto o = frames_only();
   cohort::dashboard d(ctx.get_executor(), plan, o);
   feeder f{d, plan};
   f(event_kind::run_started, nullptr, 0ms);
@@ -196,9 +200,7 @@ BOOST_AUTO_TEST_CASE(wide_titles_and_output_keep_the_columns_lined_up) {
 BOOST_AUTO_TEST_CASE(a_tall_plan_on_a_short_terminal_is_summed_up) {
   boost::asio::io_context ctx;
   const auto plan = cohort::test::seed_plan(4);
-  cohort::dashboard_options o;
-  o.fd = -1;
-  o.style = cohort::dashboard_style::live;
+  auto o = frames_only();
   cohort::dashboard d(ctx.get_executor(), plan, o);
   feeder f{d, plan};
   f(event_kind::run_started, nullptr, 0ms);
@@ -215,9 +217,7 @@ BOOST_AUTO_TEST_CASE(the_eta_follows_the_prediction_scaled_by_how_late_jobs_fini
   const auto p = b.parent("1");
   b.sub(p, "1", {}, 60s);
   b.sub(p, "2", {"1.1"}, 60s);
-  cohort::dashboard_options o;
-  o.fd = -1;
-  o.style = cohort::dashboard_style::live;
+  auto o = frames_only();
   o.prediction = cohort::simulate(b.p, {});
   BOOST_TEST_REQUIRE(o.prediction->makespan.count() == 120'000);
   cohort::dashboard d(ctx.get_executor(), b.p, o);

@@ -27,6 +27,13 @@ std::int64_t start(const simulation_result& r, task_index t) { return r.tasks[t]
 std::int64_t launch(const simulation_result& r, task_index t) { return r.tasks[t].launch->count(); }
 std::int64_t finish(const simulation_result& r, task_index t) { return r.tasks[t].finish->count(); }
 
+// Parent "1" (estimated at `own`) with three independent 10 ms subtasks.
+task_index three_jobs(plan& p, std::optional<cohort::shapes::ms> own = std::nullopt) {
+  const task_index a = parent(p, "1", {}, own);
+  for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
+  return a;
+}
+
 // Every task that waits for `t` through the plan: its own dependencies and, for a subtask, its
 // parent's. Checks that each finished before `t` started.
 void check_dependencies(const plan& p, const simulation_result& r,
@@ -118,8 +125,7 @@ BOOST_AUTO_TEST_CASE(without_limits_it_reaches_the_projections) {
 
 BOOST_AUTO_TEST_CASE(a_parents_own_command_takes_a_slot_after_its_subtasks) {
   plan p;
-  const task_index a = parent(p, "1", {}, 7ms);
-  for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
+  const task_index a = three_jobs(p, 7ms);
   p.tasks[a].argv = {"link"};
   const task_index b = parent(p, "2", {a}, 1ms);
   schedule_options o;
@@ -134,8 +140,7 @@ BOOST_AUTO_TEST_CASE(a_parents_own_command_takes_a_slot_after_its_subtasks) {
 
 BOOST_AUTO_TEST_CASE(the_cap_queues_work) {
   plan p;
-  const task_index a = parent(p, "1");
-  for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
+  const task_index a = three_jobs(p);
   schedule_options o;
   o.max_running = 2;
   const auto r = cohort::simulate(p, o);
@@ -147,8 +152,7 @@ BOOST_AUTO_TEST_CASE(the_cap_queues_work) {
 
 BOOST_AUTO_TEST_CASE(the_launch_overhead_lengthens_every_job) {
   plan p;
-  const task_index a = parent(p, "1");
-  for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
+  const task_index a = three_jobs(p);
   schedule_options o;
   o.max_running = 2;
   o.launch_overhead = 2ms;  // two jobs of 12 ms, then one more
