@@ -15,10 +15,10 @@
 //
 // Exit status: 0 every task succeeded, 1 some task failed or was skipped, 2 bad input,
 // 130 interrupted.
-#include <cohort/executor.hpp>
-#include <cohort/process_launcher.hpp>
-#include <cohort/simulation.hpp>
-#include <cohort/taskmaster.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/run/process_launcher.hpp>
+#include <cohort/analysis/simulation.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

@@ -12,7 +12,7 @@
 // Without a file it reads examples/plans/seed.json (the research note's plan) from the current
 // directory; CTest passes its full path.
 #include <cohort/cohort.hpp>
-#include <cohort/taskmaster.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -27,7 +27,7 @@ namespace {
 
 struct arguments {
   std::string file = "examples/plans/seed.json";  // from the repository's root
-  cohort::report_options report;
+  cohort::plan_analysis_options report;
   std::string format = "text";
 };
 
@@ -55,13 +55,13 @@ arguments parse(int argc, char** argv) {
 int main(int argc, char** argv) try {
   const arguments a = parse(argc, argv);
   const cohort::plan p = cohort::load_taskmaster(a.file);
-  const cohort::plan_report r = cohort::make_report(p, a.report);
+  const cohort::plan_analysis r = cohort::analyze(p, a.report);
   if (a.format == "json") fmt::print("{}\n", boost::json::serialize(cohort::render_json(p, r)));
   else if (a.format == "dot") fmt::print("{}", cohort::render_dot(p, r));
   else if (a.format == "mermaid") fmt::print("{}", cohort::render_mermaid(p, r));
   else fmt::print("{}: {} tasks, {} parents\n\n{}", a.file, p.size(), p.parents.size(), cohort::render_text(p, r));
   return EXIT_SUCCESS;
 } catch (const std::exception& e) {
-  fmt::print(stderr, "plan_report: {}\n", e.what());
+  fmt::print(stderr, "plan_analysis: {}\n", e.what());
   return EXIT_FAILURE;
 }

@@ -9,10 +9,10 @@
 // streamed line by line.
 //
 //   cohort_example_custom path/to/cohort-sim-agent
-#include <cohort/pacer.hpp>
-#include <cohort/process.hpp>
-#include <cohort/scope.hpp>
-#include <cohort/semaphore.hpp>
+#include <cohort/core/pacer.hpp>
+#include <cohort/process/process.hpp>
+#include <cohort/core/scope.hpp>
+#include <cohort/core/semaphore.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

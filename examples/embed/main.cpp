@@ -7,10 +7,10 @@
 // is done the application closes its server and its timer, and run() returns by itself.
 //
 //   cohort_example_embed [path/to/cohort-sim-agent]   (without it, the agents are in-process fakes)
-#include <cohort/executor.hpp>
-#include <cohort/fake_launcher.hpp>
-#include <cohort/process_launcher.hpp>
-#include <cohort/report.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/testing/fake_launcher.hpp>
+#include <cohort/run/process_launcher.hpp>
+#include <cohort/view/report.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -6,7 +6,7 @@
 #ifndef ROLLING_WAVE_CLI_HPP
 #define ROLLING_WAVE_CLI_HPP
 
-#include <cohort/executor.hpp>
+#include <cohort/run/executor.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -7,7 +7,7 @@
 #include "cli.hpp"
 #include "run.hpp"
 
-#include <cohort/config.hpp>
+#include <cohort/core/config.hpp>
 
 #include <fmt/core.h>
 

@@ -6,9 +6,9 @@
 #ifndef ROLLING_WAVE_OBSERVERS_HPP
 #define ROLLING_WAVE_OBSERVERS_HPP
 
-#include <cohort/events.hpp>
-#include <cohort/plan.hpp>
-#include <cohort/taskmaster_writeback.hpp>
+#include <cohort/run/events.hpp>
+#include <cohort/plan/plan.hpp>
+#include <cohort/plan/taskmaster_writeback.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "ownership_guard.hpp"
 
-#include <cohort/ownership.hpp>
-#include <cohort/process.hpp>
+#include <cohort/analysis/ownership.hpp>
+#include <cohort/process/process.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -8,11 +8,11 @@
 
 #include "cli.hpp"
 
-#include <cohort/events.hpp>
-#include <cohort/launcher.hpp>
-#include <cohort/plan.hpp>
-#include <cohort/scope.hpp>
-#include <cohort/semaphore.hpp>
+#include <cohort/run/events.hpp>
+#include <cohort/run/launcher.hpp>
+#include <cohort/plan/plan.hpp>
+#include <cohort/core/scope.hpp>
+#include <cohort/core/semaphore.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>

@@ -4,9 +4,9 @@
 // Loading the plan, and the commands that only read it: plan and status.
 #include "run.hpp"
 
-#include <cohort/render.hpp>
-#include <cohort/taskmaster.hpp>
-#include <cohort/validation.hpp>
+#include <cohort/view/render.hpp>
+#include <cohort/plan/taskmaster.hpp>
+#include <cohort/plan/validation.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -58,12 +58,12 @@ cohort::plan load_plan(const arguments& a) {
 
 int plan_command(const arguments& a) {
   const cohort::plan p = load_plan(a);
-  cohort::report_options o;
+  cohort::plan_analysis_options o;
   o.simulate = a.options.schedule;
   o.defaults = a.options.schedule.defaults;
   o.budget = a.options.schedule.token_budget;
   o.reserve = a.reserve;
-  const cohort::plan_report r = cohort::make_report(p, o);
+  const cohort::plan_analysis r = cohort::analyze(p, o);
   if (a.format == "json") fmt::print("{}\n", boost::json::serialize(cohort::render_json(p, r)));
   else if (a.format == "dot") fmt::print("{}", cohort::render_dot(p, r));
   else if (a.format == "mermaid") fmt::print("{}", cohort::render_mermaid(p, r));

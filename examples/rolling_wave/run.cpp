@@ -6,18 +6,18 @@
 #include "ownership_guard.hpp"
 #include "run.hpp"
 
-#include <cohort/agent_command.hpp>
-#include <cohort/dashboard.hpp>
-#include <cohort/event_log.hpp>
-#include <cohort/executor.hpp>
-#include <cohort/journal.hpp>
-#include <cohort/ownership.hpp>
-#include <cohort/process_launcher.hpp>
-#include <cohort/render.hpp>
-#include <cohort/report.hpp>
-#include <cohort/resume.hpp>
-#include <cohort/scope.hpp>
-#include <cohort/trace.hpp>
+#include <cohort/run/agent_command.hpp>
+#include <cohort/view/dashboard.hpp>
+#include <cohort/view/event_log.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/run/journal.hpp>
+#include <cohort/analysis/ownership.hpp>
+#include <cohort/run/process_launcher.hpp>
+#include <cohort/view/render.hpp>
+#include <cohort/view/report.hpp>
+#include <cohort/run/resume.hpp>
+#include <cohort/core/scope.hpp>
+#include <cohort/view/trace.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -140,7 +140,7 @@ std::string shell_quote(const std::string& w) {
   return out;
 }
 
-void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan_report& r) {
+void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan_analysis& r) {
   fmt::print("{}\nWhat would run (nothing is launched with --dry-run):\n\n", cohort::render_text(p, r));
   for (cohort::task_index t = 0; t < p.size(); ++t) {
     const auto& task = p.tasks[t];
@@ -160,7 +160,7 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
   }
 }
 
-bool confirmed(const cohort::plan& p, const arguments& a, const cohort::plan_report& r) {
+bool confirmed(const cohort::plan& p, const arguments& a, const cohort::plan_analysis& r) {
   fmt::print("{}\n", cohort::render_text(p, r));
   fmt::print("Launch up to {} agents for {} tasks? [y/N] ", a.options.schedule.max_running,
              std::count_if(p.tasks.begin(), p.tasks.end(), [](const auto& t) { return t.is_job(); }));
@@ -261,15 +261,15 @@ int finish(const cohort::plan& p, const arguments& a, cohort::run_report& report
     fmt::print("{}\n", boost::json::serialize(line));
   } else {
     fmt::print("\n{}", cohort::render_text(p, report));
-    if (!run_dir.empty()) fmt::print("prompts and agent output: {}\n", (run_dir / "agents").string());
+    if (!run_dir.empty()) fmt::print("prompts and agent output: {}\n", cohort::agents_dir(run_dir).string());
     if (!a.trace_file.empty()) fmt::print("trace: {} (open it in https://ui.perfetto.dev)\n", a.trace_file);
   }
   std::fflush(stdout);
   return report.all_done() ? all_done : some_failed;
 }
 
-cohort::report_options analysis_options(const arguments& a) {
-  cohort::report_options ro;
+cohort::plan_analysis_options analysis_options(const arguments& a) {
+  cohort::plan_analysis_options ro;
   ro.simulate = a.options.schedule;
   ro.defaults = a.options.schedule.defaults;
   ro.budget = a.options.schedule.token_budget;
@@ -278,7 +278,7 @@ cohort::report_options analysis_options(const arguments& a) {
 }
 
 cohort::dashboard_options dashboard_options_for(const arguments& a, const cohort::plan& p,
-                                                const cohort::plan_report& r) {
+                                                const cohort::plan_analysis& r) {
   cohort::dashboard_options d;
   d.fd = a.json ? STDERR_FILENO : STDOUT_FILENO;
   d.prediction = r.simulated;
@@ -314,7 +314,7 @@ struct on_interrupt {
 
 // The run itself: the agents, the observers, the loop, the report. Long, but only wiring: every
 // object here lives for the run and is handed to the next.
-int execute(const arguments& a, const cohort::plan& p, const cohort::plan_report& analysis,
+int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analysis& analysis,
             const fs::path& run_dir, std::optional<cohort::journal>& journal) {
   asio::io_context ctx;
   cohort::process_launcher agents(launcher_options(a, run_dir));
@@ -367,7 +367,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
   std::optional<cohort::run_dir_lock> lock;
   if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a));
-  const cohort::plan_report analysis = cohort::make_report(p, analysis_options(a));
+  const cohort::plan_analysis analysis = cohort::analyze(p, analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
     return all_done;
@@ -379,7 +379,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   std::optional<cohort::journal> journal;
   if (lock) {
     if (!a.resuming) save_command(run_dir, raw);
-    journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{run_dir});
+    journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{.agent_files = true});
   }
   return execute(a, p, analysis, run_dir, journal);
 }

@@ -7,7 +7,7 @@
 
 #include "cli.hpp"
 
-#include <cohort/plan.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <filesystem>
 #include <string_view>

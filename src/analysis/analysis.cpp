@@ -1,11 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/analysis.hpp>
+#include <cohort/analysis/analysis.hpp>
 
-#include <cohort/error.hpp>
+#include <cohort/core/error.hpp>
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -14,6 +15,8 @@
 #include <utility>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace {
 
 using node_id = std::uint32_t;

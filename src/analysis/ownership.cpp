@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/ownership.hpp>
+#include <cohort/analysis/ownership.hpp>
 
-#include <cohort/analysis.hpp>
+#include <cohort/analysis/analysis.hpp>
 
 #include <bitset>
 #include <cstdint>

@@ -1,14 +1,17 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/simulation.hpp>
+#include <cohort/analysis/simulation.hpp>
 
-#include <cohort/error.hpp>
+#include <cohort/core/error.hpp>
 
+#include <chrono>
 #include <algorithm>
 #include <limits>
 #include <tuple>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace {
 
 using node_id = std::uint32_t;

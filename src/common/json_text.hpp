@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_JSON_TEXT_HPP
-#define COHORT_SRC_JSON_TEXT_HPP
+#ifndef COHORT_SRC_COMMON_JSON_TEXT_HPP
+#define COHORT_SRC_COMMON_JSON_TEXT_HPP
 
 // Private to the library: JSON text in and out, and whole-file I/O, for the plan loaders and
 // writers. Not installed.
 
-#include <cohort/error.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -52,4 +52,4 @@ void write_file_atomic(const std::filesystem::path& file, std::string_view text,
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_JSON_TEXT_HPP
+#endif // COHORT_SRC_COMMON_JSON_TEXT_HPP

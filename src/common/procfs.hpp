@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_PROCFS_HPP
-#define COHORT_SRC_PROCFS_HPP
+#ifndef COHORT_SRC_COMMON_PROCFS_HPP
+#define COHORT_SRC_COMMON_PROCFS_HPP
 
 // Private to the library: what /proc says of other processes, for the journal (start times) and
 // resume (finding a dead run's agents). Any of them may exit while it is read: every function
@@ -36,4 +36,4 @@ std::vector<proc_stat> scan_processes();
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_PROCFS_HPP
+#endif // COHORT_SRC_COMMON_PROCFS_HPP

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_TEXT_WIDTH_HPP
-#define COHORT_SRC_TEXT_WIDTH_HPP
+#ifndef COHORT_SRC_COMMON_TEXT_WIDTH_HPP
+#define COHORT_SRC_COMMON_TEXT_WIDTH_HPP
 
 // Private to the library: how many terminal columns UTF-8 text takes, for the dashboard and the
 // plan tables. Locale-free (a library must not call setlocale, and wcwidth answers -1 for every
@@ -24,4 +24,4 @@ std::string fit_columns(std::string_view text, std::size_t columns, std::string_
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_TEXT_WIDTH_HPP
+#endif // COHORT_SRC_COMMON_TEXT_WIDTH_HPP

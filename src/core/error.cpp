@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/error.hpp>
+#include <cohort/core/error.hpp>
 
 #include <string>
 
@@ -16,10 +16,8 @@ public:
       case errc::scope_closed: return "the scope is closed to new children";
       case errc::exceeds_capacity: return "the request exceeds the capacity";
       case errc::invalid_argument: return "invalid argument";
-      case errc::spawn_failed: return "the process could not be started";
       case errc::plan_invalid: return "the plan is invalid";
       case errc::journal_corrupt: return "the journal is corrupt";
-      case errc::budget_exhausted: return "the token budget is exhausted";
     }
     return "unknown cohort error " + std::to_string(ev);
   }

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/scope.hpp>
+#include <cohort/core/scope.hpp>
 
-#include "exception_text.hpp"
+#include "core/exception_text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_ESTIMATES_HPP
-#define COHORT_SRC_ESTIMATES_HPP
+#ifndef COHORT_SRC_PLAN_ESTIMATES_HPP
+#define COHORT_SRC_PLAN_ESTIMATES_HPP
 
 // Private to the library: the estimate and ownership fields shared by the Task Master loader,
 // its sidecar and cohort's own plan format. Not installed.
 
-#include <cohort/plan.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -30,4 +30,4 @@ void read_estimates(const boost::json::object& o, task& t, std::vector<std::stri
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_ESTIMATES_HPP
+#endif // COHORT_SRC_PLAN_ESTIMATES_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/plan_json.hpp>
+#include <cohort/plan/plan_json.hpp>
 
-#include "estimates.hpp"
-#include "json_text.hpp"
-#include "reporter.hpp"
+#include "plan/estimates.hpp"
+#include "common/json_text.hpp"
+#include "plan/diagnostic_sink.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -129,7 +129,7 @@ private:
   }
 
   plan& p_;
-  detail::reporter report_;
+  detail::diagnostic_sink report_;
   broken_edges policy_;
   std::vector<std::pair<task_index, const json::value*>> deps_;
 };

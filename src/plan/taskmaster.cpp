@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/taskmaster.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
-#include "estimates.hpp"
-#include "json_text.hpp"
-#include "reporter.hpp"
-#include "taskmaster_format.hpp"
+#include "plan/estimates.hpp"
+#include "common/json_text.hpp"
+#include "plan/diagnostic_sink.hpp"
+#include "plan/taskmaster_format.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -21,7 +21,7 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using detail::id_text;
 
-using detail::reporter;
+using detail::diagnostic_sink;
 
 // ---------------------------------------------------------------------------------------------
 // Which tag
@@ -52,7 +52,7 @@ fs::path project_root_of(const fs::path& file) {
 }
 
 // The tag `.taskmaster/state.json` names (`currentTag`, else `activeTag`), if any.
-std::optional<std::string> state_tag(const fs::path& root, reporter& r) {
+std::optional<std::string> state_tag(const fs::path& root, diagnostic_sink& r) {
   const fs::path state = root / ".taskmaster" / "state.json";
   std::string text;
   error_code ec;
@@ -70,7 +70,7 @@ std::optional<std::string> state_tag(const fs::path& root, reporter& r) {
   return std::nullopt;
 }
 
-tag_choice legacy_choice(const json::object& root, const taskmaster_options& opt, reporter& r) {
+tag_choice legacy_choice(const json::object& root, const taskmaster_options& opt, diagnostic_sink& r) {
   if (!opt.tag.empty() && opt.tag != "master")
     r.warning("", opt.tag, fmt::format("the file has the legacy layout (no tags): tag '{}' "
                                        "does not apply; its tasks are read as master", opt.tag));
@@ -78,7 +78,7 @@ tag_choice legacy_choice(const json::object& root, const taskmaster_options& opt
 }
 
 tag_choice default_choice(const json::object& root, const std::vector<std::string>& tags,
-                          reporter& r) {
+                          diagnostic_sink& r) {
   if (root.contains("master") && detail::is_tag_object(root.at("master")))
     return pick(root, "master", "master, the default tag");
   if (tags.size() == 1) return pick(root, tags.front(), "the only tag (there is no master)");
@@ -88,7 +88,7 @@ tag_choice default_choice(const json::object& root, const std::vector<std::strin
 }
 
 tag_choice choose_tag(const json::object& root, const taskmaster_options& opt,
-                      const fs::path& project_root, reporter& r) {
+                      const fs::path& project_root, diagnostic_sink& r) {
   if (detail::is_legacy_layout(root)) return legacy_choice(root, opt, r);
   const auto tags = tag_names(root);
   if (tags.empty()) {
@@ -138,7 +138,7 @@ bool is_direct_estimate(std::string_view key) noexcept {
 // Builds the plan from a tag's tasks array, then resolves the dependencies once every id is known.
 class builder {
 public:
-  builder(plan& p, reporter& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
+  builder(plan& p, diagnostic_sink& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
 
   void add_parents(const json::array& tasks) {
     for (std::size_t i = 0; i < tasks.size(); ++i) add_parent(tasks[i], i + 1);
@@ -301,7 +301,7 @@ private:
   }
 
   plan& p_;
-  reporter& r_;
+  diagnostic_sink& r_;
   broken_edges policy_;
   const json::array* pending_ = nullptr;  // the dependencies of the task being read
   std::vector<std::pair<task_index, const json::array*>> deps_;
@@ -310,7 +310,7 @@ private:
 // ---------------------------------------------------------------------------------------------
 // The sidecar
 
-void apply_sidecar(plan& p, const fs::path& file, reporter r) {
+void apply_sidecar(plan& p, const fs::path& file, diagnostic_sink r) {
   r.context.file = file.string();
   std::string text;
   error_code ec;
@@ -340,7 +340,7 @@ void apply_sidecar(plan& p, const fs::path& file, reporter r) {
 loaded_plan load_text(std::string_view text, const taskmaster_options& opt, std::string file,
                       const fs::path& project_root, std::string* owned = nullptr) {
   loaded_plan out;
-  reporter r{out.diagnostics, {}};
+  diagnostic_sink r{out.diagnostics, {}};
   r.context.file = file;
   detail::json_error err;
   const json::value v = detail::parse_json(text, err);

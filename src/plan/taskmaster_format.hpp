@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_TASKMASTER_FORMAT_HPP
-#define COHORT_SRC_TASKMASTER_FORMAT_HPP
+#ifndef COHORT_SRC_PLAN_TASKMASTER_FORMAT_HPP
+#define COHORT_SRC_PLAN_TASKMASTER_FORMAT_HPP
 
 // Private to the library: the facts of the Task Master layout that the loader and the
 // write-back must agree on. Not installed.
 
-#include "json_text.hpp"
+#include "common/json_text.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -48,4 +48,4 @@ inline std::string local_subtask_id(const boost::json::value& id, std::string_vi
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_TASKMASTER_FORMAT_HPP
+#endif // COHORT_SRC_PLAN_TASKMASTER_FORMAT_HPP

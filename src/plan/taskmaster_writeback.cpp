@@ -1,9 +1,9 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/taskmaster_writeback.hpp>
+#include <cohort/plan/taskmaster_writeback.hpp>
 
-#include "json_text.hpp"
-#include "taskmaster_format.hpp"
+#include "common/json_text.hpp"
+#include "plan/taskmaster_format.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,8 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/process.hpp>
+#include <cohort/process/process.hpp>
+
+#include "common/procfs.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -319,11 +321,11 @@ struct reader {
   reader(asio::any_io_executor ex, output_stream w) : which(w), pipe(std::move(ex)) {}
 };
 
-struct run_state {
-  run_state(asio::any_io_executor ex, process_options o)
+struct child_state {
+  child_state(asio::any_io_executor ex, process_options o)
       : options(std::move(o)), pidfd(ex), wake(ex), out(ex, output_stream::out),
         err(ex, output_stream::err) {}
-  ~run_state() {
+  ~child_state() {
     if (!reaped && pid > 0) kill_and_reap(pid);  // abandoned (executor destroyed): no orphan
   }
 
@@ -333,8 +335,8 @@ struct run_state {
   std::optional<int> status;  // waitpid's status; empty if it could not be read (ECHILD)
   // The pidfd: readable once the child has exited. Not Boost.Process v2's process handle: its
   // async_wait calls a blocking waitpid on any readiness, and Asio can report a stale one (an
-  // event of the previous descriptor whose reactor state was recycled), which froze the io
-  // thread while the child blocked on a full pipe. Here readiness is only a hint: WNOHANG.
+  // event of the previous descriptor whose reactor state was recycled), which freezes the io
+  // thread while the child blocks on a full pipe. Here readiness is only a hint: WNOHANG.
   asio::posix::stream_descriptor pidfd;
   // A timer used as an event: whoever changes `reaped`, a reader's `open` or the cancellation
   // cancels it, and the supervising coroutine re-checks its condition.
@@ -344,7 +346,7 @@ struct run_state {
   error_code output_error;            // the first failed write to an output file
 };
 
-void notify(run_state& st) { st.wake.cancel(); }
+void notify(child_state& st) { st.wake.cancel(); }
 
 // ---------------------------------------------------------------------------------------------
 // Output: written to the file as read, and split into lines for the callback, memory bounded.
@@ -363,7 +365,7 @@ void write_file(reader& r, const char* p, std::size_t n, error_code& out_error) 
   }
 }
 
-void deliver(run_state& st, reader& r, std::string_view text, bool truncated) {
+void deliver(child_state& st, reader& r, std::string_view text, bool truncated) {
   if (!st.options.on_line || st.callback_error) return;
   try {
     st.options.on_line(output_line{r.which, text, truncated});
@@ -372,7 +374,7 @@ void deliver(run_state& st, reader& r, std::string_view text, bool truncated) {
   }
 }
 
-void split_lines(run_state& st, reader& r, std::string_view chunk) {
+void split_lines(child_state& st, reader& r, std::string_view chunk) {
   const std::size_t max = std::max<std::size_t>(st.options.max_line_bytes, 1);
   while (!chunk.empty()) {
     const auto nl = chunk.find('\n');
@@ -395,9 +397,9 @@ void split_lines(run_state& st, reader& r, std::string_view chunk) {
 }
 
 // Reads one stream to EOF (or until the pipe is closed by the supervisor).
-asio::awaitable<void> pump(std::shared_ptr<run_state> st, reader& r) {
+asio::awaitable<void> pump(std::shared_ptr<child_state> st, reader& r) {
   constexpr std::size_t buffer_bytes = 32 * 1024;
-  // Not zeroed: clearing 2 x 32 KiB per launch showed up as the top cost of short agents.
+  // Not zeroed: clearing 2 x 32 KiB per launch is the top cost of short agents.
   auto buffer = std::make_unique_for_overwrite<char[]>(buffer_bytes);
   for (;;) {
     auto [ec, n] = co_await r.pipe.async_read_some(asio::buffer(buffer.get(), buffer_bytes),
@@ -430,15 +432,15 @@ pid_t spawn_child(const process_options& o, child_stdio& io) {
   return pid;
 }
 
-void on_pidfd_ready(const std::shared_ptr<run_state>& st, error_code ec);
+void on_pidfd_ready(const std::shared_ptr<child_state>& st, error_code ec);
 
-void start_exit_wait(const std::shared_ptr<run_state>& st) {
+void start_exit_wait(const std::shared_ptr<child_state>& st) {
   st->pidfd.async_wait(asio::posix::descriptor_base::wait_read,
                        [st](error_code ec) { on_pidfd_ready(st, ec); });
 }
 
-void on_pidfd_ready(const std::shared_ptr<run_state>& st, error_code ec) {
-  if (ec == asio::error::operation_aborted) return;  // shutting down: ~run_state reaps
+void on_pidfd_ready(const std::shared_ptr<child_state>& st, error_code ec) {
+  if (ec == asio::error::operation_aborted) return;  // shutting down: ~child_state reaps
   int status = 0;
   pid_t r;
   while ((r = ::waitpid(st->pid, &status, WNOHANG)) < 0 && errno == EINTR) {}
@@ -452,11 +454,11 @@ void on_pidfd_ready(const std::shared_ptr<run_state>& st, error_code ec) {
   notify(*st);
 }
 
-std::shared_ptr<run_state> launch(asio::any_io_executor ex, process_options o, process_result& r) {
+std::shared_ptr<child_state> launch(asio::any_io_executor ex, process_options o, process_result& r) {
   if (o.argv.empty()) throw system_error(errc::invalid_argument, "cohort::run_process: empty argv");
   if (!o.usage_file.empty()) ::unlink(o.usage_file.c_str());
   child_stdio io = open_stdio(o);
-  auto st = std::make_shared<run_state>(ex, std::move(o));
+  auto st = std::make_shared<child_state>(ex, std::move(o));
   st->pid = spawn_child(st->options, io);
   r.started = clock_type::now();
   io.null.reset();  // its slot is the pidfd's
@@ -467,7 +469,7 @@ std::shared_ptr<run_state> launch(asio::any_io_executor ex, process_options o, p
     start_failed(ec, st->options, "pidfd_open");
   }
   unique_fd owned_pidfd(pidfd);
-  st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~run_state reaps
+  st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~child_state reaps
   owned_pidfd.release();
   for (auto [stream, pipe] : {std::pair{&st->out, &io.out}, std::pair{&st->err, &io.err}}) {
     if (!pipe->read) continue;  // the child writes this stream itself
@@ -492,7 +494,7 @@ bool cancelled(const asio::cancellation_state& cs) {
 // Waits until `done()` or `until`. Every wake-up (exit, EOF, the caller's cancellation, a
 // spurious one) re-checks; the caller's cancellation aborts a wait but never this loop.
 template <class Condition>
-asio::awaitable<void> wait_until(run_state& st, clock_type::time_point until, Condition done) {
+asio::awaitable<void> wait_until(child_state& st, clock_type::time_point until, Condition done) {
   while (!done() && clock_type::now() < until) {
     st.wake.expires_at(until);
     (void)co_await st.wake.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -504,7 +506,7 @@ clock_type::time_point after(clock_type::duration d) {
 }
 
 // The kill ladder: SIGTERM to the group, the grace, SIGKILL to whatever is left, reap.
-asio::awaitable<void> end_group(run_state& st) {
+asio::awaitable<void> end_group(child_state& st) {
   const pid_t pgid = st.pid;
   ::kill(-pgid, SIGTERM);
   ::kill(-pgid, SIGCONT);  // a stopped member could not act on SIGTERM
@@ -515,7 +517,7 @@ asio::awaitable<void> end_group(run_state& st) {
 }
 
 // Output is complete at EOF; a holder outside the group gets one grace period, then is cut off.
-asio::awaitable<void> drain(run_state& st) {
+asio::awaitable<void> drain(child_state& st) {
   auto eof = [&st] { return !st.out.open && !st.err.open; };
   co_await wait_until(st, after(st.options.grace), eof);
   error_code ignored;
@@ -524,7 +526,7 @@ asio::awaitable<void> drain(run_state& st) {
   co_await wait_until(st, clock_type::time_point::max(), eof);
 }
 
-asio::awaitable<void> supervise(run_state& st, process_result& r) {
+asio::awaitable<void> supervise(child_state& st, process_result& r) {
   auto cs = co_await asio::this_coro::cancellation_state;
   co_await wait_until(st, after(st.options.deadline),
                       [&] { return st.reaped || cancelled(cs); });
@@ -543,7 +545,7 @@ std::uint64_t written(const unique_fd& file) {
   return file && ::fstat(file.get(), &s) == 0 ? static_cast<std::uint64_t>(s.st_size) : 0;
 }
 
-void fill_result(const run_state& st, process_result& r) {
+void fill_result(const child_state& st, process_result& r) {
   if (st.status && WIFEXITED(*st.status)) r.exit_code = WEXITSTATUS(*st.status);
   if (st.status && WIFSIGNALED(*st.status)) r.signal = WTERMSIG(*st.status);
   r.output_error = st.output_error;
@@ -561,7 +563,7 @@ void fill_result(const run_state& st, process_result& r) {
   r.usage_file = st.options.usage_file;
 }
 
-void start_readers(const std::shared_ptr<run_state>& st) {
+void start_readers(const std::shared_ptr<child_state>& st) {
   if (!reads_output(st->options)) return;
   auto ex = st->wake.get_executor();
   // Not bound to the caller's cancellation: they end at EOF or when drain() cancels the pipe.
@@ -606,6 +608,12 @@ std::string describe(const process_result& r) {
   if (r.ended_by == end_reason::deadline) s += ", deadline";
   if (r.ended_by == end_reason::cancellation) s += ", cancelled";
   return s;
+}
+
+std::uint64_t process_start_time(int pid) {
+  if (pid <= 0) return 0;
+  const auto s = detail::read_proc_stat(pid);
+  return s ? s->start_time : 0;  // a zombie too: its pid is not free until it is reaped
 }
 
 } // namespace cohort

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/usage.hpp>
+#include <cohort/process/usage.hpp>
 
-#include <cohort/process.hpp>
+#include <cohort/process/process.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -192,8 +192,8 @@ bool is_rate_limit_message(std::string_view text) {
                      [&](std::string_view m) { return lower.find(m) != std::string::npos; });
 }
 
-usage_report read_usage(const process_result& result, std::size_t tail_bytes) {
-  usage_report r;
+reported_usage read_usage(const process_result& result, std::size_t tail_bytes) {
+  reported_usage r;
   if (!result.usage_file.empty()) {
     r.usage = read_usage_file(result.usage_file);
     if (r.usage) r.source = usage_source::usage_file;

@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/executor.hpp>
+#include <cohort/run/executor.hpp>
 
-#include <cohort/error.hpp>
-#include <cohort/pacer.hpp>
-#include <cohort/scope.hpp>
-#include <cohort/semaphore.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/core/pacer.hpp>
+#include <cohort/core/scope.hpp>
+#include <cohort/core/semaphore.hpp>
 
-#include "exception_text.hpp"
+#include "core/exception_text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
@@ -15,6 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -22,6 +23,8 @@
 #include <random>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace asio = boost::asio;
 
 namespace {
@@ -105,9 +108,9 @@ struct task_state {
 
 // One run of a plan. Lives in run_plan's coroutine frame; every coroutine below is a child of
 // its scopes, so none outlives it.
-class run_state {
+class plan_run {
 public:
-  run_state(const plan& p, launcher& l, executor_options o, std::vector<observer*> obs,
+  plan_run(const plan& p, launcher& l, executor_options o, std::vector<observer*> obs,
             asio::any_io_executor ex);
 
   asio::awaitable<void> run_all();
@@ -133,7 +136,7 @@ private:
 
   // Limits.
   static semaphore::permit take_now(semaphore& s, std::size_t n);
-  asio::awaitable<semaphore::permit> wait_for(semaphore& s, std::size_t n, task_index t,
+  asio::awaitable<semaphore::permit> acquire_waiting(semaphore& s, std::size_t n, task_index t,
                                               wait_reason why);
   asio::awaitable<void> wait_turn(pacer& p, task_index t, int priority);
   milliseconds backoff(int failures);
@@ -162,7 +165,7 @@ private:
   run_report report_;
 };
 
-run_state::run_state(const plan& p, launcher& l, executor_options o, std::vector<observer*> obs,
+plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<observer*> obs,
                      asio::any_io_executor ex)
     : plan_(p),
       launcher_(l),
@@ -208,7 +211,7 @@ run_state::run_state(const plan& p, launcher& l, executor_options o, std::vector
   }
 }
 
-asio::awaitable<void> run_state::run_all() {
+asio::awaitable<void> plan_run::run_all() {
   report_.started = clock_type::now();
   emit(make(event_kind::run_started, std::nullopt));
   (void)co_await with_scope(scope_policy::isolate, [this](scope& top) -> asio::awaitable<void> {
@@ -222,7 +225,7 @@ asio::awaitable<void> run_state::run_all() {
 }
 
 // Gives every task left without an outcome one (after a cancellation), then ends the run.
-void run_state::finalize(bool cancelled) {
+void plan_run::finalize(bool cancelled) {
   top_ = nullptr;
   report_.cancelled = cancelled;
   for (task_index i = 0; i < state_.size(); ++i) {
@@ -232,7 +235,7 @@ void run_state::finalize(bool cancelled) {
   emit(make(event_kind::run_finished, std::nullopt));
 }
 
-run_report run_state::take_report() {
+run_report plan_run::take_report() {
   report_.tasks.reserve(state_.size());
   for (auto& s : state_) report_.tasks.push_back(std::move(s.report));
   return std::move(report_);
@@ -240,13 +243,13 @@ run_report run_state::take_report() {
 
 // --- parents and subtasks ----------------------------------------------------------------------
 
-asio::awaitable<void> run_state::run_parent(task_index p) {
+asio::awaitable<void> plan_run::run_parent(task_index p) {
   co_await guarded(p, run_parent_body(p));
 }
 
 // Runs `body` for `t`; if it throws, `t` gets its outcome (cancelled, or failed with the
 // message) before the exception goes on to the scope.
-asio::awaitable<void> run_state::guarded(task_index t, asio::awaitable<void> body) {
+asio::awaitable<void> plan_run::guarded(task_index t, asio::awaitable<void> body) {
   std::exception_ptr error;
   try {
     co_await std::move(body);
@@ -261,7 +264,7 @@ asio::awaitable<void> run_state::guarded(task_index t, asio::awaitable<void> bod
   std::rethrow_exception(error);
 }
 
-asio::awaitable<void> run_state::run_parent_body(task_index p) {
+asio::awaitable<void> plan_run::run_parent_body(task_index p) {
   co_await wait_dependencies(p);
   if (auto why = unmet_dependency(p)) {
     finish(p, task_outcome::skipped, *why);
@@ -287,7 +290,7 @@ asio::awaitable<void> run_state::run_parent_body(task_index p) {
   emit(make(event_kind::parent_finished, p));
 }
 
-asio::awaitable<void> run_state::run_subtasks(scope& s, task_index p) {
+asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
   const auto& subtasks = plan_.tasks[p].subtasks;
   if (options_.schedule.mode == wave_mode::rolling) {
     for (task_index t : subtasks) {
@@ -309,7 +312,7 @@ asio::awaitable<void> run_state::run_subtasks(scope& s, task_index p) {
   }
 }
 
-asio::awaitable<void> run_state::run_subtask(task_index t) {
+asio::awaitable<void> plan_run::run_subtask(task_index t) {
   co_await wait_dependencies(t);
   if (auto why = unmet_dependency(t)) {
     finish(t, task_outcome::skipped, *why);
@@ -319,9 +322,9 @@ asio::awaitable<void> run_state::run_subtask(task_index t) {
 }
 
 // One job (a subtask, or a parent without subtasks): attempts until it has an outcome.
-asio::awaitable<void> run_state::run_job(task_index t) { co_await guarded(t, run_attempts(t)); }
+asio::awaitable<void> plan_run::run_job(task_index t) { co_await guarded(t, run_attempts(t)); }
 
-asio::awaitable<void> run_state::run_attempts(task_index t) {
+asio::awaitable<void> plan_run::run_attempts(task_index t) {
   emit(make(event_kind::task_ready, t));
   int rate_limits = 0;
   int failures = 0;
@@ -355,15 +358,15 @@ asio::awaitable<void> run_state::run_attempts(task_index t) {
 
 // One attempt: the limits in order (parent cap, slot, tokens, pacer), then the launch. Empty
 // when the token budget cannot cover the reservation any more.
-asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, int n) {
+asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, int n) {
   semaphore::permit parent_permit;
   if (!parent_caps_.empty()) {
     auto& cap = *parent_caps_[plan_.tasks[t].parent.value_or(t)];
     parent_permit = take_now(cap, 1);
-    if (!parent_permit) parent_permit = co_await wait_for(cap, 1, t, wait_reason::parent_cap);
+    if (!parent_permit) parent_permit = co_await acquire_waiting(cap, 1, t, wait_reason::parent_cap);
   }
   auto slot = take_now(slots_, 1);
-  if (!slot) slot = co_await wait_for(slots_, 1, t, wait_reason::slot);
+  if (!slot) slot = co_await acquire_waiting(slots_, 1, t, wait_reason::slot);
   semaphore::permit tokens;
   std::uint64_t reserved = 0;
   if (budget_) {
@@ -371,7 +374,7 @@ asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, i
         1, plan_.tasks[t].tokens.value_or(options_.schedule.defaults.tokens));
     if (reserved > budget_->capacity()) co_return std::nullopt;
     tokens = take_now(*budget_, reserved);
-    if (!tokens) tokens = co_await wait_for(*budget_, reserved, t, wait_reason::budget);
+    if (!tokens) tokens = co_await acquire_waiting(*budget_, reserved, t, wait_reason::budget);
     if (!tokens) co_return std::nullopt;  // the budget shrank below the reservation meanwhile
   }
   if (options_.schedule.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
@@ -392,7 +395,7 @@ asio::awaitable<std::optional<launch_result>> run_state::attempt(task_index t, i
   co_return result;
 }
 
-asio::awaitable<launch_result> run_state::launch(task_index t, int n, std::uint64_t reserved) {
+asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64_t reserved) {
   for (auto* o : observers_) o->before_launch();  // nothing starts unrecorded
   auto& report = state_[t].report;
   if (report.started == clock_type::time_point{}) report.started = clock_type::now();
@@ -434,7 +437,7 @@ asio::awaitable<launch_result> run_state::launch(task_index t, int n, std::uint6
 
 // --- dependencies ------------------------------------------------------------------------------
 
-asio::awaitable<void> run_state::wait_dependencies(task_index t) {
+asio::awaitable<void> plan_run::wait_dependencies(task_index t) {
   const auto& task = plan_.tasks[t];
   const bool blocked = std::any_of(task.dependencies.begin(), task.dependencies.end(),
                                    [&](task_index d) { return !state_[d].finished(); });
@@ -447,7 +450,7 @@ asio::awaitable<void> run_state::wait_dependencies(task_index t) {
   }
 }
 
-asio::awaitable<void> run_state::wait_finished(task_index d) {
+asio::awaitable<void> plan_run::wait_finished(task_index d) {
   auto& s = state_[d];
   while (!s.finished()) {
     co_await s.finished_signal->async_wait(asio::as_tuple(asio::use_awaitable));
@@ -459,7 +462,7 @@ asio::awaitable<void> run_state::wait_finished(task_index d) {
 }
 
 // Why `t` cannot run: the first dependency that did not end well.
-std::optional<std::string> run_state::unmet_dependency(task_index t) const {
+std::optional<std::string> plan_run::unmet_dependency(task_index t) const {
   for (task_index d : plan_.tasks[t].dependencies) {
     if (d == plan_.tasks[t].parent) continue;
     const auto o = state_[d].report.outcome;
@@ -472,13 +475,13 @@ std::optional<std::string> run_state::unmet_dependency(task_index t) const {
 
 // --- limits ------------------------------------------------------------------------------------
 
-semaphore::permit run_state::take_now(semaphore& s, std::size_t n) {
+semaphore::permit plan_run::take_now(semaphore& s, std::size_t n) {
   auto p = s.try_acquire(n);
   return p ? std::move(*p) : semaphore::permit();
 }
 
 // Waits for `n` units behind every task of higher priority. Empty when `n` can never fit.
-asio::awaitable<semaphore::permit> run_state::wait_for(semaphore& s, std::size_t n, task_index t,
+asio::awaitable<semaphore::permit> plan_run::acquire_waiting(semaphore& s, std::size_t n, task_index t,
                                                        wait_reason why) {
   auto e = make(event_kind::task_waiting, t);
   e.reason = why;
@@ -490,14 +493,14 @@ asio::awaitable<semaphore::permit> run_state::wait_for(semaphore& s, std::size_t
   co_return std::move(permit);
 }
 
-asio::awaitable<void> run_state::wait_turn(pacer& p, task_index t, int priority) {
+asio::awaitable<void> plan_run::wait_turn(pacer& p, task_index t, int priority) {
   auto e = make(event_kind::task_waiting, t);
   e.reason = wait_reason::stagger;
   emit(e);
   co_await p.async_wait(priority, asio::use_awaitable);
 }
 
-milliseconds run_state::backoff(int failures) {
+milliseconds plan_run::backoff(int failures) {
   const auto& r = options_.retry;
   const double base = static_cast<double>(r.base_delay.count()) * std::pow(2.0, failures - 1);
   const double capped = std::min(base, static_cast<double>(r.max_delay.count()));
@@ -507,7 +510,7 @@ milliseconds run_state::backoff(int failures) {
 
 // --- outcomes and events -----------------------------------------------------------------------
 
-void run_state::finish(task_index t, task_outcome o, std::string reason) {
+void plan_run::finish(task_index t, task_outcome o, std::string reason) {
   auto& s = state_[t];
   s.report.outcome = o;
   s.report.finished = clock_type::now();
@@ -520,7 +523,7 @@ void run_state::finish(task_index t, task_outcome o, std::string reason) {
   emit(e);
 }
 
-task_outcome run_state::subtasks_outcome(task_index p, std::string& why) const {
+task_outcome plan_run::subtasks_outcome(task_index p, std::string& why) const {
   task_outcome o = task_outcome::succeeded;
   for (task_index s : plan_.tasks[p].subtasks) {
     const auto so = state_[s].report.outcome;
@@ -531,14 +534,14 @@ task_outcome run_state::subtasks_outcome(task_index p, std::string& why) const {
   return o;
 }
 
-event run_state::make(event_kind k, std::optional<task_index> t) const {
+event plan_run::make(event_kind k, std::optional<task_index> t) const {
   event e;
   e.kind = k;
   e.task = t;
   return e;
 }
 
-void run_state::emit(event e) {
+void plan_run::emit(event e) {
   e.at = clock_type::now();
   for (auto* o : observers_) o->on_event(e);
 }
@@ -573,7 +576,7 @@ asio::awaitable<run_report> run_plan(const plan& p, launcher& l, executor_option
   if (options.schedule.max_running == 0) {
     throw system_error(errc::invalid_argument, "cohort::run_plan: max_running must be at least 1");
   }
-  run_state run(p, l, std::move(options), std::move(observers),
+  plan_run run(p, l, std::move(options), std::move(observers),
                 co_await asio::this_coro::executor);
   std::exception_ptr error;
   try {

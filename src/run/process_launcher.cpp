@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/process_launcher.hpp>
+#include <cohort/run/process_launcher.hpp>
 
-#include <cohort/agent_command.hpp>
-#include <cohort/error.hpp>
-#include <cohort/journal.hpp>
-#include <cohort/process.hpp>
-#include <cohort/usage.hpp>
+#include <cohort/run/agent_command.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/run/run_dir.hpp>
+#include <cohort/process/process.hpp>
+#include <cohort/process/usage.hpp>
 
 #include <fstream>
 
@@ -15,14 +15,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A task id as a file name: path separators and dots at the start cannot escape the run dir.
-std::string file_name_of(const std::string& id) {
-  std::string out;
-  for (char c : id) out += (c == '/' || c == '\\' || c == '\0') ? '_' : c;
-  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
-  return out;
-}
 
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -42,7 +34,7 @@ bool mentions_prompt_file(const std::vector<std::string>& argv) {
 
 launch_result to_launch_result(const process_result& r) {
   launch_result out;
-  const usage_report usage = read_usage(r);
+  const reported_usage usage = read_usage(r);
   if (usage.usage) out.tokens = usage.usage->total();
   out.exit_code = r.exit_code.value_or(-1);
   out.signal = r.signal.value_or(0);
@@ -61,10 +53,6 @@ launch_result to_launch_result(const process_result& r) {
 }
 
 } // namespace
-
-fs::path agent_output_stem(const fs::path& run_dir, const std::string& task_id, int attempt) {
-  return run_dir / "agents" / file_name_of(task_id) / std::to_string(attempt);
-}
 
 process_launcher::process_launcher(process_launcher_options options)
     : options_(std::move(options)) {}
@@ -101,16 +89,15 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
     // Marks the agent (and what it starts) as this run dir's, so that a resumed run can end it
     // even if it started after the journal's last record (journal.hpp, resume.hpp).
     po.environment[run_dir_variable] = run_dir_marker(options_.run_dir);
-    const fs::path stem = agent_output_stem(options_.run_dir, t.id, r.attempt);
-    const fs::path dir = stem.parent_path();
-    fs::create_directories(dir);
-    po.stdout_file = fs::path(stem).concat(".out");
-    po.stderr_file = fs::path(stem).concat(".err");
-    po.usage_file = fs::path(stem).concat(".usage.json");
+    agent_files files = agent_files_of(options_.run_dir, t.id, r.attempt);
+    fs::create_directories(files.prompt.parent_path());
     if (uses_template) {
-      values["prompt_file"] = (dir / "prompt.md").string();
-      write_file(dir / "prompt.md", prompt);
+      values["prompt_file"] = files.prompt.string();
+      write_file(files.prompt, prompt);
     }
+    po.stdout_file = std::move(files.stdout_file);
+    po.stderr_file = std::move(files.stderr_file);
+    po.usage_file = std::move(files.usage_file);
   }
   if (uses_template && options_.prompt == prompt_delivery::stdin) po.input = prompt;
   po.argv = uses_template ? render_argv(options_.agent, values) : t.argv;

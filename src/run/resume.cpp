@@ -1,11 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/resume.hpp>
+#include <cohort/run/resume.hpp>
 
-#include "procfs.hpp"
+#include "common/procfs.hpp"
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
@@ -129,7 +132,7 @@ void add_marked(const std::string& marker, const std::vector<proc_stat>& procs,
 // The agents whose groups still have live members, then the unrecorded marked processes;
 // `report` counts the pids left alone.
 std::vector<target> live_groups(const std::vector<journal_agent>& agents, const std::string& marker,
-                                leftover_report* report) {
+                                ended_leftovers* report) {
   const auto procs = detail::scan_processes();
   std::vector<target> out;
   for (const auto& a : agents) {
@@ -153,7 +156,7 @@ std::size_t wait_gone(const std::vector<journal_agent>& agents, const std::strin
 }
 
 std::vector<target> signal_all(const std::vector<journal_agent>& agents, const std::string& marker,
-                               int sig, leftover_report* report) {
+                               int sig, ended_leftovers* report) {
   auto hit = live_groups(agents, marker, report);
   for (const auto& [a, g] : hit) signal_group(a, g, sig);
   return hit;
@@ -161,8 +164,8 @@ std::vector<target> signal_all(const std::vector<journal_agent>& agents, const s
 
 } // namespace
 
-leftover_report end_leftovers(const journal_state& s, milliseconds grace) {
-  leftover_report r;
+ended_leftovers end_leftovers(const journal_state& s, milliseconds grace) {
+  ended_leftovers r;
   std::vector<journal_agent> open;
   for (const auto& a : s.agents) {
     if (!a.ended && a.pid > 0) open.push_back(a);

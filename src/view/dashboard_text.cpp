@@ -2,19 +2,22 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 // The dashboard's text: the live frame and the plain lines. No I/O here.
-#include <cohort/dashboard.hpp>
+#include <cohort/view/dashboard.hpp>
 
-#include "text_width.hpp"
+#include "common/text_width.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <algorithm>
 #include <array>
 #include <map>
 #include <string_view>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace {
 
 using std::chrono::milliseconds;

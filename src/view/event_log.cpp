@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/event_log.hpp>
+#include <cohort/view/event_log.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace {
 
 bool is_task_event(event_kind k) noexcept {

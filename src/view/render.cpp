@@ -1,20 +1,23 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/render.hpp>
+#include <cohort/view/render.hpp>
 
-#include "text_width.hpp"
+#include "common/text_width.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <algorithm>
 #include <map>
 #include <set>
 #include <string_view>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace {
 
 namespace json = boost::json;
@@ -62,7 +65,7 @@ std::string speedup(milliseconds base, milliseconds d) {
   return d.count() ? fmt::format("{:.1f}x", double(base.count()) / double(d.count())) : "-";
 }
 
-std::string projections_table(const plan_report& r) {
+std::string projections_table(const plan_analysis& r) {
   const auto& pr = r.projected;
   std::vector<row> rows{
       {"sequential (one job at a time)", format_duration(pr.sequential), "1.0x"},
@@ -87,7 +90,7 @@ std::string projections_table(const plan_report& r) {
   return out;
 }
 
-std::string groups_table(const plan& p, const plan_report& r) {
+std::string groups_table(const plan& p, const plan_analysis& r) {
   std::vector<row> rows;
   std::size_t siblings = 0;
   for (const auto& g : r.groups) {
@@ -102,7 +105,7 @@ std::string groups_table(const plan& p, const plan_report& r) {
                {"shared dependencies", "parents", "n"}, rows);
 }
 
-std::string layers_table(const plan& p, const plan_report& r) {
+std::string layers_table(const plan& p, const plan_analysis& r) {
   std::vector<row> rows;
   for (std::size_t i = 0; i < r.layers.parents.size(); ++i) {
     const auto& l = r.layers.parents[i];
@@ -111,7 +114,7 @@ std::string layers_table(const plan& p, const plan_report& r) {
   return table("Parent layers (parents on one layer are never ordered)", {"layer", "parents", "n"}, rows);
 }
 
-std::string slack_table(const plan& p, const plan_report& r) {
+std::string slack_table(const plan& p, const plan_analysis& r) {
   std::vector<row> rows;
   const std::set<task_index> critical(r.schedule.critical_path.begin(), r.schedule.critical_path.end());
   for (task_index q : p.parents) {
@@ -128,7 +131,7 @@ std::string slack_table(const plan& p, const plan_report& r) {
                {"parent", "earliest start", "earliest finish", "latest start", "slack", "critical"}, rows);
 }
 
-std::string budget_table(const plan& p, const plan_report& r) {
+std::string budget_table(const plan& p, const plan_analysis& r) {
   std::vector<row> rows;
   std::uint64_t size = 0, given = 0;
   for (const auto& s : r.budget) {
@@ -139,7 +142,7 @@ std::string budget_table(const plan& p, const plan_report& r) {
   return table("Token budget split (proportional to estimated tokens)", {"parent", "estimated", "share"}, rows);
 }
 
-std::string conflicts_table(const plan& p, const plan_report& r) {
+std::string conflicts_table(const plan& p, const plan_analysis& r) {
   if (r.conflicts.empty()) return "Ownership conflicts: none\n";
   std::vector<row> rows;
   for (const auto& c : r.conflicts) {
@@ -155,14 +158,14 @@ json::array id_array(const plan& p, const std::vector<task_index>& ts) {
   return a;
 }
 
-json::object projections_json(const plan_report& r) {
+json::object projections_json(const plan_analysis& r) {
   const auto& pr = r.projected;
   return {{"sequential_ms", pr.sequential.count()}, {"waves_only_ms", pr.waves_only.count()},
           {"hierarchical_ms", pr.hierarchical.count()}, {"critical_path_ms", pr.critical_path.count()},
           {"tokens", pr.tokens}};
 }
 
-json::object simulation_json(const plan_report& r) {
+json::object simulation_json(const plan_analysis& r) {
   const auto& s = *r.simulated;
   const auto& o = *r.simulated_with;
   return {{"max_running", o.max_running}, {"max_per_parent", o.max_per_parent},
@@ -175,7 +178,7 @@ json::object simulation_json(const plan_report& r) {
           {"launches", s.launches}, {"unfinished", s.unfinished}};
 }
 
-json::array tasks_json(const plan& p, const plan_report& r) {
+json::array tasks_json(const plan& p, const plan_analysis& r) {
   json::array a;
   for (task_index t = 0; t < p.size(); ++t) {
     const auto& x = r.schedule.tasks[t];
@@ -205,7 +208,7 @@ std::string label(const plan& p, task_index t) {
 }
 
 // The subtasks of `q` by wave.
-std::map<std::size_t, std::vector<task_index>> by_wave(const plan& p, const plan_report& r, task_index q) {
+std::map<std::size_t, std::vector<task_index>> by_wave(const plan& p, const plan_analysis& r, task_index q) {
   std::map<std::size_t, std::vector<task_index>> out;
   for (task_index s : p.tasks[q].subtasks) out[r.waves[s]].push_back(s);
   return out;
@@ -221,30 +224,13 @@ std::string format_duration(milliseconds d) {
   return fmt::format("{:.1f} min", double(n) / 60'000);
 }
 
-plan_report make_report(const plan& p, const report_options& options) {
-  plan_report r;
-  r.projected = project(p, options.defaults);
-  r.schedule = critical_path(p, options.defaults);
-  r.groups = parallel_groups(p);
-  r.layers = layers(p);
-  r.waves = waves(p);
-  if (options.budget) r.budget = split_budget(p, options.budget, options.reserve, {}, options.defaults);
-  r.conflicts = ownership_conflicts(p);
-  if (options.simulate) {
-    r.simulated_with = options.simulate;
-    r.simulated_with->defaults = options.defaults;
-    r.simulated = simulate(p, *r.simulated_with);
-  }
-  return r;
-}
-
-std::string render_text(const plan& p, const plan_report& r) {
+std::string render_text(const plan& p, const plan_analysis& r) {
   std::string out = projections_table(r) + groups_table(p, r) + layers_table(p, r) + slack_table(p, r);
   if (!r.budget.empty()) out += budget_table(p, r);
   return out + conflicts_table(p, r);
 }
 
-json::value render_json(const plan& p, const plan_report& r) {
+json::value render_json(const plan& p, const plan_analysis& r) {
   json::object o{{"projections", projections_json(r)},
                  {"critical_path", id_array(p, r.schedule.critical_path)},
                  {"critical_path_ms", r.schedule.length.count()}};
@@ -270,7 +256,7 @@ json::value render_json(const plan& p, const plan_report& r) {
   return o;
 }
 
-std::string render_dot(const plan& p, const plan_report& r) {
+std::string render_dot(const plan& p, const plan_analysis& r) {
   const std::set<task_index> critical(r.schedule.critical_path.begin(), r.schedule.critical_path.end());
   std::string out = "digraph plan {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded];\n";
   auto node = [&](task_index t, std::string_view indent) {
@@ -308,7 +294,7 @@ std::string render_dot(const plan& p, const plan_report& r) {
   return out + "}\n";
 }
 
-std::string render_mermaid(const plan& p, const plan_report& r) {
+std::string render_mermaid(const plan& p, const plan_analysis& r) {
   std::string out = "flowchart LR\n";
   auto name = [&](task_index t) { return fmt::format("{}{}", p.tasks[t].subtasks.empty() ? 't' : 'p', t); };
   for (task_index q : p.parents) {

@@ -1,19 +1,22 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#include <cohort/report.hpp>
+#include <cohort/view/report.hpp>
 
-#include <cohort/render.hpp>
+#include <cohort/view/render.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <algorithm>
 #include <optional>
 #include <vector>
 
 namespace cohort {
+
+using std::chrono::milliseconds;
 namespace {
 
 using std::chrono::milliseconds;

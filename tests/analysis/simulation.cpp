@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/simulation.hpp>
+#include <cohort/analysis/simulation.hpp>
 
 #include "support/plan_shapes.hpp"
 
-#include <cohort/error.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/test/unit_test.hpp>
 

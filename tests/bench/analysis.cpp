@@ -6,8 +6,8 @@
 // done). Prints ms per step and the peak RSS; the goal is under 1 s in all. Release build:
 //   cohort_bench_analysis            ~100,000 tasks
 //   cohort_bench_analysis --quick    ~2,000 tasks (the CTest smoke run)
-#include <cohort/analysis.hpp>
-#include <cohort/simulation.hpp>
+#include <cohort/analysis/analysis.hpp>
+#include <cohort/analysis/simulation.hpp>
 
 #include "../support/plan_shapes.hpp"
 

@@ -4,8 +4,8 @@
 // The executor's own overhead: N fake zero-time tasks through run_plan (no processes). Prints
 // µs per task and bytes per task (peak RSS growth / N). Run a Release build:
 //   cohort_bench_executor [--quick] [--tasks N] [--subtasks-per-parent M] [-j K] [--mode waves|rolling]
-#include <cohort/executor.hpp>
-#include <cohort/fake_launcher.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/testing/fake_launcher.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -5,8 +5,8 @@
 // parsed, resolved and validated; prints ms per load and the process's peak RSS. Goal: < 50 ms.
 //   cohort_bench_plan_load [SAMPLES_DIR]            20 loads per measurement
 //   cohort_bench_plan_load --quick [SAMPLES_DIR]    3 loads (the CTest smoke run)
-#include <cohort/plan_json.hpp>
-#include <cohort/taskmaster.hpp>
+#include <cohort/plan/plan_json.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
 #include <fmt/core.h>
 

@@ -7,7 +7,7 @@
 // waitpid(-1), refilling to K. Run a Release build:
 //   cohort_bench_spawn            N=2000, K=8, 5 interleaved rounds, 512 MiB
 //   cohort_bench_spawn --quick    N=100, 1 round, 64 MiB (the CTest smoke run; asserts no time)
-#include <cohort/process.hpp>
+#include <cohort/process/process.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

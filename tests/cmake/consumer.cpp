@@ -31,7 +31,9 @@ asio::awaitable<bool> run(int& done) {
 } // namespace
 
 int main() {
-  asio::io_context ctx;
+  // An application that still uses Asio's deprecated names (io_service) compiles with cohort:
+  // cohort configures Asio for its own sources only, never for its users.
+  asio::io_service ctx;
   int done = 0;
   bool ok = false;
   asio::co_spawn(ctx, run(done), [&](std::exception_ptr e, bool r) {

@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/pacer.hpp>
+#include <cohort/core/pacer.hpp>
 
 #include "support/co_test.hpp"
 
-#include <cohort/scope.hpp>
+#include <cohort/core/scope.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

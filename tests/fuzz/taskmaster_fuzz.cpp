@@ -5,10 +5,10 @@
 // policies) and as a cohort plan must give diagnostics, never a crash, a hang or a sanitizer
 // report; a loaded plan must keep its invariants; and the JSON printer must give back the value
 // it printed. Built with clang when COHORT_BUILD_FUZZERS is ON; see tests/fuzz/README.md.
-#include <cohort/plan_json.hpp>
-#include <cohort/taskmaster.hpp>
+#include <cohort/plan/plan_json.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
-#include "json_text.hpp"
+#include "common/json_text.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/plan_json.hpp>
+#include <cohort/plan/plan_json.hpp>
 
 #include "support/files.hpp"
 
-#include <cohort/taskmaster.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
 #include <boost/test/unit_test.hpp>
 

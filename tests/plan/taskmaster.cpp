@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/taskmaster.hpp>
+#include <cohort/plan/taskmaster.hpp>
 
 #include "support/files.hpp"
 

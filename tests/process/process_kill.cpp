@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // The kill ladder: deadline, cancellation, leftover background jobs, scopes.
-#include <cohort/process.hpp>
+#include <cohort/process/process.hpp>
 
 #include "support/co_test.hpp"
 #include "support/sim_agent.hpp"
 
-#include <cohort/scope.hpp>
+#include <cohort/core/scope.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // The slow process tests (CTest label "slow"): many children, many launches, much output.
-#include <cohort/process.hpp>
+#include <cohort/process/process.hpp>
 
 #include "support/co_test.hpp"
 #include "support/files.hpp"
 #include "support/sim_agent.hpp"
 
-#include <cohort/scope.hpp>
+#include <cohort/core/scope.hpp>
 
 #include <boost/asio/use_awaitable.hpp>
 

@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/usage.hpp>
+#include <cohort/process/usage.hpp>
 
 #include "support/co_test.hpp"
 #include "support/sim_agent.hpp"
 
-#include <cohort/process.hpp>
+#include <cohort/process/process.hpp>
 
 #include <boost/asio/use_awaitable.hpp>
 

@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/executor.hpp>
+#include <cohort/run/executor.hpp>
 
 #include "support/co_test.hpp"
 #include "support/plans.hpp"
 
-#include <cohort/fake_launcher.hpp>
+#include <cohort/testing/fake_launcher.hpp>
 
 #include <algorithm>
 #include <array>

@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Retries, rate limits, failure isolation, fail-fast and cancellation of the executor.
-#include <cohort/executor.hpp>
+#include <cohort/run/executor.hpp>
 
 #include "support/co_test.hpp"
 #include "support/plans.hpp"
 
-#include <cohort/error.hpp>
-#include <cohort/fake_launcher.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/testing/fake_launcher.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -32,7 +32,8 @@ struct broken_launcher final : cohort::launcher {
   int calls = 0;
   asio::awaitable<cohort::launch_result> launch(const cohort::launch_request&) override {
     ++calls;
-    throw cohort::system_error(cohort::errc::spawn_failed, "agent: no such file");
+    throw cohort::system_error(boost::system::errc::make_error_code(
+        boost::system::errc::no_such_file_or_directory), "agent: no such file");
     co_return cohort::launch_result{};
   }
 };

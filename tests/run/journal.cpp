@@ -1,13 +1,17 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/journal.hpp>
+#include <cohort/run/journal.hpp>
+
+#include <cohort/run/journal_state.hpp>
+#include <cohort/run/plan_identity.hpp>
 
 #include "support/co_test.hpp"
 #include "support/files.hpp"
 #include "support/plans.hpp"
 
-#include <cohort/fake_launcher.hpp>
+#include <cohort/testing/fake_launcher.hpp>
+#include <cohort/process/process.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
@@ -132,7 +136,7 @@ BOOST_AUTO_TEST_CASE(decisive_events_are_written_at_once_the_rest_before_the_nex
 BOOST_AUTO_TEST_CASE(a_launch_records_pid_group_start_time_and_output_files) {
   temp_dir dir;
   const auto plan = cohort::test::seed_plan(2);
-  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}, {dir.path()});
+  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}, {.agent_files = true});
   auto e = task_event(event_kind::task_launched, 1, 2);
   e.pid = ::getpid();  // any live process will do
   e.tokens = 500;
@@ -185,34 +189,6 @@ BOOST_AUTO_TEST_CASE(a_missing_journal_is_no_such_file) {
   cohort::error_code ec;
   (void)cohort::read_journal(dir.path(), ec);
   BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
-}
-
-BOOST_AUTO_TEST_CASE(a_second_run_on_a_locked_run_dir_is_refused_until_the_first_ends) {
-  temp_dir dir;
-  const auto run_dir = dir.path() / "run";
-  std::optional<cohort::run_dir_lock> first(std::in_place, run_dir);
-  BOOST_CHECK_EXCEPTION(cohort::run_dir_lock second(run_dir), cohort::system_error,
-                        [&](const cohort::system_error& x) {
-                          const std::string what = x.what();
-                          return x.code() == boost::system::errc::device_or_resource_busy &&
-                                 what.find(run_dir.string()) != std::string::npos &&
-                                 what.find(std::to_string(::getpid())) != std::string::npos;
-                        });
-  first.reset();
-  BOOST_CHECK_NO_THROW(cohort::run_dir_lock again(run_dir));
-}
-
-BOOST_AUTO_TEST_CASE(statuses_do_not_change_the_plan_identity_content_does) {
-  auto plan = cohort::test::seed_plan(2);
-  const auto before = cohort::identify(plan);
-  plan.tasks[1].status = cohort::task_status::done;
-  BOOST_TEST(cohort::identify(plan).hash == before.hash);
-  plan.tasks[1].title = "something else";
-  const auto after = cohort::identify(plan);
-  BOOST_TEST(after.hash != before.hash);
-  for (const auto& [id, fp] : after.tasks) {
-    BOOST_TEST_CONTEXT(id) BOOST_TEST((fp != before.tasks.at(id)) == (id == plan.tasks[1].id));
-  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/process_launcher.hpp>
+#include <cohort/run/process_launcher.hpp>
 
 #include "support/co_test.hpp"
 #include "support/plans.hpp"
 #include "support/sim_agent.hpp"
 
-#include <cohort/executor.hpp>
+#include <cohort/run/executor.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

@@ -2,16 +2,17 @@
 // SPDX-License-Identifier: BSL-1.0
 // The runtime under load and faults: 1,000 cancelled stubborn agents, 10,000 launches in one
 // run, 1 GiB of output, an unwritable or full run dir. The simulated agent comes after `--`.
-#include <cohort/journal.hpp>
+#include <cohort/run/journal.hpp>
 
 #include "support/co_test.hpp"
 #include "support/processes.hpp"
 #include "support/sim_agent.hpp"
 
-#include <cohort/executor.hpp>
-#include <cohort/fake_launcher.hpp>
-#include <cohort/process.hpp>
-#include <cohort/process_launcher.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/testing/fake_launcher.hpp>
+#include <cohort/process/process.hpp>
+#include <cohort/run/process_launcher.hpp>
+#include <cohort/run/journal_state.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -226,7 +227,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_launches_grow_neither_fds_nor_rss,
   probe.plan = &plan;
   bool all_done = false;
   {
-    cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}, {dir.path()});
+    cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {}, {.agent_files = true});
     run_all(1, [&](int) { return run_with(plan, launcher, {&probe, &j}, all_done); });
   }
   BOOST_TEST(all_done);

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // kill -9 at random points, resume each time: nothing is lost, nothing done runs twice, no agent
 // of a killed run is left. The runner (tests/support/journal_runner.cpp) comes after `--`.
-#include <cohort/resume.hpp>
+#include <cohort/run/resume.hpp>
+#include <cohort/process/process.hpp>
 
 #include "support/files.hpp"
 #include "support/processes.hpp"

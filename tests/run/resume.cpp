@@ -1,14 +1,16 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/resume.hpp>
+#include <cohort/run/resume.hpp>
 
 #include "support/co_test.hpp"
 #include "support/files.hpp"
 #include "support/plans.hpp"
 #include "support/processes.hpp"
 
-#include <cohort/fake_launcher.hpp>
+#include <cohort/testing/fake_launcher.hpp>
+#include <cohort/run/journal.hpp>
+#include <cohort/process/process.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>

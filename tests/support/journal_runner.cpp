@@ -11,10 +11,10 @@
 //   cohort_test_journal_runner agent STAMP_DIR SLEEP_MS
 //       An agent: appends its pid to STAMP_DIR/<COHORT_TASK_ID> (one line per execution), sleeps,
 //       exits 0.
-#include <cohort/executor.hpp>
-#include <cohort/journal.hpp>
-#include <cohort/process_launcher.hpp>
-#include <cohort/resume.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/run/journal.hpp>
+#include <cohort/run/process_launcher.hpp>
+#include <cohort/run/resume.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -89,7 +89,7 @@ int run(const std::string& self, const fs::path& run_dir, int parents, int subs)
   lo.stream_output = false;
   lo.environment[cohort::run_dir_variable] = cohort::run_dir_marker(run_dir);
   cohort::process_launcher launcher(lo);
-  cohort::journal j(std::move(lock), p, o, {run_dir});
+  cohort::journal j(std::move(lock), p, o, {.agent_files = true});
   std::vector<cohort::observer*> observers{&j};
   boost::asio::io_context ctx;
   std::optional<cohort::run_report> report;

@@ -7,7 +7,7 @@
 // analysis benchmark: a small builder, the seed's example plan, the benchmark's trap, and
 // seeded random layered DAGs. Header-only, no Boost.Test.
 
-#include <cohort/plan.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <array>
 #include <chrono>

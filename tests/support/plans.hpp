@@ -5,8 +5,8 @@
 
 // Plans built in code, and an observer that records a run's events for checking.
 
-#include <cohort/events.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/run/events.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <boost/test/unit_test.hpp>
 

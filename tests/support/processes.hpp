@@ -6,7 +6,7 @@
 // Processes for the journal and reliability tests: start a program in its own process group
 // (as the process launcher would), and count the live members of a group by scanning /proc.
 
-#include "procfs.hpp"     // the library's private /proc reader
+#include "common/procfs.hpp"     // the library's private /proc reader
 #include "sim_agent.hpp"  // running(pid)
 
 #include <algorithm>

@@ -7,7 +7,7 @@
 // its path after `--`: cohort_tests --run_test=process -- /path/to/cohort-sim-agent
 
 #include "files.hpp"
-#include "procfs.hpp"  // the library's private /proc reader
+#include "common/procfs.hpp"  // the library's private /proc reader
 
 #include <boost/test/unit_test.hpp>
 

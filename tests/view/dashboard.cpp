@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/dashboard.hpp>
+#include <cohort/view/dashboard.hpp>
 
 #include "support/plans.hpp"
-#include "text_width.hpp"  // the library's own column count
+#include "common/text_width.hpp"  // the library's own column count
 
 #include <boost/asio/io_context.hpp>
 

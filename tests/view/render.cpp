@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 // Test that the header is self-contained.
-#include <cohort/render.hpp>
+#include <cohort/view/render.hpp>
 
 #include "support/plan_shapes.hpp"
 
@@ -24,13 +24,13 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-cohort::plan_report seed_report(const plan& p) {
-  cohort::report_options o;
+cohort::plan_analysis seed_report(const plan& p) {
+  cohort::plan_analysis_options o;
   o.simulate = cohort::schedule_options{};
   o.simulate->mode = cohort::wave_mode::waves;
   o.budget = 200'000;
   o.reserve = 5'000;
-  return cohort::make_report(p, o);
+  return cohort::analyze(p, o);
 }
 
 } // namespace
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(an_empty_table_is_one_line_saying_none) {
   plan p;  // one chain: no parents share their dependencies
   const auto a = cohort::shapes::parent(p, "1", {}, 5ms);
   cohort::shapes::parent(p, "2", {a}, 5ms);
-  const std::string text = cohort::render_text(p, cohort::make_report(p));
+  const std::string text = cohort::render_text(p, cohort::analyze(p));
   BOOST_TEST(count(text, "Parallel groups (parents sharing their dependencies; 0 more among siblings): none\n\n") == 1u);
   BOOST_TEST(count(text, "│ shared dependencies") == 0u);
 }
@@ -78,14 +78,14 @@ BOOST_AUTO_TEST_CASE(a_simulation_the_budget_cuts_short_says_so) {
   plan p;  // three 10 ms jobs of 100 tokens each; a budget for two
   const auto a = cohort::shapes::parent(p, "1");
   for (const char* id : {"1", "2", "3"}) cohort::shapes::sub(p, a, id, 10ms, {}, 100);
-  cohort::report_options o;
+  cohort::plan_analysis_options o;
   o.simulate = cohort::schedule_options{};
   o.simulate->token_budget = 250;
-  const std::string text = cohort::render_text(p, cohort::make_report(p, o));
+  const std::string text = cohort::render_text(p, cohort::analyze(p, o));
   BOOST_TEST(count(text, "The simulated run leaves 1 job unfinished: the token budget is spent before they start.") == 1u, text);
   BOOST_TEST(count(text, "budget 250       │ 10 ms │       - │") == 1u, text);  // no speedup for part of a plan
   o.simulate->token_budget = 300;
-  BOOST_TEST(count(cohort::render_text(p, cohort::make_report(p, o)), "unfinished") == 0u);
+  BOOST_TEST(count(cohort::render_text(p, cohort::analyze(p, o)), "unfinished") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(json_carries_the_numbers) {
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(json_carries_the_numbers) {
 BOOST_AUTO_TEST_CASE(dot_has_clusters_waves_and_the_critical_path) {
   plan p = cohort::shapes::seed_plan();
   p.tasks[0].title = "say \"hi\"";
-  const auto r = cohort::make_report(p);
+  const auto r = cohort::analyze(p);
   const std::string dot = cohort::render_dot(p, r);
   BOOST_TEST(dot.starts_with("digraph plan {"));
   BOOST_TEST(count(dot, "{") == count(dot, "}"));
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(mermaid_has_subgraphs_and_the_critical_class) {
   plan p = cohort::shapes::seed_plan();
   p.tasks[0].title = "say \"hi\"";
   const task_index leaf = cohort::shapes::parent(p, "18", {*p.find("17")}, 5min);
-  const auto r = cohort::make_report(p);
+  const auto r = cohort::analyze(p);
   const std::string m = cohort::render_mermaid(p, r);
   BOOST_TEST(m.starts_with("flowchart LR\n"));
   BOOST_TEST(count(m, "subgraph ") == 17u * 4u);
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(conflicts_are_listed) {
   const task_index b = cohort::shapes::parent(p, "2", {}, 1ms);
   p.tasks[a].owns = {"src/*.ts"};
   p.tasks[b].owns = {"src/api.*"};
-  const std::string text = cohort::render_text(p, cohort::make_report(p));
+  const std::string text = cohort::render_text(p, cohort::analyze(p));
   BOOST_TEST(count(text, "│ 1 / 2 │ src/*.ts  ~  src/api.* │ src/api.ts │") == 1u);
 }
 

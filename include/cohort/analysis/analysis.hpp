@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_ANALYSIS_HPP
-#define COHORT_ANALYSIS_HPP
+#ifndef COHORT_ANALYSIS_ANALYSIS_HPP
+#define COHORT_ANALYSIS_ANALYSIS_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -35,11 +35,9 @@ namespace cohort {
 // as a path of ids (`dependency cycle: 12.1 -> 12.4 -> 12.1`,
 // read "12.1 waits for 12.4, which waits for 12.1").
 
-using milliseconds = std::chrono::milliseconds;
-
 /// What a task without an estimate is assumed to cost.
 struct estimate_defaults {
-  milliseconds duration{std::chrono::minutes(10)};  ///< the seed's typical subtask
+  std::chrono::milliseconds duration{std::chrono::minutes(10)};  ///< the seed's typical subtask
   std::uint64_t tokens = 20'000;                    ///< per launch
 };
 
@@ -61,14 +59,14 @@ struct schedule_options {
   std::size_t max_running = 8;        ///< K: agents running at once (at least 1)
   std::size_t max_per_parent = 0;     ///< agents of one parent at once; 0: no per-parent cap
   std::uint64_t token_budget = 0;     ///< 0: unlimited
-  milliseconds launch_interval{0};    ///< minimum time between any two launches
-  milliseconds parent_stagger{0};     ///< minimum time between two parents starting
+  std::chrono::milliseconds launch_interval{0};    ///< minimum time between any two launches
+  std::chrono::milliseconds parent_stagger{0};     ///< minimum time between two parents starting
   wave_mode mode = wave_mode::rolling;
   ready_order order = ready_order::longest_path;
   estimate_defaults defaults;         ///< durations and token reservations without an estimate
   /// The simulation only: what starting and reaping one agent adds to its duration (about
   /// 1 ms for a local process here; 0 for estimates of AI agents in minutes).
-  milliseconds launch_overhead{0};
+  std::chrono::milliseconds launch_overhead{0};
   // end::outline[]
 };
 
@@ -77,7 +75,7 @@ int priority_rank(const task& t) noexcept;
 
 /// Where a task stands in the ready order: compare with `launches_before`.
 struct ready_key {
-  milliseconds remaining{0};  ///< longest remaining path, own duration included
+  std::chrono::milliseconds remaining{0};  ///< longest remaining path, own duration included
   int priority = 0;           ///< `priority_rank`
   task_index index = 0;       ///< plan order
 };
@@ -117,8 +115,9 @@ struct job_graph {
 };
 
 // tag::outline[]
-/// Builds the flattened job graph. Never throws for a cycle (see `topological_order`).
-/// In waves mode, adds the wave barriers. Throws on a cycle between siblings in waves mode.
+/// Builds the flattened job graph, in waves mode with the wave barriers. A dependency cycle is
+/// kept in the graph for `topological_nodes` to name, except a cycle between siblings in waves
+/// mode: their waves cannot be computed, and `flatten` throws for it.
 job_graph flatten(const plan& p, const estimate_defaults& defaults = {},
                   wave_mode mode = wave_mode::rolling);
 /// True for the tasks that count as finished (see above).
@@ -160,13 +159,13 @@ layering layers(const plan& p);
 
 /// Earliest and latest times of one task (critical path method, unlimited agents).
 struct task_times {
-  milliseconds earliest_start{0}, earliest_finish{0};
-  milliseconds latest_start{0}, latest_finish{0};
-  milliseconds slack() const noexcept { return latest_start - earliest_start; }
+  std::chrono::milliseconds earliest_start{0}, earliest_finish{0};
+  std::chrono::milliseconds latest_start{0}, latest_finish{0};
+  std::chrono::milliseconds slack() const noexcept { return latest_start - earliest_start; }
 };
 struct schedule_analysis {
   std::vector<task_times> tasks;           ///< per task index
-  milliseconds length{0};                  ///< the critical path's duration
+  std::chrono::milliseconds length{0};                  ///< the critical path's duration
   std::vector<task_index> critical_path;   ///< its jobs, first to last
 };
 schedule_analysis critical_path(const plan& p, const estimate_defaults& defaults = {});
@@ -183,10 +182,10 @@ std::vector<ready_key> ready_keys(const plan& p, const job_graph& g,
 
 /// How long the unfinished work takes under three simple policies (unlimited agents).
 struct projections {
-  milliseconds sequential{0};    ///< one job after another
-  milliseconds waves_only{0};    ///< parents one after another, each in waves
-  milliseconds hierarchical{0};  ///< parents in parallel as their dependencies allow, waves inside
-  milliseconds critical_path{0}; ///< no waves: the lower bound with unlimited agents
+  std::chrono::milliseconds sequential{0};    ///< one job after another
+  std::chrono::milliseconds waves_only{0};    ///< parents one after another, each in waves
+  std::chrono::milliseconds hierarchical{0};  ///< parents in parallel as their dependencies allow, waves inside
+  std::chrono::milliseconds critical_path{0}; ///< no waves: the lower bound with unlimited agents
   std::uint64_t tokens = 0;      ///< the estimated tokens of all unfinished jobs
 };
 projections project(const plan& p, const estimate_defaults& defaults = {});
@@ -207,4 +206,4 @@ std::vector<budget_share> split_budget(const plan& p, std::uint64_t total, std::
 
 } // namespace cohort
 
-#endif // COHORT_ANALYSIS_HPP
+#endif // COHORT_ANALYSIS_ANALYSIS_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_OWNERSHIP_HPP
-#define COHORT_OWNERSHIP_HPP
+#ifndef COHORT_ANALYSIS_OWNERSHIP_HPP
+#define COHORT_ANALYSIS_OWNERSHIP_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <optional>
 #include <string>
@@ -60,4 +60,4 @@ void add_serialization_edges(plan& p, const std::vector<serialization_edge>& edg
 
 } // namespace cohort
 
-#endif // COHORT_OWNERSHIP_HPP
+#endif // COHORT_ANALYSIS_OWNERSHIP_HPP

@@ -1,13 +1,14 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SIMULATION_HPP
-#define COHORT_SIMULATION_HPP
+#ifndef COHORT_ANALYSIS_SIMULATION_HPP
+#define COHORT_ANALYSIS_SIMULATION_HPP
 
-#include <cohort/analysis.hpp>
-#include <cohort/config.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/analysis/analysis.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -16,15 +17,15 @@ namespace cohort {
 
 /// When each task starts and finishes in a simulated run (milliseconds from the start).
 struct simulated_task {
-  std::optional<milliseconds> start;   ///< a parent's start; a subtask's launch
-  std::optional<milliseconds> launch;  ///< a job's launch (a parent without subtasks is a job)
-  std::optional<milliseconds> finish;  ///< a job's end; a parent's completion
+  std::optional<std::chrono::milliseconds> start;   ///< a parent's start; a subtask's launch
+  std::optional<std::chrono::milliseconds> launch;  ///< a job's launch (a parent without subtasks is a job)
+  std::optional<std::chrono::milliseconds> finish;  ///< a job's end; a parent's completion
 };
 
 /// What a simulated run predicts.
 struct simulation_result {
   // tag::outline[]
-  milliseconds makespan{0};         ///< when the last job finished
+  std::chrono::milliseconds makespan{0};         ///< when the last job finished
   std::size_t peak_running = 0;     ///< most agents running at once
   std::uint64_t peak_reserved = 0;  ///< most tokens reserved by running agents at once
   std::uint64_t spent = 0;          ///< tokens spent (each finished job's reservation)
@@ -71,4 +72,4 @@ simulation_result simulate(const plan& p, const schedule_options& options = {});
 
 } // namespace cohort
 
-#endif // COHORT_SIMULATION_HPP
+#endif // COHORT_ANALYSIS_SIMULATION_HPP

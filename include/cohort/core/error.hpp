@@ -1,9 +1,9 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_ERROR_HPP
-#define COHORT_ERROR_HPP
+#ifndef COHORT_CORE_ERROR_HPP
+#define COHORT_CORE_ERROR_HPP
 
-#include <cohort/config.hpp>
+#include <cohort/core/config.hpp>
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
@@ -26,10 +26,8 @@ enum class errc {
   scope_closed = 1,   ///< spawn() into a scope that was cancelled or has finished
   exceeds_capacity,   ///< a semaphore request larger than the semaphore can ever grant
   invalid_argument,   ///< a caller passed a value outside the documented domain
-  spawn_failed,       ///< an agent process could not be started
   plan_invalid,       ///< a plan was refused; the message lists every problem
   journal_corrupt,    ///< a journal cannot be read back
-  budget_exhausted,   ///< the token budget is spent: no new agent starts
   // end::outline[]
 };
 
@@ -44,4 +42,4 @@ error_code make_error_code(errc e) noexcept;
 template <>
 struct boost::system::is_error_code_enum<cohort::errc> : std::true_type {};
 
-#endif // COHORT_ERROR_HPP
+#endif // COHORT_CORE_ERROR_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_PACER_HPP
-#define COHORT_PACER_HPP
+#ifndef COHORT_CORE_PACER_HPP
+#define COHORT_CORE_PACER_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -97,4 +97,4 @@ auto pacer::async_wait(int priority, CompletionToken&& token) {
 
 } // namespace cohort
 
-#endif // COHORT_PACER_HPP
+#endif // COHORT_CORE_PACER_HPP

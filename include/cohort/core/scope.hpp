@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SCOPE_HPP
-#define COHORT_SCOPE_HPP
+#ifndef COHORT_CORE_SCOPE_HPP
+#define COHORT_CORE_SCOPE_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/detail/scope_child.hpp>
-#include <cohort/error.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/detail/scope_child.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -164,4 +164,4 @@ template <class Body>
 
 } // namespace cohort
 
-#endif // COHORT_SCOPE_HPP
+#endif // COHORT_CORE_SCOPE_HPP

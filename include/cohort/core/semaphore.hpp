@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SEMAPHORE_HPP
-#define COHORT_SEMAPHORE_HPP
+#ifndef COHORT_CORE_SEMAPHORE_HPP
+#define COHORT_CORE_SEMAPHORE_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -145,6 +145,6 @@ private:
 
 } // namespace cohort
 
-#include <cohort/impl/semaphore.hpp>
+#include <cohort/core/impl/semaphore.hpp>
 
-#endif // COHORT_SEMAPHORE_HPP
+#endif // COHORT_CORE_SEMAPHORE_HPP

@@ -1,9 +1,9 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_PLAN_HPP
-#define COHORT_PLAN_HPP
+#ifndef COHORT_PLAN_PLAN_HPP
+#define COHORT_PLAN_PLAN_HPP
 
-#include <cohort/config.hpp>
+#include <cohort/core/config.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -98,4 +98,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_PLAN_HPP
+#endif // COHORT_PLAN_PLAN_HPP

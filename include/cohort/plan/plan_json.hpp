@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_PLAN_JSON_HPP
-#define COHORT_PLAN_JSON_HPP
+#ifndef COHORT_PLAN_PLAN_JSON_HPP
+#define COHORT_PLAN_PLAN_JSON_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
-#include <cohort/plan.hpp>
-#include <cohort/validation.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/plan/plan.hpp>
+#include <cohort/plan/validation.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -65,4 +65,4 @@ void save_plan(const plan& p, const std::filesystem::path& file, error_code& ec)
 
 } // namespace cohort
 
-#endif // COHORT_PLAN_JSON_HPP
+#endif // COHORT_PLAN_PLAN_JSON_HPP

@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_TASKMASTER_HPP
-#define COHORT_TASKMASTER_HPP
+#ifndef COHORT_PLAN_TASKMASTER_HPP
+#define COHORT_PLAN_TASKMASTER_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
-#include <cohort/plan.hpp>
-#include <cohort/validation.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/plan/plan.hpp>
+#include <cohort/plan/validation.hpp>
 
 #include <filesystem>
 #include <string>
@@ -92,4 +92,4 @@ plan load_taskmaster(const std::filesystem::path& file, const taskmaster_options
 
 } // namespace cohort
 
-#endif // COHORT_TASKMASTER_HPP
+#endif // COHORT_PLAN_TASKMASTER_HPP

@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_TASKMASTER_WRITEBACK_HPP
-#define COHORT_TASKMASTER_WRITEBACK_HPP
+#ifndef COHORT_PLAN_TASKMASTER_WRITEBACK_HPP
+#define COHORT_PLAN_TASKMASTER_WRITEBACK_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -62,4 +62,4 @@ std::size_t set_taskmaster_status(const std::filesystem::path& file, std::string
 
 } // namespace cohort
 
-#endif // COHORT_TASKMASTER_WRITEBACK_HPP
+#endif // COHORT_PLAN_TASKMASTER_WRITEBACK_HPP

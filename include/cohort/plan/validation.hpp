@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_VALIDATION_HPP
-#define COHORT_VALIDATION_HPP
+#ifndef COHORT_PLAN_VALIDATION_HPP
+#define COHORT_PLAN_VALIDATION_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <cstddef>
 #include <string>
@@ -93,4 +93,4 @@ std::size_t break_cycles(plan& p, broken_edges policy, const diagnostic& context
 
 } // namespace cohort
 
-#endif // COHORT_VALIDATION_HPP
+#endif // COHORT_PLAN_VALIDATION_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_PROCESS_HPP
-#define COHORT_PROCESS_HPP
+#ifndef COHORT_PROCESS_PROCESS_HPP
+#define COHORT_PROCESS_PROCESS_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -109,6 +109,10 @@ struct process_result {
 /// "exit 3", "signal 9 (Killed)", with ", deadline" or ", cancelled" appended when cohort ended it.
 std::string describe(const process_result& r);
 
+/// `/proc/<pid>/stat` field 22 of a live (or zombie) process, in clock ticks after boot; 0 when
+/// there is none. With the pid it names one process: a pid reused later has another start time.
+std::uint64_t process_start_time(int pid);
+
 /// Thrown by `run_process` when the awaiting coroutine was cancelled, after the child was ended
 /// and reaped. Its code is `boost::asio::error::operation_aborted`, so scopes count it as a
 /// cancellation; `result()` tells what became of the child.
@@ -124,9 +128,10 @@ private:
 /// Runs one agent process to its end on the caller's executor.
 /**
  * The child starts through `posix_spawn` in its own process group, with an empty signal mask,
- * default signal dispositions and no file descriptor but 0, 1 and 2. Its stdout and stderr are
- * read concurrently through pipes into the output files (and `on_line`); memory stays bounded
- * whatever the child prints. Its exit is awaited through a pidfd: no SIGCHLD handler, no thread.
+ * default signal dispositions and no file descriptor but 0, 1 and 2. Without `on_line` it writes
+ * its stdout and stderr to the output files itself (or to /dev/null); with `on_line`, cohort
+ * reads both through pipes, concurrently, into the files and the callback, in memory that stays
+ * bounded whatever the child prints. Its exit is awaited through a pidfd: no SIGCHLD handler, no thread.
  *
  * When the deadline passes or the awaiting coroutine is cancelled, the whole process group gets
  * SIGTERM, then SIGKILL after `grace`; the coroutine resumes only after the child was reaped and
@@ -152,4 +157,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_PROCESS_HPP
+#endif // COHORT_PROCESS_PROCESS_HPP

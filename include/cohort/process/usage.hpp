@@ -1,9 +1,9 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_USAGE_HPP
-#define COHORT_USAGE_HPP
+#ifndef COHORT_PROCESS_USAGE_HPP
+#define COHORT_PROCESS_USAGE_HPP
 
-#include <cohort/config.hpp>
+#include <cohort/core/config.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -64,11 +64,11 @@ struct token_usage {
   // end::outline[]
 };
 
-/// Where a `usage_report` found its figures.
+/// Where a `reported_usage` found its figures.
 enum class usage_source { unknown, usage_file, claude_output };
 
 /// What one launch reported, combined from every source.
-struct usage_report {
+struct reported_usage {
   std::optional<token_usage> usage;  ///< empty: usage unknown
   usage_source source = usage_source::unknown;
   bool rate_limited = false;  ///< by exit code, usage file or Claude error shape
@@ -90,9 +90,9 @@ bool is_rate_limit_message(std::string_view text);
 
 /// Combines the sources for a finished launch: the usage file first, then the last
 /// `tail_bytes` of the stdout file. Never throws for what the agent wrote.
-usage_report read_usage(const process_result& result, std::size_t tail_bytes = 1024 * 1024);
+reported_usage read_usage(const process_result& result, std::size_t tail_bytes = 1024 * 1024);
 // end::outline[]
 
 } // namespace cohort
 
-#endif // COHORT_USAGE_HPP
+#endif // COHORT_PROCESS_USAGE_HPP

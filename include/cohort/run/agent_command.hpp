@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_AGENT_COMMAND_HPP
-#define COHORT_AGENT_COMMAND_HPP
+#ifndef COHORT_RUN_AGENT_COMMAND_HPP
+#define COHORT_RUN_AGENT_COMMAND_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <map>
 #include <string>
@@ -40,4 +40,4 @@ placeholder_values task_placeholders(const plan& p, task_index t);
 
 } // namespace cohort
 
-#endif // COHORT_AGENT_COMMAND_HPP
+#endif // COHORT_RUN_AGENT_COMMAND_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_EVENTS_HPP
-#define COHORT_EVENTS_HPP
+#ifndef COHORT_RUN_EVENTS_HPP
+#define COHORT_RUN_EVENTS_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -75,4 +75,4 @@ public:
 
 } // namespace cohort
 
-#endif // COHORT_EVENTS_HPP
+#endif // COHORT_RUN_EVENTS_HPP

@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_EXECUTOR_HPP
-#define COHORT_EXECUTOR_HPP
+#ifndef COHORT_RUN_EXECUTOR_HPP
+#define COHORT_RUN_EXECUTOR_HPP
 
-#include <cohort/analysis.hpp>
-#include <cohort/config.hpp>
-#include <cohort/events.hpp>
-#include <cohort/launcher.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/analysis/analysis.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/run/events.hpp>
+#include <cohort/run/launcher.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -107,4 +107,4 @@ struct run_report {
 
 } // namespace cohort
 
-#endif // COHORT_EXECUTOR_HPP
+#endif // COHORT_RUN_EXECUTOR_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_LAUNCHER_HPP
-#define COHORT_LAUNCHER_HPP
+#ifndef COHORT_RUN_LAUNCHER_HPP
+#define COHORT_RUN_LAUNCHER_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -64,4 +64,4 @@ public:
 
 } // namespace cohort
 
-#endif // COHORT_LAUNCHER_HPP
+#endif // COHORT_RUN_LAUNCHER_HPP

@@ -1,10 +1,10 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_PROCESS_LAUNCHER_HPP
-#define COHORT_PROCESS_LAUNCHER_HPP
+#ifndef COHORT_RUN_PROCESS_LAUNCHER_HPP
+#define COHORT_RUN_PROCESS_LAUNCHER_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/launcher.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/run/launcher.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -26,7 +26,7 @@ struct process_launcher_options {
   /// The agent command, e.g. `{"claude", "-p", "--output-format", "json", "{prompt_file}"}`
   /// (see agent_command.hpp for the placeholders). A task with its own `argv` runs that instead.
   std::vector<std::string> agent;
-  /// Per launch: `agents/<id>/<attempt>.out`, `.err`, `.usage.json` and `prompt.md` under it.
+  /// Per launch: the prompt, output and usage files under it (run_dir.hpp names them).
   /// Empty: output is only streamed to the executor, nothing is written (the fastest).
   std::filesystem::path run_dir;
   std::filesystem::path workdir;  ///< the agents' working directory; empty: the current one
@@ -37,17 +37,11 @@ struct process_launcher_options {
   // end::outline[]
 };
 
-/// Where the launcher puts the output of `attempt` of task `task_id` under `run_dir`: the stem of
-/// `<stem>.out`, `<stem>.err` and `<stem>.usage.json` (`<run_dir>/agents/<id>/<attempt>`; an id
-/// cannot escape the run dir).
-std::filesystem::path agent_output_stem(const std::filesystem::path& run_dir,
-                                        const std::string& task_id, int attempt);
-
 /// Runs each attempt as a local process (process.hpp): argv from the task or the template,
 /// never a shell; the prompt in a file or on stdin; output to files under the run directory;
 /// usage read from the Claude Code result or `COHORT_USAGE_FILE` (usage.hpp); exit code 75 or a
 /// rate-limit report means "rate limited". Each agent gets `COHORT_TASK_ID` and
-/// `COHORT_ATTEMPT` in its environment, and with a run dir `COHORT_RUN_DIR` (journal.hpp), by
+/// `COHORT_ATTEMPT` in its environment, and with a run dir `COHORT_RUN_DIR` (run_dir.hpp), by
 /// which a resumed run finds the agents of the dead one.
 class process_launcher final : public launcher {
 public:
@@ -62,4 +56,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_PROCESS_LAUNCHER_HPP
+#endif // COHORT_RUN_PROCESS_LAUNCHER_HPP

@@ -1,13 +1,15 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_RESUME_HPP
-#define COHORT_RESUME_HPP
+#ifndef COHORT_RUN_RESUME_HPP
+#define COHORT_RUN_RESUME_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/error.hpp>
-#include <cohort/executor.hpp>
-#include <cohort/journal.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/run/journal_state.hpp>
+#include <cohort/run/plan_identity.hpp>
+#include <cohort/run/run_dir.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -39,7 +41,7 @@ private:
 };
 
 /// What `end_leftovers` found and did.
-struct leftover_report {
+struct ended_leftovers {
   std::size_t checked = 0;     ///< agents of the journal not recorded as ended
   std::size_t ended = 0;       ///< process groups that were alive and were ended
   std::size_t unrecorded = 0;  ///< of those, groups found only by `run_dir_variable`
@@ -62,7 +64,7 @@ struct leftover_report {
  * Call it with the run dir locked (`run_dir_lock`), before the resumed run starts. It blocks
  * for at most `grace` plus about one second.
  */
-leftover_report end_leftovers(const journal_state& s,
+ended_leftovers end_leftovers(const journal_state& s,
                               std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
 
 /// Puts a journal's progress into `options` for a run of `p`: every task recorded succeeded goes
@@ -80,7 +82,7 @@ struct resume_options {
 struct resumed_run {
   journal_state journal;      ///< as read back
   plan_changes changes;       ///< empty unless a change was accepted
-  leftover_report leftovers;  ///< the agents of the dead run it ended
+  ended_leftovers leftovers;  ///< the agents of the dead run it ended
 };
 
 /// Everything before a resumed run, in order: reads the journal of `lock.run_dir()`, refuses a
@@ -91,8 +93,8 @@ struct resumed_run {
  * cohort::run_dir_lock lock(run_dir);   // refuses a second live run on the dir
  * cohort::executor_options options = ...;
  * const cohort::resumed_run was = cohort::prepare_resume(lock, p, options);
- * cohort::journal j(std::move(lock), p, options, {run_dir});
- * auto report = co_await cohort::run_plan(p, launcher, options, observers_with(&j));
+ * cohort::journal j(std::move(lock), p, options, {.agent_files = true});
+ * auto report = co_await cohort::run_plan(p, launcher, options, {&j});
  * @endcode
  *
  * A journal without a complete header (its run died while creating it, before any agent
@@ -106,4 +108,4 @@ resumed_run prepare_resume(const run_dir_lock& lock, const plan& p, executor_opt
 
 } // namespace cohort
 
-#endif // COHORT_RESUME_HPP
+#endif // COHORT_RUN_RESUME_HPP

@@ -1,9 +1,9 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_FAKE_LAUNCHER_HPP
-#define COHORT_FAKE_LAUNCHER_HPP
+#ifndef COHORT_TESTING_FAKE_LAUNCHER_HPP
+#define COHORT_TESTING_FAKE_LAUNCHER_HPP
 
-#include <cohort/launcher.hpp>
+#include <cohort/run/launcher.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -66,4 +66,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_FAKE_LAUNCHER_HPP
+#endif // COHORT_TESTING_FAKE_LAUNCHER_HPP

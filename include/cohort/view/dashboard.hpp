@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_DASHBOARD_HPP
-#define COHORT_DASHBOARD_HPP
+#ifndef COHORT_VIEW_DASHBOARD_HPP
+#define COHORT_VIEW_DASHBOARD_HPP
 
-#include <cohort/analysis.hpp>
-#include <cohort/config.hpp>
-#include <cohort/events.hpp>
-#include <cohort/plan.hpp>
-#include <cohort/simulation.hpp>
+#include <cohort/analysis/analysis.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/run/events.hpp>
+#include <cohort/plan/plan.hpp>
+#include <cohort/analysis/simulation.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -142,4 +142,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_DASHBOARD_HPP
+#endif // COHORT_VIEW_DASHBOARD_HPP

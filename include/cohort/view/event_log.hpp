@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_EVENT_LOG_HPP
-#define COHORT_EVENT_LOG_HPP
+#ifndef COHORT_VIEW_EVENT_LOG_HPP
+#define COHORT_VIEW_EVENT_LOG_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/events.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/run/events.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -37,4 +37,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_EVENT_LOG_HPP
+#endif // COHORT_VIEW_EVENT_LOG_HPP

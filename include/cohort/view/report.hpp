@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_REPORT_HPP
-#define COHORT_REPORT_HPP
+#ifndef COHORT_VIEW_REPORT_HPP
+#define COHORT_VIEW_REPORT_HPP
 
-#include <cohort/config.hpp>
-#include <cohort/executor.hpp>
-#include <cohort/plan.hpp>
+#include <cohort/core/config.hpp>
+#include <cohort/run/executor.hpp>
+#include <cohort/plan/plan.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -77,4 +77,4 @@ boost::json::value render_json(const plan& p, const run_report& r);
 
 } // namespace cohort
 
-#endif // COHORT_REPORT_HPP
+#endif // COHORT_VIEW_REPORT_HPP

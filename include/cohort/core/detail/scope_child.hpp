@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_DETAIL_SCOPE_CHILD_HPP
-#define COHORT_DETAIL_SCOPE_CHILD_HPP
+#ifndef COHORT_CORE_DETAIL_SCOPE_CHILD_HPP
+#define COHORT_CORE_DETAIL_SCOPE_CHILD_HPP
 
 #include <boost/asio/cancellation_signal.hpp>
 
@@ -16,4 +16,4 @@ struct scope_child {
 
 } // namespace cohort::detail
 
-#endif // COHORT_DETAIL_SCOPE_CHILD_HPP
+#endif // COHORT_CORE_DETAIL_SCOPE_CHILD_HPP

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_IMPL_SEMAPHORE_HPP
-#define COHORT_IMPL_SEMAPHORE_HPP
+#ifndef COHORT_CORE_IMPL_SEMAPHORE_HPP
+#define COHORT_CORE_IMPL_SEMAPHORE_HPP
 
 #include <utility>
 
@@ -23,4 +23,4 @@ auto semaphore::async_acquire(std::size_t n, int priority, CompletionToken&& tok
 
 } // namespace cohort
 
-#endif // COHORT_IMPL_SEMAPHORE_HPP
+#endif // COHORT_CORE_IMPL_SEMAPHORE_HPP

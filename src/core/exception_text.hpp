@@ -1,11 +1,11 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_EXCEPTION_TEXT_HPP
-#define COHORT_SRC_EXCEPTION_TEXT_HPP
+#ifndef COHORT_SRC_CORE_EXCEPTION_TEXT_HPP
+#define COHORT_SRC_CORE_EXCEPTION_TEXT_HPP
 
 // What an exception_ptr holds, for the library's own sources (not installed).
 
-#include <cohort/error.hpp>
+#include <cohort/core/error.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -38,4 +38,4 @@ inline std::string describe(const std::exception_ptr& e) {
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_EXCEPTION_TEXT_HPP
+#endif // COHORT_SRC_CORE_EXCEPTION_TEXT_HPP

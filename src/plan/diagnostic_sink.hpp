@@ -1,13 +1,13 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
-#ifndef COHORT_SRC_REPORTER_HPP
-#define COHORT_SRC_REPORTER_HPP
+#ifndef COHORT_SRC_PLAN_DIAGNOSTIC_SINK_HPP
+#define COHORT_SRC_PLAN_DIAGNOSTIC_SINK_HPP
 
 // The loaders' diagnostics sink (private to the library).
 
-#include <cohort/validation.hpp>
+#include <cohort/plan/validation.hpp>
 
-#include "json_text.hpp"
+#include "common/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -18,7 +18,7 @@
 namespace cohort::detail {
 
 // Appends diagnostics that share a file and a tag.
-struct reporter {
+struct diagnostic_sink {
   std::vector<diagnostic>& out;
   diagnostic context;
 
@@ -47,4 +47,4 @@ struct reporter {
 
 } // namespace cohort::detail
 
-#endif // COHORT_SRC_REPORTER_HPP
+#endif // COHORT_SRC_PLAN_DIAGNOSTIC_SINK_HPP

@@ -1,0 +1,1 @@
+#include <cohort/core/error.hpp>

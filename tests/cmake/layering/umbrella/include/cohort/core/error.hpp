@@ -1,0 +1,1 @@
+// one header of core

@@ -1,0 +1,1 @@
+// another header of core, missing from <cohort/core.hpp>
