@@ -225,7 +225,8 @@ unique_fd open_input(const process_options& o) {
 
 unique_fd open_output(const process_options& o, const std::filesystem::path& p) {
   if (p.empty()) return {};
-  unique_fd fd = above_stdio(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  // Never through a link planted in the file's place; readable by this user only.
+  unique_fd fd = above_stdio(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) start_failed(last_error(), o, "output file " + p.string());
   return fd;
 }

@@ -5,6 +5,8 @@
 #include <cohort/process/process.hpp>
 #include <cohort/run/plan_identity.hpp>
 
+#include "common/private_file.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -163,8 +165,7 @@ journal::journal(run_dir_lock lock, const plan& p, const executor_options& optio
     : lock_(std::move(lock)), plan_(p), options_(std::move(jo)),
       origin_(event::clock_type::now()) {
   const fs::path f = file();
-  fd_ = ::open(f.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail(last_error(), "cohort: cannot open the journal " + f.string());
+  fd_ = detail::open_private(f, O_RDWR | O_CREAT | O_APPEND);
   try {
     cut_torn_tail(fd_, f);
     pending_ = header_line(p, options, runs_in(f) + 1);

@@ -8,22 +8,13 @@
 #include <cohort/process/process.hpp>
 #include <cohort/process/usage.hpp>
 
-#include <fstream>
+#include "common/private_file.hpp"
 
 namespace cohort {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  if (!f.flush()) {
-    throw system_error(error_code(errno, boost::system::system_category()),
-                       "cohort: cannot write " + path.string());
-  }
-}
 
 bool mentions_prompt_file(const std::vector<std::string>& argv) {
   for (const auto& a : argv) {
@@ -90,10 +81,10 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
     // even if it started after the journal's last record (journal.hpp, resume.hpp).
     po.environment[run_dir_variable] = run_dir_marker(options_.run_dir);
     agent_files files = agent_files_of(options_.run_dir, t.id, r.attempt);
-    fs::create_directories(files.prompt.parent_path());
+    (void)make_agent_dir(options_.run_dir, t.id);
     if (uses_template) {
       values["prompt_file"] = files.prompt.string();
-      write_file(files.prompt, prompt);
+      detail::write_private(files.prompt, prompt);
     }
     po.stdout_file = std::move(files.stdout_file);
     po.stderr_file = std::move(files.stderr_file);

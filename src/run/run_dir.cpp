@@ -4,14 +4,19 @@
 
 #include <cohort/core/error.hpp>
 
+#include "common/private_file.hpp"
+
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <iterator>
 #include <string_view>
 #include <utility>
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cohort {
@@ -26,12 +31,52 @@ error_code last_error() { return {errno, boost::system::system_category()}; }
   throw system_error(ec, what);
 }
 
-// A task id as a file name: path separators and dots at the start cannot escape the run dir.
-std::string file_name_of(const std::string& id) {
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+bool plain_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+
+// A task id as a file name, one to one (see `agent_files_of`).
+std::string file_name_of(std::string_view id) {
+  constexpr std::size_t limit = 100, head = 80;
   std::string out;
-  for (char c : id) out += (c == '/' || c == '\\' || c == '\0') ? '_' : c;
-  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
-  return out;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    if (plain_byte(c) && !(c == '.' && i == 0)) out += static_cast<char>(c);
+    else fmt::format_to(std::back_inserter(out), "%{:02X}", c);
+  }
+  if (out.empty()) return "%";  // never the encoding of a non-empty id: '%' itself is "%25"
+  if (out.size() <= limit) return out;
+  std::size_t cut = head;  // not inside a %XX
+  while (out[cut - 1] == '%' || out[cut - 2] == '%') --cut;
+  return fmt::format("{}~{:016x}", std::string_view(out).substr(0, cut), fnv1a(id));
+}
+
+// A directory only this user can change: made 0700, or an existing real directory (not a
+// link) owned by this user and writable by nobody else.
+void private_directory(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) == 0) return;
+  if (errno != EEXIST) fail(last_error(), "cohort: cannot create " + dir.string());
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) fail(last_error(), "cohort: cannot inspect " + dir.string());
+  const char* why = S_ISLNK(st.st_mode)      ? "it is a symbolic link"
+                    : !S_ISDIR(st.st_mode)   ? "it is not a directory"
+                    : st.st_uid != ::geteuid() ? "it belongs to another user"
+                    : (st.st_mode & 022) != 0  ? "others may write in it"
+                                               : nullptr;
+  if (why) {
+    fail(error_code(EPERM, boost::system::generic_category()),
+         fmt::format("cohort: refusing {} as part of a run dir: {}", dir.string(), why));
+  }
 }
 
 } // namespace
@@ -46,18 +91,28 @@ agent_files agent_files_of(const fs::path& run_dir, const std::string& task_id, 
   return {dir / "prompt.md", stem + ".out", stem + ".err", stem + ".usage.json"};
 }
 
+fs::path make_agent_dir(const fs::path& run_dir, const std::string& task_id) {
+  const fs::path dir = agents_dir(run_dir) / file_name_of(task_id);
+  private_directory(run_dir);
+  private_directory(agents_dir(run_dir));
+  private_directory(dir);
+  return dir;
+}
+
 std::string run_dir_marker(const fs::path& run_dir) {
   return fs::weakly_canonical(fs::absolute(run_dir)).string();
 }
 
 run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
+  fs::path dir = run_dir_.lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // "run/"
   std::error_code mk;
-  fs::create_directories(run_dir_, mk);
+  if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), mk);
   if (mk) fail(error_code(mk.value(), boost::system::system_category()),
                "cohort: cannot create the run dir " + run_dir_.string());
+  private_directory(dir);
   const fs::path file = run_dir_ / "journal.lock";
-  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail(last_error(), "cohort: cannot open " + file.string());
+  fd_ = detail::open_private(file, O_RDWR | O_CREAT);
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     const error_code ec = errno == EWOULDBLOCK
         ? error_code(EBUSY, boost::system::generic_category()) : last_error();

@@ -191,4 +191,18 @@ BOOST_AUTO_TEST_CASE(a_missing_journal_is_no_such_file) {
   BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
 }
 
+BOOST_AUTO_TEST_CASE(a_planted_link_in_place_of_the_journal_is_refused_and_its_target_kept) {
+  temp_dir dir;
+  const auto victim = dir.write("victim", "precious");
+  const auto run_dir = dir.path() / "run";
+  cohort::run_dir_lock lock(run_dir);
+  std::filesystem::create_symlink(victim, cohort::journal_file(run_dir));
+  const auto plan = cohort::test::seed_plan(1);
+  BOOST_CHECK_EXCEPTION(cohort::journal(std::move(lock), plan, {}), cohort::system_error,
+                        [](const cohort::system_error& x) {
+                          return std::string(x.what()).find("symbolic link") != std::string::npos;
+                        });
+  BOOST_TEST(read_text(victim) == "precious");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,6 +17,8 @@
 
 #include <array>
 
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::filesystem::perms)
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using cohort::event_kind;
@@ -82,6 +84,42 @@ CO_TEST_CASE(the_agent_template_gets_the_prompt_in_a_file_or_on_stdin) {
     } else {  // the placeholder became the prompt file's path: one argument
       BOOST_TEST(out.find((dir.path() / "agents" / "1.1" / "prompt.md").string()) !=
                  std::string::npos, out);
+    }
+  }
+}
+
+CO_TEST_CASE(prompts_and_logs_are_private_and_a_planted_link_fails_the_attempt_not_its_target) {
+  namespace fs = std::filesystem;
+  for (const std::string planted : {"", "prompt.md", "1.out", "1.err"}) {
+    cohort::test::temp_dir dir;
+    const fs::path victim = dir.write("victim", "precious");
+    const fs::path agent_dir = dir.path() / "run" / "agents" / "1.1";
+    if (!planted.empty()) {
+      fs::create_directories(agent_dir);
+      fs::permissions(dir.path() / "run", fs::perms::owner_all);
+      fs::create_symlink(victim, agent_dir / planted);
+    }
+    plan_builder b;
+    const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
+    cohort::process_launcher_options lo;
+    lo.run_dir = dir.path() / "run";
+    lo.agent = sim({"--print-env", "{prompt_file}"});
+    cohort::process_launcher agents(lo);
+    cohort::executor_options o;
+    o.retry.retries = 0;
+    auto report = co_await cohort::run_plan(b.p, agents, o);
+    BOOST_TEST_CONTEXT("planted: " << (planted.empty() ? "nothing" : planted)) {
+      BOOST_TEST(cohort::test::read_text(victim) == "precious");
+      if (planted.empty()) {
+        BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
+        for (const char* name : {"prompt.md", "1.out", "1.err"}) {
+          BOOST_TEST((fs::status(agent_dir / name).permissions() & fs::perms::all) ==
+                     (fs::perms::owner_read | fs::perms::owner_write), name);
+        }
+        BOOST_TEST((fs::status(agent_dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+      } else {
+        BOOST_TEST((report.tasks[t].outcome == task_outcome::failed));
+      }
     }
   }
 }

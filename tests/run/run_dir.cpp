@@ -9,10 +9,13 @@
 #include <cohort/core/error.hpp>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
+
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::filesystem::perms)
 
 namespace fs = std::filesystem;
 using cohort::test::temp_dir;
@@ -63,6 +66,77 @@ BOOST_AUTO_TEST_CASE(a_second_run_on_a_locked_run_dir_is_refused_until_the_first
                         });
   first.reset();
   BOOST_CHECK_NO_THROW(cohort::run_dir_lock again(run_dir));
+}
+
+BOOST_AUTO_TEST_CASE(ids_differing_only_in_folded_bytes_get_folders_of_their_own) {
+  const fs::path root = "/runs/r1";
+  const std::vector<std::string> ids{"a/b", "a_b", "a%2Fb", "a\\b", "a.b", ".a", "%2Ea", "a",
+                                     std::string("a\0b", 3), "", "%", "a b", "\xc3\xa9", "ab"};
+  std::set<fs::path> folders;
+  for (const auto& id : ids) {
+    const fs::path dir = cohort::agent_files_of(root, id, 1).prompt.parent_path();
+    BOOST_TEST_CONTEXT("id '" << id << "' -> " << dir) {
+      BOOST_TEST(dir.parent_path() == cohort::agents_dir(root));  // one component: no escape
+      BOOST_TEST(dir.filename() != "..");
+      BOOST_TEST(dir.filename() != ".");
+      BOOST_TEST(folders.insert(dir).second);
+    }
+  }
+  BOOST_TEST(cohort::agent_files_of(root, "12.3", 1).prompt.parent_path().filename() == "12.3");
+}
+
+BOOST_AUTO_TEST_CASE(long_ids_get_bounded_names_that_still_differ) {
+  const fs::path root = "/runs/r1";
+  std::set<std::string> names;
+  for (const std::string tail : {"1", "2", "%", "/"}) {
+    for (std::size_t length : {99u, 100u, 101u, 300u, 5000u}) {
+      const std::string id = std::string(length, 'x') + tail;
+      const auto name = cohort::agent_files_of(root, id, 1).prompt.parent_path().filename().string();
+      BOOST_TEST_CONTEXT(length << " + '" << tail << "'") {
+        BOOST_TEST(name.size() <= 100u);
+        BOOST_TEST(names.insert(name).second);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_new_run_dir_is_private_and_an_unsafe_one_is_refused) {
+  temp_dir dir;
+  { cohort::run_dir_lock lock(dir.path() / "new"); }
+  BOOST_TEST((fs::status(dir.path() / "new").permissions() & fs::perms::all) == fs::perms::owner_all);
+  BOOST_TEST((fs::status(dir.path() / "new" / "journal.lock").permissions() & fs::perms::all) ==
+             (fs::perms::owner_read | fs::perms::owner_write));
+
+  fs::create_directory(dir.path() / "open");
+  fs::permissions(dir.path() / "open", fs::perms::all);
+  fs::create_directory(dir.path() / "elsewhere");
+  fs::create_directory_symlink(dir.path() / "elsewhere", dir.path() / "link");
+  for (const auto& [name, why] : {std::pair{"open", "others may write in it"},
+                                  std::pair{"link", "it is a symbolic link"}}) {
+    BOOST_CHECK_EXCEPTION(cohort::run_dir_lock(dir.path() / name), cohort::system_error,
+                          [why = std::string(why)](const cohort::system_error& x) {
+                            return x.code() == boost::system::errc::operation_not_permitted &&
+                                   std::string(x.what()).find(why) != std::string::npos;
+                          });
+  }
+  BOOST_TEST(fs::is_empty(dir.path() / "elsewhere"));
+}
+
+BOOST_AUTO_TEST_CASE(a_planted_link_for_the_lock_or_an_agent_folder_is_refused) {
+  temp_dir dir;
+  const fs::path run = dir.path() / "run", victim = dir.write("victim", "precious");
+  fs::create_directory(run);
+  fs::create_symlink(victim, run / "journal.lock");
+  BOOST_CHECK_EXCEPTION(cohort::run_dir_lock{run}, cohort::system_error,
+                        [](const cohort::system_error& x) {
+                          return std::string(x.what()).find("symbolic link") != std::string::npos;
+                        });
+  fs::remove(run / "journal.lock");
+  fs::create_directory(dir.path() / "outside");
+  fs::create_directory_symlink(dir.path() / "outside", run / "agents");
+  BOOST_CHECK_THROW((void)cohort::make_agent_dir(run, "1"), cohort::system_error);
+  BOOST_TEST(cohort::test::read_text(victim) == "precious");
+  BOOST_TEST(fs::is_empty(dir.path() / "outside"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,8 +21,15 @@ namespace cohort {
  * <run_dir>/agents/<id>/<attempt>.err      its standard error
  * <run_dir>/agents/<id>/<attempt>.usage.json   the usage it reported (`COHORT_USAGE_FILE`)
  * @endcode
- * `<id>` is the task id made a file name: path separators and a leading dot cannot escape the
- * run dir.
+ * `<id>` is the task id made a file name, one to one: every byte outside `[A-Za-z0-9._-]`, and
+ * a leading dot, as `%XX` (so `a/b`, `a_b` and `a%2Fb` get three folders, and no id escapes
+ * `agents/`); an empty id is `%`; a name longer than 100 bytes is cut to its first 80 and
+ * followed by `~` and the 64-bit FNV-1a hash of the whole id.
+ *
+ * Nothing in a run dir can redirect what cohort writes: the run dir and its folders are created
+ * 0700, and an existing one that is a symbolic link, belongs to another user or is writable by
+ * group or others is refused (`operation_not_permitted`); files are opened with `O_NOFOLLOW` (a
+ * planted link is refused: `too_many_symbolic_link_levels`) and created 0600.
  */
 // tag::outline[]
 /// The journal's file in `run_dir`.
@@ -40,6 +47,11 @@ struct agent_files {
 /// Where attempt `attempt` of task `task_id` keeps its files under `run_dir`.
 agent_files agent_files_of(const std::filesystem::path& run_dir, const std::string& task_id,
                            int attempt);
+
+/// Creates (privately, see above) the folder of task `task_id`'s files in `run_dir`, and
+/// returns it. Throws `system_error`.
+std::filesystem::path make_agent_dir(const std::filesystem::path& run_dir,
+                                     const std::string& task_id);
 
 /// The environment variable that marks every agent process of a run dir (and, inherited, their
 /// children): `COHORT_RUN_DIR=<run_dir_marker(run_dir)>`. The process launcher sets it;
