@@ -8,6 +8,7 @@
 #include "run.hpp"
 
 #include <cohort/core/config.hpp>
+#include <cohort/view/terminal_text.hpp>
 
 #include <fmt/core.h>
 
@@ -28,10 +29,11 @@ int main(int argc, char** argv) {
       default: return rolling_wave::run_command(std::move(a), raw);
     }
   } catch (const rolling_wave::usage_error& e) {
-    fmt::print(stderr, "rolling-wave: {}\n", e.what());
+    fmt::print(stderr, "rolling-wave: {}\n", cohort::terminal_safe(e.what(), true));
     return rolling_wave::bad_input;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "rolling-wave: {}\n", e.what());
+    // Messages quote the plan (ids, references, file names): shown inert.
+    fmt::print(stderr, "rolling-wave: {}\n", cohort::terminal_safe(e.what(), true));
     return rolling_wave::bad_input;
   }
 }

@@ -5,6 +5,7 @@
 #include "run.hpp"
 
 #include <cohort/view/render.hpp>
+#include <cohort/view/terminal_text.hpp>
 #include <cohort/plan/taskmaster.hpp>
 #include <cohort/plan/validation.hpp>
 
@@ -34,7 +35,7 @@ fs::path find_tasks_file(const arguments& a) {
 
 void report_problems(const cohort::loaded_plan& l) {
   for (const auto& d : l.diagnostics) {
-    if (d.severity == cohort::severity::warning) fmt::print(stderr, "rolling-wave: {}\n", cohort::to_string(d));
+    if (d.severity == cohort::severity::warning) fmt::print(stderr, "rolling-wave: {}\n", cohort::terminal_safe(cohort::to_string(d), true));
   }
   if (!l.ok()) throw usage_error("the plan is invalid:\n" + cohort::error_text(l.diagnostics));
 }
@@ -67,8 +68,9 @@ int plan_command(const arguments& a) {
   if (a.format == "json") fmt::print("{}\n", boost::json::serialize(cohort::render_json(p, r)));
   else if (a.format == "dot") fmt::print("{}", cohort::render_dot(p, r));
   else if (a.format == "mermaid") fmt::print("{}", cohort::render_mermaid(p, r));
-  else fmt::print("{} (tag {}): {} tasks, {} parents\n\n{}", p.source.empty() ? "built-in seed plan" : fs::path(p.source).filename().string(),
-                  p.tag, p.size(), p.parents.size(), cohort::render_text(p, r));
+  else fmt::print("{} (tag {}): {} tasks, {} parents\n\n{}",
+                  cohort::terminal_safe(p.source.empty() ? "built-in seed plan" : fs::path(p.source).filename().string()),
+                  cohort::terminal_safe(p.tag), p.size(), p.parents.size(), cohort::render_text(p, r));
   return all_done;
 }
 
@@ -83,7 +85,8 @@ int status_command(const arguments& a) {
     for (cohort::task_index s : parent.subtasks) ++by[p.tasks[s].status];
     std::string subtasks;
     for (const auto& [status, n] : by) subtasks += fmt::format("{}{} {}", subtasks.empty() ? "" : ", ", n, cohort::to_string(status));
-    fmt::print("{:<8} {:<40.40} {:<12} {}\n", parent.id, parent.title, cohort::to_string(parent.status), subtasks);
+    fmt::print("{:<8} {:<40.40} {:<12} {}\n", cohort::terminal_safe(parent.id), cohort::terminal_safe(parent.title),
+               cohort::to_string(parent.status), subtasks);
     ++total[parent.status];
   }
   std::string summary;

@@ -14,6 +14,7 @@
 #include <cohort/analysis/ownership.hpp>
 #include <cohort/run/process_launcher.hpp>
 #include <cohort/view/render.hpp>
+#include <cohort/view/terminal_text.hpp>
 #include <cohort/view/report.hpp>
 #include <cohort/run/resume.hpp>
 #include <cohort/core/scope.hpp>
@@ -156,7 +157,7 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
       if (!line.empty()) line += ' ';
       line += shell_quote(w);
     }
-    fmt::print("{:<8} {}\n", task.id, line);
+    fmt::print("{:<8} {}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(line));
   }
 }
 
@@ -177,8 +178,9 @@ void serialize_conflicts(cohort::plan& p) {
   const auto edges = cohort::serialization_edges(p, conflicts);
   cohort::add_serialization_edges(p, edges);
   fmt::print(stderr, "rolling-wave: {} ownership conflict(s): {} ordering(s) added, e.g. {} after {} ({})\n",
-             conflicts.size(), edges.size(), p.tasks[conflicts.front().second].id,
-             p.tasks[conflicts.front().first].id, conflicts.front().example);
+             conflicts.size(), edges.size(), cohort::terminal_safe(p.tasks[conflicts.front().second].id),
+             cohort::terminal_safe(p.tasks[conflicts.front().first].id),
+             cohort::terminal_safe(conflicts.front().example));
 }
 
 constexpr const char* command_file = "rolling-wave.json";

@@ -10,6 +10,7 @@
 #include <cohort/view/event_log.hpp>
 #include <cohort/view/render.hpp>
 #include <cohort/view/report.hpp>
+#include <cohort/view/terminal_text.hpp>
 #include <cohort/view/trace.hpp>
 
 #endif // COHORT_VIEW_HPP

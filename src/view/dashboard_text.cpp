@@ -6,6 +6,8 @@
 
 #include "common/text_width.hpp"
 
+#include <cohort/view/terminal_text.hpp>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -33,8 +35,9 @@ std::string fit(const std::string& s, std::size_t width, bool unicode) {
 }
 
 // `s` fitted to exactly `width` columns.
+// Plan text (an id, a title) in `width` columns, made safe for the terminal first.
 std::string pad(const std::string& s, std::size_t width, bool unicode) {
-  std::string out = fit(s, width, unicode);
+  std::string out = fit(terminal_safe(s), width, unicode);
   out.append(width - std::min(width, detail::display_width(out)), ' ');
   return out;
 }
@@ -62,22 +65,20 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-// An agent's output line made safe for a terminal: no escape sequence, no control character, only
-// what follows the last carriage return.
+// An agent's output line made safe for a terminal: only what follows the last carriage return,
+// without its CSI sequences (colours), through terminal_safe, trimmed.
 std::string sanitize(std::string_view line) {
   if (auto cr = line.rfind('\r'); cr != std::string_view::npos) line.remove_prefix(cr + 1);
-  std::string out;
+  std::string plain;
   for (std::size_t i = 0; i < line.size(); ++i) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    if (c == 0x1b) {
-      if (i + 1 < line.size() && line[i + 1] == '[') {
-        i += 2;
-        while (i < line.size() && (line[i] < 0x40 || line[i] > 0x7e)) ++i;
-      }
+    if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+      i += 2;
+      while (i < line.size() && (line[i] < 0x40 || line[i] > 0x7e)) ++i;
       continue;
     }
-    out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    plain += line[i];
   }
+  std::string out = terminal_safe(plain);
   const auto first = out.find_first_not_of(' ');
   if (first == std::string::npos) return {};
   return out.substr(first, out.find_last_not_of(' ') - first + 1);
@@ -92,7 +93,10 @@ std::string bar(double fraction, std::size_t width, bool unicode) {
 
 std::string ids(const plan& p, const std::vector<task_index>& ts) {
   std::string out;
-  for (task_index t : ts) out += (out.empty() ? "" : " ") + p.tasks[t].id;
+  for (task_index t : ts) {
+    if (!out.empty()) out += ' ';
+    out += terminal_safe(p.tasks[t].id);
+  }
   return out;
 }
 
@@ -157,7 +161,7 @@ std::vector<std::string> dashboard::header(clock_type::time_point now) const {
   const bool u = options_.unicode;
   const auto elapsed = ms((running_run_ || finished_run_ ? now : started_) - started_);
   const auto work = busy(now);
-  std::string l1 = fmt::format("{}  {}  elapsed {}", options_.title, u ? "\u00b7" : "-", clock_text(elapsed));
+  std::string l1 = fmt::format("{}  {}  elapsed {}", terminal_safe(options_.title), u ? "\u00b7" : "-", clock_text(elapsed));
   if (finished_run_) l1 += "  finished";
   else if (auto left = eta(now)) l1 += fmt::format("  ETA {}", clock_text(*left));
   const double done = jobs_ ? static_cast<double>(jobs_finished_) / static_cast<double>(jobs_) : 1.0;
@@ -332,9 +336,9 @@ std::string dashboard::plain_line(const event& e) const {
                               clock_text(busy(e.at)));
   }
   const task& t = plan_.tasks[*e.task];
-  text += t.id + ' ';
+  text += terminal_safe(t.id) + ' ';
   switch (e.kind) {
-    case event_kind::parent_started: return text + "started: " + t.title;
+    case event_kind::parent_started: return text + "started: " + terminal_safe(t.title);
     case event_kind::parent_finished: return text + "finished";
     case event_kind::wave_started: return text + fmt::format("wave {}/{} started", e.wave + 1, wave_count_[*e.task]);
     case event_kind::wave_finished: return text + fmt::format("wave {}/{} finished", e.wave + 1, wave_count_[*e.task]);
@@ -342,7 +346,7 @@ std::string dashboard::plain_line(const event& e) const {
     case event_kind::task_waiting: return text + "waiting: " + std::string(to_string(e.reason));
     case event_kind::task_launched:
       return text + fmt::format("launched (attempt {}{}): {}", e.attempt,
-                                e.pid ? fmt::format(", pid {}", e.pid) : "", t.title);
+                                e.pid ? fmt::format(", pid {}", e.pid) : "", terminal_safe(t.title));
     case event_kind::task_output: return text + "| " + sanitize(e.message);
     case event_kind::task_usage: return text + fmt::format("used {} tokens", thousands(e.tokens));
     case event_kind::task_retry:

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/view/render.hpp>
 
+#include <cohort/view/terminal_text.hpp>
+
 #include "common/text_width.hpp"
 
 #include <boost/json/array.hpp>
@@ -43,8 +45,12 @@ std::string line(const std::vector<std::size_t>& w, const row& cells) {
 }
 
 // A box-drawn table like the research note's; the first column left-aligned, the rest right.
-std::string table(const std::string& title, const row& header, const std::vector<row>& rows) {
+// Every cell goes through terminal_safe: ids, titles and globs are the plan's text.
+std::string table(const std::string& title, const row& header, std::vector<row> rows) {
   if (rows.empty()) return title + ": none\n\n";
+  for (row& r : rows) {
+    for (auto& cell : r) cell = terminal_safe(cell);
+  }
   std::vector<std::size_t> w(header.size(), 0);
   for (std::size_t i = 0; i < w.size(); ++i) w[i] = detail::display_width(header[i]);
   for (const row& r : rows) {
@@ -57,7 +63,10 @@ std::string table(const std::string& title, const row& header, const std::vector
 
 std::string ids(const plan& p, const std::vector<task_index>& ts, std::string_view sep = ", ") {
   std::string out;
-  for (task_index t : ts) out += (out.empty() ? "" : std::string(sep)) + p.tasks[t].id;
+  for (task_index t : ts) {
+    if (!out.empty()) out += sep;
+    out += terminal_safe(p.tasks[t].id);
+  }
   return out.empty() ? "-" : out;
 }
 
@@ -193,16 +202,26 @@ json::array tasks_json(const plan& p, const plan_analysis& r) {
   return a;
 }
 
+// `s` inside a quoted label: a quote as `quote_as`; for DOT (`quote_as` is `\"`) a backslash
+// doubled, so that none can escape the closing quote.
 std::string quoted(std::string_view s, std::string_view quote_as) {
+  const bool dot = quote_as == "\\\"";
   std::string out;
-  for (char c : s) out += c == '"' ? std::string(quote_as) : std::string(1, c);
+  for (char c : s) {
+    if (c == '"') out += quote_as;
+    else if (c == '\\' && dot) out += "\\\\";
+    else out += c;
+  }
   return out;
 }
 
 std::string label(const plan& p, task_index t) {
   const auto& x = p.tasks[t];
-  std::string text = x.id;
-  if (!x.title.empty()) text += " " + x.title;
+  std::string text = terminal_safe(x.id);
+  if (!x.title.empty()) {
+    text += ' ';
+    text += terminal_safe(x.title);
+  }
   if (x.is_job() && x.duration) text += " (" + format_duration(*x.duration) + ")";
   return text;
 }

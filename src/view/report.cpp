@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/view/report.hpp>
 
+#include <cohort/view/terminal_text.hpp>
+
 #include <cohort/view/render.hpp>
 
 #include <boost/json/array.hpp>
@@ -89,11 +91,11 @@ std::string row(const plan& p, const run_report& r, task_index t) {
                         format_duration(since(*start, tr.finished)));
   }
   std::string line = fmt::format("{:<8} {:<34} {:<10} {:>3} {:>10} {}",
-                                 clip((sub ? "  " : "") + p.tasks[t].id, 8),
-                                 clip(p.tasks[t].title, 34), to_string(tr.outcome),
+                                 clip((sub ? "  " : "") + terminal_safe(p.tasks[t].id), 8),
+                                 clip(terminal_safe(p.tasks[t].title), 34), to_string(tr.outcome),
                                  p.tasks[t].is_job() ? std::to_string(tr.attempts) : "",
                                  thousands(tokens_of(p, r, t)), times);
-  if (!tr.reason.empty()) line += "  " + tr.reason;
+  if (!tr.reason.empty()) line += "  " + terminal_safe(tr.reason);
   return line + '\n';
 }
 

@@ -118,6 +118,25 @@ BOOST_AUTO_TEST_CASE(plain_style_prints_one_timestamped_line_per_event_without_e
   BOOST_TEST(ctx.poll() == 0u);  // plain style arms no timer
 }
 
+BOOST_AUTO_TEST_CASE(titles_and_ids_from_the_plan_reach_the_frame_as_visible_escapes) {
+  boost::asio::io_context ctx;
+  auto plan = small_plan();
+  plan.tasks[*plan.find("1")].title = "\x1b]0;pwned\x07";
+  plan.tasks[*plan.find("1.1")].title = "\x1b[2J\xe2\x80\xae" "evil";
+  cohort::dashboard d(ctx.get_executor(), plan, frames_only());
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  f(event_kind::parent_started, "1", 0ms);
+  auto launched = f.make(event_kind::task_launched, "1.1", 0ms);
+  launched.attempt = 1;
+  d.on_event(launched);
+  const auto lines = d.frame(200, 40, f.t0 + 1s);
+  BOOST_TEST(!contains(lines, "\x1b"));
+  BOOST_TEST(!contains(lines, "\xe2\x80\xae"));
+  BOOST_TEST(contains(lines, "\\e]0;pwned"));
+  BOOST_TEST(contains(lines, "\\e[2J\\u202Eevil"));
+}
+
 BOOST_AUTO_TEST_CASE(the_live_frame_shows_parent_wave_agent_with_reasons_and_fits) {
   boost::asio::io_context ctx;
   const auto plan = small_plan();
