@@ -151,7 +151,13 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
     values["attempt"] = "1";
     values["workdir"] = a.workdir.empty() ? fs::current_path().string() : a.workdir;
     values["prompt_file"] = fmt::format("<run dir>/agents/{}/prompt.md", task.id);
-    const auto argv = task.argv.empty() ? cohort::render_argv(a.agent, values) : task.argv;
+    std::vector<std::string> argv;
+    try {
+      argv = task.argv.empty() ? cohort::render_argv(a.agent, values) : task.argv;
+    } catch (const cohort::system_error& e) {
+      fmt::print("{:<8} refused: {}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(e.what()));
+      continue;
+    }
     std::string line;
     for (const auto& w : argv) {
       if (!line.empty()) line += ' ';

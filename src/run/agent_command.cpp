@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/run/agent_command.hpp>
 
+#include <cohort/core/error.hpp>
+
 #include <fmt/format.h>
 
 namespace cohort {
@@ -40,9 +42,21 @@ std::vector<std::string> render_argv(const std::vector<std::string>& argv_templa
                                      const placeholder_values& values) {
   std::vector<std::string> argv;
   argv.reserve(argv_template.size());
-  for (const auto& arg : argv_template) {
+  bool options_ended = false;  // a "--" came before: what follows is never an option
+  for (std::size_t i = 0; i < argv_template.size(); ++i) {
+    const std::string& arg = argv_template[i];
     std::string rendered;
     render_one(arg, values, rendered);
+    const bool whole_placeholder = arg.size() > 2 && arg.front() == '{' && arg.back() == '}' &&
+                                   arg.find('{', 1) == std::string::npos &&
+                                   values.contains(std::string_view(arg).substr(1, arg.size() - 2));
+    if (i > 0 && whole_placeholder && !options_ended && rendered.starts_with('-')) {
+      throw system_error(errc::invalid_argument,
+                         fmt::format("cohort: {} is '{}', which the agent would read as an option; "
+                                     "put -- before {} in the agent command to pass it as text",
+                                     arg, rendered, arg));
+    }
+    options_ended = options_ended || arg == "--";
     argv.push_back(std::move(rendered));
   }
   return argv;

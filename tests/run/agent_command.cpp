@@ -5,6 +5,8 @@
 
 #include "support/plans.hpp"
 
+#include <cohort/core/error.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 using cohort::render_argv;
@@ -25,6 +27,27 @@ BOOST_AUTO_TEST_CASE(task_text_stays_one_argument_and_never_becomes_code) {
   const auto argv = render_argv(tmpl, {{"title", hostile}});
   BOOST_REQUIRE(argv.size() == 2u);
   BOOST_TEST(argv[1] == hostile);
+}
+
+BOOST_AUTO_TEST_CASE(a_whole_placeholder_that_would_be_an_option_is_refused_unless_after_a_double_dash) {
+  const cohort::placeholder_values values{{"title", "--output=/tmp/owned"}, {"id", "-"}};
+  for (const auto& tmpl : {std::vector<std::string>{"sort", "{title}"},
+                           std::vector<std::string>{"agent", "-p", "{id}"}}) {
+    BOOST_CHECK_EXCEPTION((void)render_argv(tmpl, values), cohort::system_error,
+                          [&](const cohort::system_error& x) {
+                            const std::string what = x.what();
+                            return x.code() == cohort::errc::invalid_argument &&
+                                   what.find(tmpl.back()) != std::string::npos &&
+                                   what.find("option") != std::string::npos;
+                          });
+  }
+  // After "--", or inside an argument, the same text is only text.
+  auto argv = render_argv({"sort", "--", "{title}"}, values);
+  BOOST_TEST(argv.back() == "--output=/tmp/owned");
+  argv = render_argv({"agent", "--title={title}"}, values);
+  BOOST_TEST(argv.back() == "--title=--output=/tmp/owned");
+  argv = render_argv({"agent", "{title}"}, {{"title", "a title - with dashes"}});
+  BOOST_TEST(argv.back() == "a title - with dashes");
 }
 
 BOOST_AUTO_TEST_CASE(doubled_braces_are_literal) {

@@ -26,6 +26,11 @@ using placeholder_values = std::map<std::string, std::string, std::less<>>;
 /// Substitutes the placeholders in each argument of `argv_template`. Each argument stays one
 /// argument whatever the values hold (spaces, quotes, `$(...)`): no shell ever sees them, so task
 /// text never becomes code. An unknown `{name}` is left as it is; `{{` and `}}` are literal braces.
+///
+/// Task text never becomes an option either: a placeholder that is a whole argument (after the
+/// program) and whose value starts with `-` (a title `--output=/etc/x`) throws `system_error`
+/// with `errc::invalid_argument` naming the placeholder and the value, unless an argument `--`
+/// comes before it in the template. Inside an argument (`--title={title}`) a value is harmless.
 std::vector<std::string> render_argv(const std::vector<std::string>& argv_template,
                                      const placeholder_values& values);
 
