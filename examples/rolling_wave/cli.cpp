@@ -66,6 +66,7 @@ bool switch_flag(std::string_view flag, arguments& a) {
   else if (flag == "--confirm") a.confirm = true;
   else if (flag == "--yes" || flag == "-y") a.yes = true;
   else if (flag == "--write-status") a.write_status = true;
+  else if (flag == "--allow-task-commands") a.allow_task_commands = true;
   else if (flag == "--json") a.json = true;
   else if (flag == "--help" || flag == "-h") a.cmd = command::help;
   else if (flag == "--version" || flag == "-V") a.cmd = command::version;
@@ -238,8 +239,10 @@ run options:
   --tag TAG                the Task Master tag (default $TASKMASTER_TAG, then the current tag)
   --agent 'CMD ARGS'       the agent command, split into words like a shell line (quotes kept)
                            but never run through a shell. Placeholders: {id} {title} {parent}
-                           {prompt_file} {workdir} {attempt} {duration_ms}. A task with its own
-                           argv runs that instead.
+                           {prompt_file} {workdir} {attempt} {duration_ms}. A placeholder that
+                           is a whole word and would start with '-' is refused (put -- before it).
+  --allow-task-commands    run the commands that tasks carry in the file ("argv"), instead of
+                           --agent; without it such a plan is refused, listing each command
   --prompt file|stdin      where the agent reads the task's prompt (default: file when the
                            command names {prompt_file}, else stdin)
   --workdir DIR            the agents' working directory (default: the current one)

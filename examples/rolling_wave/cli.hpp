@@ -43,6 +43,7 @@ struct arguments {
   bool jobs_given = false;
   bool resuming = false;           ///< set by `resume`: the run continues the run dir's journal
   bool json = false, dry_run = false, confirm = false, yes = false, write_status = false;
+  bool allow_task_commands = false;  ///< run the commands a tasks file carries (its "argv")
   on_violation violation = on_violation::warn;
   cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
 };

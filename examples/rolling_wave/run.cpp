@@ -104,6 +104,43 @@ void check_agent(const cohort::plan& p, const arguments& a) {
       "--output-format json'", missing.size(), missing.front(), missing.size() > 1 ? ", ..." : ""));
 }
 
+std::string shell_quote(const std::string& w) {
+  const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("-_./=:,+@%{}").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+  if (plain) return w;
+  std::string out = "'";
+  for (char c : w) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+// A tasks file is untrusted: the commands it carries run only with the user's consent.
+void check_task_commands(const cohort::plan& p, const arguments& a) {
+  if (a.allow_task_commands) return;
+  const auto commands = task_commands(p);
+  if (commands.empty()) return;
+  std::size_t tasks = 0;
+  std::string list;
+  for (const auto& [line, ids] : commands) {
+    tasks += ids.size();
+    std::string names;
+    for (std::size_t i = 0; i < ids.size() && i < 5; ++i) {
+      if (i > 0) names += ", ";
+      names += ids[i];
+    }
+    if (ids.size() > 5) names += fmt::format(" and {} more", ids.size() - 5);
+    list += fmt::format("\n  {}   (task{} {})", line, ids.size() > 1 ? "s" : "", names);
+  }
+  throw usage_error(fmt::format(
+      "{} task(s) in {} carry their own command ({} distinct); a tasks file runs nothing without "
+      "your consent. Read them, then add --allow-task-commands to run them:{}",
+      tasks, p.source.empty() ? "the plan" : p.source, commands.size(), list));
+}
+
 fs::path choose_run_dir(const arguments& a, bool demo) {
   if (a.run_dir) return *a.run_dir;
   if (demo) {
@@ -125,20 +162,6 @@ cohort::process_launcher_options launcher_options(const arguments& a, const fs::
   if (file && run_dir.empty()) throw usage_error("the prompt goes in a file: give a --run-dir to keep it in");
   if (a.time_scale_given) o.environment["COHORT_TIME_SCALE"] = fmt::format("{}", a.time_scale);
   return o;
-}
-
-std::string shell_quote(const std::string& w) {
-  const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("-_./=:,+@%{}").find(static_cast<char>(c)) != std::string_view::npos;
-  });
-  if (plain) return w;
-  std::string out = "'";
-  for (char c : w) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  out += '\'';
-  return out;
 }
 
 void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan_analysis& r) {
@@ -163,7 +186,9 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
       if (!line.empty()) line += ' ';
       line += shell_quote(w);
     }
-    fmt::print("{:<8} {}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(line));
+    fmt::print("{:<8} {}{}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(line),
+               task.argv.empty() ? "" : a.allow_task_commands ? "   (the task's own command)"
+                                                             : "   (the task's own command: needs --allow-task-commands)");
   }
 }
 
@@ -365,12 +390,27 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
 
 } // namespace
 
+std::map<std::string, std::vector<std::string>> task_commands(const cohort::plan& p) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& t : p.tasks) {
+    if (t.argv.empty() || !t.is_job() || cohort::is_finished(t.status)) continue;
+    std::string line;
+    for (const auto& w : t.argv) {
+      if (!line.empty()) line += ' ';
+      line += shell_quote(w);
+    }
+    out[line].push_back(t.id);
+  }
+  return out;
+}
+
 int run_command(arguments a, const std::vector<std::string>& raw) {
   const bool demo = a.cmd == command::demo;
   if (demo) apply_demo_defaults(a);
   if (a.write_status && demo) throw usage_error("--write-status needs a tasks file (the demo's plan is built in)");
   cohort::plan p = load_plan(a);
   check_agent(p, a);
+  if (!a.dry_run) check_task_commands(p, a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
   std::optional<cohort::run_dir_lock> lock;

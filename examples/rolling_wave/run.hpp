@@ -10,6 +10,8 @@
 #include <cohort/plan/plan.hpp>
 
 #include <filesystem>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +26,11 @@ std::string_view seed_plan_json();
 /// The plan the arguments name (the built-in one for the demo), loaded and checked: warnings go
 /// to stderr, errors throw `usage_error` listing every problem.
 cohort::plan load_plan(const arguments& a);
+
+/// The commands the tasks file itself carries (a task's "argv"), shell-quoted for people, each
+/// with the ids of the unfinished tasks that would run it. They run only with
+/// --allow-task-commands: a tasks file is untrusted input.
+std::map<std::string, std::vector<std::string>> task_commands(const cohort::plan& p);
 
 /// The commands; each returns the exit code.
 int run_command(arguments a, const std::vector<std::string>& raw);

@@ -29,14 +29,14 @@ JSON
 git add tasks.json && git -c user.name=t -c user.email=t@t commit -q -m plan
 
 set +e
-"$rw" run tasks.json --workdir . --run-dir "$work/run-warn" > "$work/warn.log" 2>&1
+"$rw" run tasks.json --allow-task-commands --workdir . --run-dir "$work/run-warn" > "$work/warn.log" 2>&1
 warn=$?
 rm -f src/a/ok.txt src/c/stray.txt
-"$rw" run tasks.json --workdir . --run-dir "$work/run-fail" --on-violation fail --json \
+"$rw" run tasks.json --allow-task-commands --workdir . --run-dir "$work/run-fail" --on-violation fail --json \
   > "$work/fail.json" 2> "$work/fail.log"
 fail=$?
 rm -f src/a/ok.txt src/c/stray.txt
-"$rw" run tasks.json --workdir . --run-dir "$work/run-seq" --on-violation sequential --json \
+"$rw" run tasks.json --allow-task-commands --workdir . --run-dir "$work/run-seq" --on-violation sequential --json \
   > "$work/seq.json" 2> "$work/seq.log"
 seq=$?
 set -e
