@@ -14,6 +14,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+constexpr std::uint64_t max_agents = 100'000;  // -j and --per-parent
+constexpr double max_duration_ms = 366.0 * 24 * 3'600'000;  // a year: longer is a typo
+
 std::uint64_t parse_count(std::string_view text, std::string_view flag) {
   std::uint64_t value = 0, digits = 0;
   std::size_t i = 0;
@@ -22,10 +25,22 @@ std::uint64_t parse_count(std::string_view text, std::string_view flag) {
   }
   const std::string_view suffix = text.substr(i);
   const std::uint64_t unit = suffix.empty() ? 1 : suffix == "k" || suffix == "K" ? 1000 : suffix == "M" ? 1'000'000 : 0;
-  if (digits == 0 || digits > 15 || unit == 0) {
+  if (digits == 0 || unit == 0) {
     throw usage_error(fmt::format("{} needs a whole number (like 8, 200k, 1M), not '{}'", flag, text));
   }
+  if (digits > 15 || value * unit > 1'000'000'000'000'000) {
+    throw usage_error(fmt::format("{} is out of range: '{}' (at most 1000000000000000)", flag, text));
+  }
   return value * unit;
+}
+
+// A count in [low, high], the range named in the error.
+std::uint64_t parse_count(std::string_view text, std::string_view flag, std::uint64_t low, std::uint64_t high) {
+  const std::uint64_t v = parse_count(text, flag);
+  if (v < low || v > high) {
+    throw usage_error(fmt::format("{} is out of range: {} (from {} to {})", flag, v, low, high));
+  }
+  return v;
 }
 
 double parse_scale(std::string_view text, std::string_view flag) {
@@ -78,16 +93,20 @@ void schedule_flag(std::string_view flag, std::string_view v, arguments& a) {
   auto& s = a.options.schedule;
   if (flag == "-j" || flag == "--jobs") {
     s.max_running = parse_count(v, flag);
+    if (s.max_running == 0) throw usage_error(fmt::format("{} must be at least 1", flag));
+    if (s.max_running > max_agents) {
+      throw usage_error(fmt::format("{} is out of range: {} (from 1 to {})", flag, s.max_running, max_agents));
+    }
     a.jobs_given = true;
   }
-  else if (flag == "--per-parent") s.max_per_parent = parse_count(v, flag);
+  else if (flag == "--per-parent") s.max_per_parent = parse_count(v, flag, 0, max_agents);
   else if (flag == "--budget") s.token_budget = parse_count(v, flag);
   else if (flag == "--reserve") a.reserve = parse_count(v, flag);
   else if (flag == "--stagger") s.parent_stagger = parse_duration(v, flag);
   else if (flag == "--launch-interval") s.launch_interval = parse_duration(v, flag);
   else if (flag == "--mode") s.mode = parse_choice<cohort::wave_mode>(v, flag, {{"waves", cohort::wave_mode::waves}, {"rolling", cohort::wave_mode::rolling}});
   else if (flag == "--order") s.order = parse_choice<cohort::ready_order>(v, flag, {{"longest-path", cohort::ready_order::longest_path}, {"fifo", cohort::ready_order::fifo}});
-  else if (flag == "--retries") a.options.retry.retries = static_cast<int>(parse_count(v, flag));
+  else if (flag == "--retries") a.options.retry.retries = static_cast<int>(parse_count(v, flag, 0, 1000));
   else if (flag == "--timeout") a.options.timeout = parse_duration(v, flag);
   else throw usage_error(fmt::format("unknown option '{}' (see rolling-wave --help)", flag));
 }
@@ -124,7 +143,12 @@ bool takes_value(std::string_view flag) {
 } // namespace
 
 std::chrono::milliseconds parse_duration(std::string_view text, std::string_view flag) {
-  static const std::map<std::string_view, double> units{{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
+  static const std::map<std::string_view, double> units{{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
+  const auto bad = [&] {
+    return usage_error(fmt::format("{} needs a duration like 500ms, 30s, 5m or 1h30m, not '{}'", flag, text));
+  };
+  if (text.empty()) throw bad();
+  if (text.find_first_not_of('0') == std::string_view::npos) return milliseconds(0);  // "0" needs no unit
   double total = 0;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -132,16 +156,20 @@ std::chrono::milliseconds parse_duration(std::string_view text, std::string_view
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     const std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    const auto unit = units.find(text.substr(unit_start, i - unit_start));
+    const std::string_view unit_name = text.substr(unit_start, i - unit_start);
     const std::string number(text.substr(start, unit_start - start));
+    if (unit_name.empty() && !number.empty() && i == text.size()) {
+      throw usage_error(fmt::format("{} needs a unit: '{}' is ambiguous (write {}ms or {}s)", flag, text, number, number));
+    }
+    const auto unit = units.find(unit_name);
     char* end = nullptr;
     const double v = std::strtod(number.c_str(), &end);
-    if (number.empty() || *end != '\0' || unit == units.end()) {
-      throw usage_error(fmt::format("{} needs a duration like 500ms, 30s, 5m or 1h30m, not '{}'", flag, text));
-    }
+    if (number.empty() || *end != '\0' || unit == units.end()) throw bad();
     total += v * unit->second;
   }
-  if (text.empty()) throw usage_error(fmt::format("{} needs a duration", flag));
+  if (!(total <= max_duration_ms)) {
+    throw usage_error(fmt::format("{} is out of range: '{}' (at most 366 days)", flag, text));
+  }
   return milliseconds(static_cast<milliseconds::rep>(total));
 }
 
@@ -217,7 +245,6 @@ arguments parse_arguments(const std::vector<std::string>& args) {
   if (a.tag.empty()) {
     if (const char* t = std::getenv("TASKMASTER_TAG")) a.tag = t;
   }
-  if (a.options.schedule.max_running == 0) throw usage_error("-j must be at least 1");
   if (a.cmd == command::demo && !a.tasks_file.empty()) a.cmd = command::run;
   return a;
 }

@@ -51,7 +51,8 @@ struct arguments {
 /// Parses `argv` (without the program name). Throws `usage_error`.
 arguments parse_arguments(const std::vector<std::string>& args);
 
-/// "500ms", "30s", "5m", "1h30m", "250" (milliseconds). Throws `usage_error`.
+/// "500ms", "30s", "5m", "1h30m", "0"; a number needs a unit ("600" alone is refused: seconds or
+/// milliseconds?), and at most 366 days. Throws `usage_error` naming the flag.
 std::chrono::milliseconds parse_duration(std::string_view text, std::string_view flag);
 
 /// Splits a command line into words as a POSIX shell would (whitespace separates; '...' keeps

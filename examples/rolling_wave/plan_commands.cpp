@@ -72,17 +72,10 @@ int plan_command(const arguments& a) {
                   cohort::terminal_safe(p.source.empty() ? "built-in seed plan" : fs::path(p.source).filename().string()),
                   cohort::terminal_safe(p.tag), p.size(), p.parents.size(), cohort::render_text(p, r));
   if (a.format == "text") {
-    const auto commands = task_commands(p);
-    if (!commands.empty()) {
-      fmt::print("\nCommands the tasks file carries (they run only with --allow-task-commands):\n");
-      for (const auto& [line, ids] : commands) {
-        std::string names;
-        for (const auto& id : ids) {
-          if (!names.empty()) names += ", ";
-          names += id;
-        }
-        fmt::print("  {}   (tasks {})\n", cohort::terminal_safe(line), cohort::terminal_safe(names));
-      }
+    const task_command_list commands = list_task_commands(p);
+    if (commands.tasks > 0) {
+      fmt::print("\n{} task(s) carry their own command ({} distinct); they run only with "
+                 "--allow-task-commands:\n{}", commands.tasks, commands.distinct, commands.text);
     }
   }
   return all_done;

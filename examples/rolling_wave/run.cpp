@@ -118,27 +118,33 @@ std::string shell_quote(const std::string& w) {
   return out;
 }
 
+// A budget smaller than one task's estimate would let that task never start: said at once.
+void check_budget(const cohort::plan& p, const arguments& a) {
+  const std::uint64_t budget = a.options.schedule.token_budget;
+  if (budget == 0) return;
+  const std::uint64_t fallback = a.options.schedule.defaults.tokens;
+  std::size_t over = 0;
+  const cohort::task* first = nullptr;
+  for (const auto& t : p.tasks) {
+    if (!t.is_job() || cohort::is_finished(t.status) || t.tokens.value_or(fallback) <= budget) continue;
+    if (++over == 1) first = &t;
+  }
+  if (over == 0) return;
+  throw usage_error(fmt::format(
+      "--budget {} is below the token estimate of {} task(s) (e.g. {}: {}{}), which could never "
+      "start: raise --budget, or give the tasks smaller estimates", budget, over, first->id,
+      first->tokens.value_or(fallback), first->tokens ? "" : ", the default estimate"));
+}
+
 // A tasks file is untrusted: the commands it carries run only with the user's consent.
 void check_task_commands(const cohort::plan& p, const arguments& a) {
   if (a.allow_task_commands) return;
-  const auto commands = task_commands(p);
-  if (commands.empty()) return;
-  std::size_t tasks = 0;
-  std::string list;
-  for (const auto& [line, ids] : commands) {
-    tasks += ids.size();
-    std::string names;
-    for (std::size_t i = 0; i < ids.size() && i < 5; ++i) {
-      if (i > 0) names += ", ";
-      names += ids[i];
-    }
-    if (ids.size() > 5) names += fmt::format(" and {} more", ids.size() - 5);
-    list += fmt::format("\n  {}   (task{} {})", line, ids.size() > 1 ? "s" : "", names);
-  }
+  const task_command_list commands = list_task_commands(p);
+  if (commands.tasks == 0) return;
   throw usage_error(fmt::format(
       "{} task(s) in {} carry their own command ({} distinct); a tasks file runs nothing without "
-      "your consent. Read them, then add --allow-task-commands to run them:{}",
-      tasks, p.source.empty() ? "the plan" : p.source, commands.size(), list));
+      "your consent. Read them, then add --allow-task-commands to run them:\n{}",
+      commands.tasks, p.source.empty() ? "the plan" : p.source, commands.distinct, commands.text));
 }
 
 fs::path choose_run_dir(const arguments& a, bool demo) {
@@ -390,8 +396,8 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
 
 } // namespace
 
-std::map<std::string, std::vector<std::string>> task_commands(const cohort::plan& p) {
-  std::map<std::string, std::vector<std::string>> out;
+task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
+  std::map<std::string, std::vector<std::string>> commands;  // shell-quoted line -> task ids
   for (const auto& t : p.tasks) {
     if (t.argv.empty() || !t.is_job() || cohort::is_finished(t.status)) continue;
     std::string line;
@@ -399,7 +405,23 @@ std::map<std::string, std::vector<std::string>> task_commands(const cohort::plan
       if (!line.empty()) line += ' ';
       line += shell_quote(w);
     }
-    out[line].push_back(t.id);
+    commands[line].push_back(t.id);
+  }
+  task_command_list out;
+  out.distinct = commands.size();
+  std::size_t listed = 0;
+  for (const auto& [line, ids] : commands) {
+    out.tasks += ids.size();
+    if (listed++ == shown) out.text += fmt::format("  ... and {} more command(s)\n", commands.size() - shown);
+    if (listed > shown) continue;
+    std::string names;
+    for (std::size_t i = 0; i < ids.size() && i < 5; ++i) {
+      if (i > 0) names += ", ";
+      names += ids[i];
+    }
+    if (ids.size() > 5) names += fmt::format(" and {} more", ids.size() - 5);
+    out.text += fmt::format("  {}   (task{} {})\n", cohort::terminal_safe(line), ids.size() > 1 ? "s" : "",
+                            cohort::terminal_safe(names));
   }
   return out;
 }
@@ -411,6 +433,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   cohort::plan p = load_plan(a);
   check_agent(p, a);
   if (!a.dry_run) check_task_commands(p, a);
+  check_budget(p, a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
   std::optional<cohort::run_dir_lock> lock;

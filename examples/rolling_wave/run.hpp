@@ -10,7 +10,6 @@
 #include <cohort/plan/plan.hpp>
 
 #include <filesystem>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +26,14 @@ std::string_view seed_plan_json();
 /// to stderr, errors throw `usage_error` listing every problem.
 cohort::plan load_plan(const arguments& a);
 
-/// The commands the tasks file itself carries (a task's "argv"), shell-quoted for people, each
-/// with the ids of the unfinished tasks that would run it. They run only with
+/// The commands a tasks file itself carries (a task's "argv"), which run only with
 /// --allow-task-commands: a tasks file is untrusted input.
-std::map<std::string, std::vector<std::string>> task_commands(const cohort::plan& p);
+struct task_command_list {
+  std::size_t tasks = 0;     ///< unfinished tasks with a command of their own
+  std::size_t distinct = 0;  ///< distinct commands among them
+  std::string text;          ///< one line each, shell-quoted, with its tasks; the first `shown`
+};
+task_command_list list_task_commands(const cohort::plan& p, std::size_t shown = 10);
 
 /// The commands; each returns the exit code.
 int run_command(arguments a, const std::vector<std::string>& raw);

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/analysis/analysis.hpp>
 
+#include <cohort/plan/validation.hpp>
+
 #include <cohort/core/error.hpp>
 
 #include <fmt/format.h>
@@ -36,11 +38,10 @@ std::uint64_t tokens_of(const task& t, const estimate_defaults& d) {
 }
 
 [[noreturn]] void throw_cycle(const plan& p, const std::vector<task_index>& path) {
-  std::string text = "dependency cycle: ";
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    text += (i ? " -> " : "") + p.tasks[path[i]].id;
-  }
-  throw system_error(make_error_code(errc::plan_invalid), text);
+  std::vector<std::string_view> ids;
+  for (task_index t : path) ids.emplace_back(p.tasks[t].id);
+  if (ids.size() > 1 && ids.front() == ids.back()) ids.pop_back();
+  throw system_error(make_error_code(errc::plan_invalid), "dependency cycle: " + describe_cycle(ids));
 }
 
 // Kind, duration, tokens, owner and gate of every task node and every gate node. `structural`:

@@ -5,6 +5,8 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -139,11 +141,20 @@ json::value parse_json(std::string_view text, json_error& err) {
   // resident this way, 10.3 MB with an allocation each).
   p.reset(json::make_shared_resource<json::monotonic_resource>());
   err = {};
+  const std::string_view bom = "\xEF\xBB\xBF";
+  const std::size_t skipped = text.starts_with(bom) ? bom.size() : 0;
+  const std::string_view body = text.substr(skipped);
   // write() consumes trailing white space and fails on anything else after the value.
-  const std::size_t n = p.write(text.data(), text.size(), err.ec);
+  const std::size_t n = p.write(body.data(), body.size(), err.ec);
   if (!err.ec) p.finish(err.ec);
   if (err.ec) {
-    set_position(text, err.ec == json::error::incomplete ? text.size() : n, err);
+    const std::size_t at = skipped + (err.ec == json::error::incomplete ? body.size() : n);
+    set_position(text, at, err);
+    // The parser stops at the first byte it cannot take: a non-ASCII one there is bad UTF-8.
+    const std::size_t bad = std::min(at, text.size() - 1);
+    const auto byte = text.empty() ? 0 : static_cast<unsigned char>(text[bad]);
+    err.what = byte >= 0x80 && err.ec != json::error::incomplete
+                   ? fmt::format("invalid UTF-8 (byte 0x{:02X})", byte) : err.ec.message();
     return nullptr;
   }
   json::value v = p.release();
@@ -172,17 +183,24 @@ std::string id_text(const json::value& v) {
 void read_file(const std::filesystem::path& file, std::string& out, error_code& ec) {
   ec = {};
   out.clear();
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO nobody writes must not hang; a regular file ignores it.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return void(ec = last_error());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) ec = last_error();
+  else if (!S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > max_input_file) ec = errc::file_refused;
+  if (!ec) out.reserve(static_cast<std::size_t>(st.st_size));
   char buf[1 << 16];
-  for (;;) {
+  while (!ec) {
     const ssize_t r = ::read(fd, buf, sizeof buf);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) ec = last_error();
     if (r <= 0) break;
     out.append(buf, static_cast<std::size_t>(r));
+    if (out.size() > max_input_file) ec = errc::file_refused;  // it grew while read
   }
   ::close(fd);
+  if (ec) out.clear();
 }
 
 namespace {

@@ -22,9 +22,11 @@ struct json_error {
   error_code ec;
   std::size_t line = 0;    ///< 1-based
   std::size_t column = 0;  ///< 1-based, in bytes
+  std::string what;        ///< for people: "invalid UTF-8 (byte 0xFF)", else the code's message
 };
 
-/// Parses `text` as strict JSON (no comments, no trailing commas, valid UTF-8).
+/// Parses `text` as strict JSON (no comments, no trailing commas, valid UTF-8; a leading UTF-8
+/// byte order mark is skipped, as editors on Windows write one).
 /**
  * The value lives in its own arena (a `monotonic_resource`): read it, change it, write it, copy
  * from it; do not keep parts of it (moved out, they keep the whole arena alive).
@@ -44,6 +46,9 @@ std::string format_json(const boost::json::value& v);
 std::string id_text(const boost::json::value& v);
 
 /// Reads the whole file into `out`.
+/// The largest input file read (a plan of a million tasks is about 350 MB).
+inline constexpr std::size_t max_input_file = std::size_t(1) << 30;
+
 void read_file(const std::filesystem::path& file, std::string& out, error_code& ec);
 
 /// Replaces `file` by `text` atomically: a temporary file beside it (same mode as `file` when it

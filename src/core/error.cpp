@@ -18,6 +18,7 @@ public:
       case errc::invalid_argument: return "invalid argument";
       case errc::plan_invalid: return "the plan is invalid";
       case errc::journal_corrupt: return "the journal is corrupt";
+      case errc::file_refused: return "not a regular file, or larger than 1 GiB";
     }
     return "unknown cohort error " + std::to_string(ev);
   }

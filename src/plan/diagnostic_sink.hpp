@@ -40,7 +40,7 @@ struct diagnostic_sink {
     diagnostic d = context;
     d.line = e.line;
     d.column = e.column;
-    d.message = fmt::format("{}: {}", what, e.ec.message());
+    d.message = fmt::format("{}: {}", what, e.what);
     out.push_back(std::move(d));
   }
 };

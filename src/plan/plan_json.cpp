@@ -170,7 +170,7 @@ loaded_plan parse_plan(std::string_view text, broken_edges on_broken, std::strin
   if (err.ec) {
     context.line = err.line;
     context.column = err.column;
-    context.message = "JSON syntax error: " + err.ec.message();
+    context.message = "JSON syntax error: " + err.what;
     return out.diagnostics.push_back(std::move(context)), out;
   }
   const auto* root = v.if_object();

@@ -86,9 +86,22 @@ std::string cycle_path(const plan& p, const cycle& c) {
     if (ids.empty() || ids.back() != id) ids.push_back(id);
   }
   if (ids.size() > 1 && ids.front() == ids.back()) ids.pop_back();
-  ids.push_back(ids.front());
-  return fmt::format("{}", fmt::join(ids, " -> "));
+  return describe_cycle(ids);
 }
+
+} // namespace
+
+std::string describe_cycle(const std::vector<std::string_view>& ids) {
+  if (ids.empty()) return {};
+  constexpr std::size_t shown = 12, head = 5, tail = 2;
+  if (ids.size() <= shown) return fmt::format("{} -> {}", fmt::join(ids, " -> "), ids.front());
+  const std::vector<std::string_view> first(ids.begin(), ids.begin() + head);
+  const std::vector<std::string_view> last(ids.end() - tail, ids.end());
+  return fmt::format("{} -> ... -> {} -> {} (a cycle of {} tasks)", fmt::join(first, " -> "),
+                     fmt::join(last, " -> "), ids.front(), ids.size());
+}
+
+namespace {
 
 bool all_finished(const plan& p, const cycle& c) {
   return std::all_of(c.nodes.begin(), c.nodes.end(),

@@ -12,13 +12,13 @@ BOOST_AUTO_TEST_SUITE(error)
 
 BOOST_AUTO_TEST_CASE(every_code_has_its_own_message_in_the_cohort_category) {
   std::set<std::string> messages;
-  for (int i = 1; i <= static_cast<int>(cohort::errc::journal_corrupt); ++i) {
+  for (int i = 1; i <= static_cast<int>(cohort::errc::file_refused); ++i) {
     cohort::error_code ec = static_cast<cohort::errc>(i);
     BOOST_TEST(ec.category().name() == std::string("cohort"));
     BOOST_TEST(ec.message().find("unknown") == std::string::npos);
     messages.insert(ec.message());
   }
-  BOOST_TEST(messages.size() == static_cast<std::size_t>(cohort::errc::journal_corrupt));
+  BOOST_TEST(messages.size() == static_cast<std::size_t>(cohort::errc::file_refused));
 }
 
 BOOST_AUTO_TEST_CASE(codes_compare_with_the_enum_and_survive_system_error) {

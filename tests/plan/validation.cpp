@@ -143,4 +143,15 @@ BOOST_AUTO_TEST_CASE(errors_are_thrown_one_per_line_and_warnings_are_not) {
   BOOST_CHECK_NO_THROW(cohort::throw_if_errors(ds));
 }
 
+BOOST_AUTO_TEST_CASE(a_long_cycle_is_shown_shortened_with_its_length) {
+  BOOST_TEST(cohort::describe_cycle({"12.1", "12.4"}) == "12.1 -> 12.4 -> 12.1");
+  std::vector<std::string> names;
+  for (int i = 1; i <= 100000; ++i) names.push_back(std::to_string(i));
+  const std::vector<std::string_view> ids(names.begin(), names.end());
+  const std::string text = cohort::describe_cycle(ids);
+  BOOST_TEST(text == "1 -> 2 -> 3 -> 4 -> 5 -> ... -> 99999 -> 100000 -> 1 (a cycle of 100000 tasks)");
+  const std::vector<std::string_view> twelve(ids.begin(), ids.begin() + 12);
+  BOOST_TEST(cohort::describe_cycle(twelve).find("...") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,7 @@ enum class errc {
   invalid_argument,   ///< a caller passed a value outside the documented domain
   plan_invalid,       ///< a plan was refused; the message lists every problem
   journal_corrupt,    ///< a journal cannot be read back
+  file_refused,       ///< an input file is not a regular file, or larger than cohort reads
   // end::outline[]
 };
 

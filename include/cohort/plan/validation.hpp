@@ -75,6 +75,11 @@ struct loaded_plan {
   // end::outline[]
 };
 
+/// A dependency cycle for people, its tasks' ids in order (the first not repeated at the end):
+/// `12.1 -> 12.4 -> 12.1`. Past 12 tasks the middle is left out and the length said:
+/// `1 -> 2 -> 3 -> 4 -> 5 -> ... -> 99999 -> 100000 -> 1 (a cycle of 100000 tasks)`.
+std::string describe_cycle(const std::vector<std::string_view>& ids);
+
 /// Finds every dependency cycle of `p`, reports each as a path and removes the edge closing it.
 /**
  * A subtask waits for its parent's dependencies, and a dependency on a parent means the whole
