@@ -34,6 +34,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <system_error>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -148,14 +150,15 @@ void check_task_commands(const cohort::plan& p, const arguments& a) {
 }
 
 fs::path choose_run_dir(const arguments& a, bool demo) {
-  if (a.run_dir) return *a.run_dir;
+  // Absolute: agents get paths in it ({prompt_file}, COHORT_USAGE_FILE) and run elsewhere.
+  if (a.run_dir) return a.run_dir->empty() ? fs::path() : fs::absolute(*a.run_dir);
   if (demo) {
     std::string pattern = (fs::temp_directory_path() / "rolling-wave-demo-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return {};
     return pattern;
   }
   const std::time_t now = std::time(nullptr);
-  return fs::path(".cohort/runs") / fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(now));
+  return fs::absolute(fs::path(".cohort/runs") / fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(now)));
 }
 
 cohort::process_launcher_options launcher_options(const arguments& a, const fs::path& run_dir) {
@@ -294,16 +297,23 @@ bool is_cancellation(const std::exception_ptr& e) {
   }
 }
 
+// Prints the report. The run is over: a report that cannot be written (stdout on a full disk,
+// a closed pipe) is said on stderr and does not change the exit code, which tells how the run went.
 int finish(const cohort::plan& p, const arguments& a, cohort::run_report& report, const fs::path& run_dir) {
-  if (a.json) {
-    boost::json::object line{{"event", "report"}, {"report", cohort::render_json(p, report)}};
-    fmt::print("{}\n", boost::json::serialize(line));
-  } else {
-    fmt::print("\n{}", cohort::render_text(p, report));
-    if (!run_dir.empty()) fmt::print("prompts and agent output: {}\n", cohort::agents_dir(run_dir).string());
-    if (!a.trace_file.empty()) fmt::print("trace: {} (open it in https://ui.perfetto.dev)\n", a.trace_file);
+  try {
+    if (a.json) {
+      boost::json::object line{{"event", "report"}, {"report", cohort::render_json(p, report)}};
+      fmt::print("{}\n", boost::json::serialize(line));
+    } else {
+      fmt::print("\n{}", cohort::render_text(p, report));
+      if (!run_dir.empty()) fmt::print("prompts and agent output: {}\n", cohort::agents_dir(run_dir).string());
+      if (!a.trace_file.empty()) fmt::print("trace: {} (open it in https://ui.perfetto.dev)\n", a.trace_file);
+    }
+    if (std::fflush(stdout) != 0) throw std::system_error(errno, std::generic_category(), "flush");
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rolling-wave: cannot write the report to stdout ({}); the journal in the run "
+                       "dir has every outcome\n", e.what());
   }
-  std::fflush(stdout);
   return report.all_done() ? all_done : some_failed;
 }
 

@@ -46,7 +46,10 @@ launch_result to_launch_result(const process_result& r) {
 } // namespace
 
 process_launcher::process_launcher(process_launcher_options options)
-    : options_(std::move(options)) {}
+    : options_(std::move(options)) {
+  // Agents run in the workdir: every path they are given must not depend on the cwd.
+  if (!options_.run_dir.empty()) options_.run_dir = fs::absolute(options_.run_dir);
+}
 
 asio::awaitable<launch_result> process_launcher::launch(const launch_request& r) {
   const task& t = r.get();

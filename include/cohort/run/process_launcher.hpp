@@ -26,7 +26,8 @@ struct process_launcher_options {
   /// The agent command, e.g. `{"claude", "-p", "--output-format", "json", "{prompt_file}"}`
   /// (see agent_command.hpp for the placeholders). A task with its own `argv` runs that instead.
   std::vector<std::string> agent;
-  /// Per launch: the prompt, output and usage files under it (run_dir.hpp names them).
+  /// Per launch: the prompt, output and usage files under it (run_dir.hpp names them). Made
+  /// absolute by the launcher, so that the paths agents get hold in any working directory.
   /// Empty: output is only streamed to the executor, nothing is written (the fastest).
   std::filesystem::path run_dir;
   std::filesystem::path workdir;  ///< the agents' working directory; empty: the current one
