@@ -298,8 +298,10 @@ run options:
   --time-scale F           scale simulated agents' sleeps (the demo uses it)
   --version, --help
 
-exit codes: 0 every task done, 1 some task failed or was skipped, 2 bad input, 130 interrupted.
-Ctrl-C once: launch nothing more and end the agents gracefully; twice: end them now.
+exit codes: 0 every task done, 1 some task failed or was skipped, 2 bad input, 130 interrupted
+(Ctrl-C, SIGTERM), 129 the terminal closed (SIGHUP), 141 the output pipe closed (SIGPIPE).
+Ctrl-C once: launch nothing more and end the agents gracefully; twice: end them now. A closed
+terminal or output pipe ends the run like one Ctrl-C; the journal keeps it resumable.
 )";
 }
 

@@ -311,8 +311,11 @@ int finish(const cohort::plan& p, const arguments& a, cohort::run_report& report
     }
     if (std::fflush(stdout) != 0) throw std::system_error(errno, std::generic_category(), "flush");
   } catch (const std::exception& e) {
-    fmt::print(stderr, "rolling-wave: cannot write the report to stdout ({}); the journal in the run "
-                       "dir has every outcome\n", e.what());
+    try {  // stderr may be gone too (a closed terminal)
+      fmt::print(stderr, "rolling-wave: cannot write the report to stdout ({}); the journal in the "
+                         "run dir has every outcome\n", e.what());
+    } catch (const std::exception&) {
+    }
   }
   return report.all_done() ? all_done : some_failed;
 }
@@ -342,24 +345,36 @@ cohort::dashboard_options dashboard_options_for(const arguments& a, const cohort
 }
 
 // Ctrl-C (or SIGTERM) once: cancel the run, which ends the agents gracefully; twice: SIGKILL them.
+// A closed terminal (SIGHUP) or a closed output pipe (SIGPIPE, `rolling-wave run ... | head`) ends
+// the run like one Ctrl-C; repeated, they change nothing (every write to a closed pipe raises one).
 struct on_interrupt {
   asio::signal_set& signals;
+  const bool& finished;  // the run is over: a signal already queued re-arms nothing
   int& count;
+  int& first_signal;
   cohort::dashboard& dash;
   asio::cancellation_signal& stop;
   const agent_pids& pids;
 
-  void operator()(const boost::system::error_code& ec, int) const {
-    if (ec) return;
-    if (++count == 1) {
-      dash.note("interrupted: nothing new starts; ending the running agents (again: now)");
+  void operator()(const boost::system::error_code& ec, int signo) const {
+    if (ec || finished) return;
+    const bool hard = signo == SIGINT || signo == SIGTERM;
+    if (count == 0) {
+      first_signal = signo;
+      ++count;
+      if (signo != SIGPIPE && signo != SIGHUP) {
+        dash.note("interrupted: nothing new starts; ending the running agents (again: now)");
+      }
       stop.emit(asio::cancellation_type::terminal);
-    } else {
+    } else if (hard && ++count > 1) {
       pids.kill_all();
     }
     signals.async_wait(*this);
   }
 };
+
+// The exit code of a run ended by a signal: 130 for Ctrl-C and SIGTERM, 128 + the signal else.
+int exit_code_for(int signo) { return signo == SIGHUP || signo == SIGPIPE ? 128 + signo : interrupted; }
 
 // The run itself: the agents, the observers, the loop, the report. Long, but only wiring: every
 // object here lives for the run and is handed to the next.
@@ -387,11 +402,14 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
                               static_cast<cohort::observer*>(&dash)}) {
     if (o) c.observers.push_back(o);
   }
-  asio::signal_set signals(ctx, SIGINT, SIGTERM);
-  int interrupts = 0;
-  signals.async_wait(on_interrupt{signals, interrupts, dash, c.stop, pids});
+  asio::signal_set signals(ctx, SIGINT, SIGTERM, SIGHUP);
+  signals.add(SIGPIPE);
+  int interrupts = 0, first_signal = 0;
+  bool finished = false;
+  signals.async_wait(on_interrupt{signals, finished, interrupts, first_signal, dash, c.stop, pids});
   asio::co_spawn(ctx, drive(c), [&](std::exception_ptr e) {
     if (e) c.error = e;
+    finished = true;
     signals.cancel();
   });
   ctx.run();
@@ -399,7 +417,7 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
   recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
   const int code = finish(p, a, recorder.report(), run_dir);
-  if (interrupts > 0) return interrupted;
+  if (interrupts > 0) return exit_code_for(first_signal);
   if (a.violation == on_violation::fail && !guard.violations().empty()) return some_failed;
   return code;
 }

@@ -284,10 +284,12 @@ void prepare(spawn_setup& s, const process_options& o, const child_stdio& io) {
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
-  ::posix_spawnattr_setpgroup(&s.attr, 0);
+  // A session of its own (setsid): it leads its process group too, and has no controlling
+  // terminal, so reading /dev/tty fails at once instead of stopping it (SIGTTIN) forever, and a
+  // closed terminal's SIGHUP reaches the driver, which ends it, not the agent directly.
   ::posix_spawnattr_setsigmask(&s.attr, &none);
   ::posix_spawnattr_setsigdefault(&s.attr, &all);
-  ::posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+  ::posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
                                           POSIX_SPAWN_SETSIGDEF);
 }
 

@@ -62,6 +62,18 @@ CO_TEST_CASE(exit_code_is_a_result_not_an_error) {
   BOOST_TEST(cohort::describe(r) == "exit 3");
 }
 
+CO_TEST_CASE(the_child_leads_a_session_of_its_own_without_a_controlling_terminal) {
+  // Field 6 of /proc/self/stat is the session, field 7 the controlling terminal (0: none).
+  std::vector<std::string> argv{"sh", "-c", "read -r _ _ _ _ _ sid tty _ < /proc/self/stat; echo \"$sid $tty $$\""};
+  auto o = with_argv(argv);
+  std::string line;
+  o.on_line = [&line](const cohort::output_line& l) { line = std::string(l.text); };
+  auto r = co_await cohort::run_process(o);
+  BOOST_TEST(r.success());
+  const std::string pid = std::to_string(r.pid);
+  BOOST_TEST(line == pid + " 0 " + pid);
+}
+
 CO_TEST_CASE(death_by_signal_reports_the_signal_not_an_exit_code) {
   const std::array<int, 3> signals{SIGKILL, SIGTERM, SIGSEGV};  // not a braced list (P1)
   for (int sig : signals) {

@@ -127,7 +127,8 @@ private:
 
 /// Runs one agent process to its end on the caller's executor.
 /**
- * The child starts through `posix_spawn` in its own process group, with an empty signal mask,
+ * The child starts through `posix_spawn` in a session of its own (so in its own process group,
+ * without a controlling terminal: a read of /dev/tty fails), with an empty signal mask,
  * default signal dispositions and no file descriptor but 0, 1 and 2. Without `on_line` it writes
  * its stdout and stderr to the output files itself (or to /dev/null); with `on_line`, cohort
  * reads both through pipes, concurrently, into the files and the callback, in memory that stays
