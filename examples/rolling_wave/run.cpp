@@ -13,6 +13,7 @@
 #include <cohort/run/journal.hpp>
 #include <cohort/analysis/ownership.hpp>
 #include <cohort/run/process_launcher.hpp>
+#include <cohort/process/open_files.hpp>
 #include <cohort/view/render.hpp>
 #include <cohort/view/terminal_text.hpp>
 #include <cohort/view/report.hpp>
@@ -136,6 +137,23 @@ void check_budget(const cohort::plan& p, const arguments& a) {
       "--budget {} is below the token estimate of {} task(s) (e.g. {}: {}{}), which could never "
       "start: raise --budget, or give the tasks smaller estimates", budget, over, first->id,
       first->tokens.value_or(fallback), first->tokens ? "" : ", the default estimate"));
+}
+
+// Never more agents than the open-file limit allows (raised to the hard limit first): an agent
+// that cannot get its descriptors would fail for no fault of its own.
+void fit_open_files(arguments& a) {
+  const std::size_t limit = cohort::raise_open_file_limit();
+  const std::size_t fit = cohort::agents_within(limit);
+  auto& jobs = a.options.schedule.max_running;
+  if (jobs <= fit) return;
+  if (fit == 0) {
+    throw usage_error(fmt::format("the open-file limit ({}, ulimit -n) leaves no room for an agent; "
+                                  "raise it to at least {}", limit,
+                                  cohort::descriptors_reserved + cohort::descriptors_per_agent));
+  }
+  fmt::print(stderr, "rolling-wave: -j {} lowered to {}: that many agents fit in the open-file limit "
+                     "({}, ulimit -n)\n", jobs, fit, limit);
+  jobs = fit;
 }
 
 // A tasks file is untrusted: the commands it carries run only with the user's consent.
@@ -462,6 +480,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   check_agent(p, a);
   if (!a.dry_run) check_task_commands(p, a);
   check_budget(p, a);
+  if (!a.dry_run) fit_open_files(a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
   std::optional<cohort::run_dir_lock> lock;

@@ -6,6 +6,7 @@
 // The process layer: one agent process, the token usage and errors it reports.
 // Every public header of the layer; no code of its own.
 
+#include <cohort/process/open_files.hpp>
 #include <cohort/process/process.hpp>
 #include <cohort/process/usage.hpp>
 

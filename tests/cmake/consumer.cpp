@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/io_service.hpp>  // deprecated, and still usable beside cohort
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdio>

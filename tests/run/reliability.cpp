@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(a_thousand_cancelled_agents_with_stubborn_grandchildren_lea
 BOOST_AUTO_TEST_CASE(ten_thousand_launches_grow_neither_fds_nor_rss,
                      *boost::unit_test::timeout(240)) {
   cohort::test::temp_dir dir;
-  tmpfs fast(dir.path(), "size=256m");  // output files and the journal's fsyncs: in memory
+  tmpfs fast(dir.path(), "size=256m,mode=0700");  // in memory; a run dir is private
   const auto plan = chain_of_parents(10, 1000, sim({}));
   cohort::process_launcher_options lo;
   lo.run_dir = dir.path();
