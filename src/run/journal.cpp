@@ -199,7 +199,18 @@ void journal::on_event(const event& e) {
   if (decisive(e.kind) || pending_.size() >= write_threshold) write_pending();
 }
 
-void journal::before_launch() { flush(); }
+void journal::before_launch() {
+  // A journal whose file is gone (the run dir removed under the run) records nothing a resume
+  // could read: no agent starts unrecorded.
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && st.st_nlink == 0) {
+    if (!error_) error_ = error_code(ENOENT, boost::system::generic_category());
+    fail(error_code(ENOENT, boost::system::generic_category()),
+         "cohort: the journal " + file().string() +
+             " was deleted (the run dir removed?): no agent starts unrecorded");
+  }
+  flush();
+}
 
 void journal::flush() {
   write_pending();

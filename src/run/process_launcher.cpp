@@ -33,6 +33,10 @@ launch_result to_launch_result(const process_result& r) {
   if (usage.rate_limited) {
     out.status = launch_status::rate_limited;
     out.message = "rate limited: " + describe(r);
+  } else if (r.output_error) {
+    // Output lost (a full disk): the attempt cannot be trusted, whatever the agent said.
+    out.status = launch_status::failed;
+    out.message = "cannot write the agent's output: " + r.output_error.message();
   } else if (r.success() && !(usage.usage && usage.usage->is_error)) {
     out.status = launch_status::succeeded;
   } else {

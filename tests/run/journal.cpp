@@ -191,6 +191,20 @@ BOOST_AUTO_TEST_CASE(a_missing_journal_is_no_such_file) {
   BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
 }
 
+BOOST_AUTO_TEST_CASE(a_removed_run_dir_stops_every_launch_with_a_clear_error) {
+  temp_dir dir;
+  const auto run_dir = dir.path() / "run";
+  const auto plan = cohort::test::seed_plan(1);
+  cohort::journal j(cohort::run_dir_lock(run_dir), plan, {});
+  BOOST_CHECK_NO_THROW(j.before_launch());
+  std::filesystem::remove_all(run_dir);
+  for (int launch = 0; launch < 2; ++launch) {
+    BOOST_CHECK_EXCEPTION(j.before_launch(), cohort::system_error, [](const cohort::system_error& x) {
+      return std::string(x.what()).find("was deleted") != std::string::npos;
+    });
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_planted_link_in_place_of_the_journal_is_refused_and_its_target_kept) {
   temp_dir dir;
   const auto victim = dir.write("victim", "precious");

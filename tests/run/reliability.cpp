@@ -181,6 +181,11 @@ void fill(const fs::path& dir) {
   while (f.write(block.data(), static_cast<std::streamsize>(block.size()))) f.flush();
 }
 
+// Runs `p` to its end and keeps the report.
+asio::awaitable<void> run_into(cohort::run_report& report, const cohort::plan& p, cohort::launcher& l) {
+  report = co_await cohort::run_plan(p, l, {});
+}
+
 // Starts a run as a driver would: lock, journal (durable header), then the executor.
 asio::awaitable<void> start_run(fs::path run_dir, const cohort::plan& p, cohort::launcher& l) {
   cohort::executor_options o;
@@ -283,6 +288,20 @@ BOOST_AUTO_TEST_CASE(a_full_disk_is_a_clear_error_before_any_agent_starts) {
   cohort::test::run_coroutine([&]() { return start_run(dir / "run", plan, agents); });
   BOOST_TEST(agents.launches() == 2u);
   BOOST_TEST(cohort::read_journal(dir / "run").finished);
+}
+
+BOOST_AUTO_TEST_CASE(output_lost_to_a_full_disk_fails_the_attempt_and_says_so) {
+  cohort::test::temp_dir dir;
+  tmpfs small(dir.path(), "size=256k,mode=0700");
+  const auto plan = chain_of_parents(1, 1, sim({"--flood-stdout", std::to_string(4 << 20)}));
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path() / "run";
+  cohort::process_launcher agents(lo);
+  cohort::run_report report;
+  cohort::test::run_coroutine([&]() { return run_into(report, plan, agents); });
+  const auto& job = report.tasks.back();
+  BOOST_TEST((job.outcome == cohort::task_outcome::failed));  // the agent itself exited 0
+  BOOST_TEST(job.reason.find("cannot write the agent's output") != std::string::npos, job.reason);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -59,7 +59,7 @@ public:
   ~journal() override;  ///< flushes; errors are ignored (call `flush` to see them)
 
   void on_event(const event& e) override;
-  void before_launch() override;  ///< write + fsync; throws what failed
+  void before_launch() override;  ///< write + fsync; throws what failed, or that the file was deleted
   void flush();                   ///< write + fsync; throws `system_error`
 
   std::filesystem::path file() const;
