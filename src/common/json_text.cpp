@@ -217,12 +217,22 @@ bool write_all(int fd, std::string_view text) {
 
 } // namespace
 
-void write_file_atomic(const std::filesystem::path& file, std::string_view text, error_code& ec) {
+void write_file_atomic(const std::filesystem::path& link_or_file, std::string_view text, error_code& ec) {
   ec = {};
+  // A symbolic link is written through: its target is replaced, the link stays a link.
+  std::filesystem::path file = link_or_file;
+  std::error_code link_ec;
+  if (std::filesystem::is_symlink(file, link_ec)) {
+    file = std::filesystem::canonical(link_or_file, link_ec);
+    if (link_ec) return void(ec = error_code(link_ec.value(), boost::system::system_category()));
+  }
   struct ::stat st {};
   const ::mode_t mode = ::stat(file.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+  // Beside the target, new (O_EXCL): a leftover of a dead writer, or a link planted under the
+  // name, is removed first and never followed.
   const std::string tmp = file.string() + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return void(ec = last_error());
   bool ok = write_all(fd, text) && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
   if (!ok) ec = last_error();

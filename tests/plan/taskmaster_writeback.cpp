@@ -96,6 +96,21 @@ BOOST_AUTO_TEST_CASE(an_unchanged_status_does_not_write_the_file) {
   BOOST_TEST((std::filesystem::last_write_time(file) == before));
 }
 
+BOOST_AUTO_TEST_CASE(a_symlinked_file_is_written_through_to_its_target) {
+  temp_dir dir;
+  const auto target = dir.write("real/tasks.json", two_tags);
+  const auto link = dir.path() / "tasks.json";
+  std::filesystem::create_symlink(target, link);
+  BOOST_TEST(cohort::set_taskmaster_status(link, "master", {{"1", task_status::done}}) == 1u);
+  BOOST_TEST(std::filesystem::is_symlink(link));
+  BOOST_TEST(std::filesystem::canonical(link) == std::filesystem::canonical(target));
+  auto root = json::parse(read_text(target));
+  BOOST_TEST(status_of(root, "master", 0).as_string() == "done");
+  for (const auto& e : std::filesystem::directory_iterator(target.parent_path())) {
+    BOOST_TEST(e.path().filename() == "tasks.json");  // no temporary file left beside it
+  }
+}
+
 BOOST_AUTO_TEST_CASE(ids_the_loader_gives_find_their_objects) {
   temp_dir dir;
   const auto file = dir.write("tasks.json", two_tags);

@@ -38,7 +38,8 @@ struct writeback_options {
  * Master's lock styles exclude it and it excludes them); re-reads and parses the file; in tag
  * `tag` only (for a legacy file without tags, `master` or empty), sets the `status` member of
  * each task or subtask named (ids matched as the loader matches them); writes the whole file
- * with 2-space indentation to a temporary file beside it and renames it over the file; removes
+ * with 2-space indentation to a temporary file beside it and renames it over the file (a
+ * symbolic link is written through: its target is replaced, the link kept); removes
  * the lock. Every other byte of meaning is kept: other tags, unknown fields, key order, number
  * forms (integers stay integers). Nothing else changes: no `updatedAt`, no parent adjustment,
  * no id normalisation. A file ending with a newline keeps it. When no status differs the file
