@@ -3,15 +3,19 @@
 #include <cohort/plan/taskmaster_writeback.hpp>
 
 #include "common/json_text.hpp"
+#include "common/procfs.hpp"
 #include "plan/taskmaster_format.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace cohort {
 namespace {
@@ -22,7 +26,9 @@ error_code busy() {
   return boost::system::errc::make_error_code(boost::system::errc::device_or_resource_busy);
 }
 
-// Task Master's lock, `<file>.lock`, taken with mkdir; removed on destruction.
+// Task Master's lock, `<file>.lock`, taken with mkdir; removed on destruction. Ours carries its
+// owner (`cohort-owner`: pid and /proc start time), so that a lock left by a cohort killed with
+// -9 is taken over at once; one without an owner (Task Master's) only once it is stale.
 class file_lock {
 public:
   file_lock(const fs::path& file, const writeback_options& o, error_code& ec)
@@ -30,31 +36,64 @@ public:
     for (int attempt = 0; attempt <= o.lock_retries; ++attempt) {
       if (::mkdir(path_.c_str(), 0755) == 0) {
         held_ = true;
+        mark_owner();
         return;
       }
       if (errno != EEXIST) {
         ec = {errno, boost::system::system_category()};
         return;
       }
-      if (take_over_if_stale(o.lock_stale)) continue;
+      if (owner_is_gone() || is_stale(o.lock_stale)) {
+        if (remove_lock()) {
+          --attempt;  // not a wait: try again at once
+          continue;
+        }
+      }
       if (attempt < o.lock_retries)
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100 << attempt, 1000)));
     }
     ec = busy();
   }
   ~file_lock() {
-    if (held_) ::rmdir(path_.c_str());
+    if (!held_) return;
+    ::unlink(owner_file().c_str());
+    ::rmdir(path_.c_str());
   }
   file_lock(const file_lock&) = delete;
   file_lock& operator=(const file_lock&) = delete;
 
 private:
+  std::string owner_file() const { return path_ + "/cohort-owner"; }
+
+  void mark_owner() const {
+    const auto self = detail::read_proc_stat(::getpid());
+    const std::string text = fmt::format("{} {}\n", ::getpid(), self ? self->start_time : 0);
+    error_code ignored;  // without the mark the lock is still a lock: only its take-over waits
+    detail::write_file_atomic(owner_file(), text, ignored);
+  }
+
+  // Our mark names a process that is no longer there (or a pid reused by another).
+  bool owner_is_gone() const {
+    std::string text;
+    error_code ec;
+    detail::read_file(owner_file(), text, ec);
+    int pid = 0;
+    unsigned long long start = 0;
+    if (ec || std::sscanf(text.c_str(), "%d %llu", &pid, &start) != 2 || pid <= 0) return false;
+    const auto now = detail::read_proc_stat(pid);
+    return !now || now->start_time != start;
+  }
+
   // A lock (directory or file) not refreshed for `stale` belongs to a dead process.
-  bool take_over_if_stale(std::chrono::milliseconds stale) const {
+  bool is_stale(std::chrono::milliseconds stale) const {
     std::error_code ec;
     const auto written = fs::last_write_time(path_, ec);
-    if (ec || fs::file_time_type::clock::now() - written < stale) return false;
-    fs::remove(path_, ec);
+    return !ec && fs::file_time_type::clock::now() - written >= stale;
+  }
+
+  bool remove_lock() const {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
     return !ec;
   }
 

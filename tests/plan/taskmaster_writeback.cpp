@@ -10,7 +10,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sstream>
 #include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -181,6 +185,35 @@ BOOST_AUTO_TEST_CASE(a_held_lock_is_waited_for_and_a_stale_one_taken_over) {
   BOOST_TEST(cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}, o, ec) == 1u);
   BOOST_TEST(!ec);
   BOOST_TEST(!std::filesystem::exists(lock));
+}
+
+BOOST_AUTO_TEST_CASE(a_fresh_lock_left_by_a_killed_cohort_is_taken_over_at_once) {
+  temp_dir dir;
+  const auto file = dir.write("tasks.json", two_tags);
+  const std::filesystem::path lock = file.string() + ".lock";
+  // The lock of a writer killed with -9: its owner mark names a process that is gone.
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  BOOST_REQUIRE(dead > 0);
+  ::waitpid(dead, nullptr, 0);
+  dir.write("tasks.json.lock/cohort-owner", std::to_string(dead) + " 12345\n");
+  cohort::writeback_options o;
+  o.lock_retries = 0;  // no waiting: the take-over must not need it
+  cohort::error_code ec;
+  BOOST_TEST(cohort::set_taskmaster_status(file, "master", {{"1", task_status::done}}, o, ec) == 1u);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(!std::filesystem::exists(lock));
+  // A live owner (this process, with its own start time) is waited for, and its lock kept.
+  const std::string self = std::to_string(::getpid());
+  std::string stat = read_text("/proc/self/stat");
+  stat = stat.substr(stat.rfind(')') + 2);
+  std::istringstream fields(stat);
+  std::string field, start;
+  for (int i = 3; i <= 22 && fields >> field; ++i) start = field;  // field 22: start time
+  dir.write("tasks.json.lock/cohort-owner", self + " " + start + "\n");
+  cohort::set_taskmaster_status(file, "master", {{"1", task_status::pending}}, o, ec);
+  BOOST_TEST((ec == boost::system::errc::device_or_resource_busy));
+  BOOST_TEST(std::filesystem::exists(lock));
 }
 
 BOOST_AUTO_TEST_CASE(every_sample_round_trips_to_the_same_json_and_task_master_bytes) {

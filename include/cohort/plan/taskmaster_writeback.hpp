@@ -35,7 +35,9 @@ struct writeback_options {
 /// Writes task and subtask statuses into a Task Master file, as its `set-status` does.
 /**
  * In order: takes the lock `<file>.lock` (a directory made with `mkdir`, so that both of Task
- * Master's lock styles exclude it and it excludes them); re-reads and parses the file; in tag
+ * Master's lock styles exclude it and it excludes them; cohort's carries `cohort-owner`, its
+ * pid and start time, so that the lock of a cohort killed with -9 is taken over at once, while
+ * Task Master's are taken over once older than `lock_stale`); re-reads and parses the file; in tag
  * `tag` only (for a legacy file without tags, `master` or empty), sets the `status` member of
  * each task or subtask named (ids matched as the loader matches them); writes the whole file
  * with 2-space indentation to a temporary file beside it and renames it over the file (a
