@@ -10,11 +10,32 @@
 
 #include "common/private_file.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+
 namespace cohort {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 namespace {
+
+// Running out of file descriptors or processes is the machine's state, not the agent's fault.
+bool is_transient_start_error(const error_code& ec) {
+  if (ec.category() != boost::system::system_category() &&
+      ec.category() != boost::system::generic_category())
+    return false;
+  return ec.value() == EMFILE || ec.value() == ENFILE || ec.value() == EAGAIN;
+}
+
+// 10 ms, doubling, at most 1 s.
+std::chrono::milliseconds start_retry_delay(int waited) {
+  return std::chrono::milliseconds(std::min(10 << std::min(waited, 7), 1000));
+}
 
 bool mentions_prompt_file(const std::vector<std::string>& argv) {
   for (const auto& a : argv) {
@@ -103,8 +124,19 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
     po.on_line = [&r](const output_line& line) { r.on_output(line.text); };
   }
   if (r.on_started) po.on_start = [&r](int pid) { r.on_started(pid); };
-  const process_result result = co_await run_process(std::move(po));
-  co_return to_launch_result(result);
+  // Out of descriptors or processes for a moment (other agents hold them): wait for some to be
+  // given back and start again; the attempt fails only if they stay gone.
+  for (int waited = 0;; ++waited) {
+    std::optional<process_result> result;
+    try {
+      result = co_await run_process(po);
+    } catch (const system_error& e) {
+      if (!is_transient_start_error(e.code()) || waited == options_.start_retries) throw;
+    }
+    if (result) co_return to_launch_result(*result);
+    asio::steady_timer wait(co_await asio::this_coro::executor, start_retry_delay(waited));
+    co_await wait.async_wait(asio::use_awaitable);
+  }
 }
 
 } // namespace cohort

@@ -16,6 +16,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <exception>
+#include <filesystem>
+#include <optional>
+
+#include <sys/resource.h>
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::filesystem::perms)
 
@@ -121,6 +126,39 @@ CO_TEST_CASE(prompts_and_logs_are_private_and_a_planted_link_fails_the_attempt_n
         BOOST_TEST((report.tasks[t].outcome == task_outcome::failed));
       }
     }
+  }
+}
+
+CO_TEST_CASE(running_out_of_descriptors_at_a_launch_waits_instead_of_failing) {
+  // Room for about two running agents (each holds five descriptors with its output streamed):
+  // the others' launches meet EMFILE until one ends, and must wait, not fail.
+  ::rlimit before{};
+  BOOST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+  std::size_t open_now = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) open_now += e.path().empty() ? 0 : 1;
+  plan_builder b;
+  const auto p = b.parent("1");
+  for (int i = 1; i <= 12; ++i) {
+    const auto t = b.sub(p, std::to_string(i), {}, 1ms);
+    b.p.tasks[t].argv = sim({"--sleep", "50", "--progress", "2"});
+  }
+  cohort::process_launcher agents({});
+  cohort::executor_options o;
+  o.schedule.max_running = 12;
+  ::rlimit low = before;
+  low.rlim_cur = open_now + 12;
+  BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::optional<cohort::run_report> report;
+  std::exception_ptr error;
+  try {
+    report = co_await cohort::run_plan(b.p, agents, o);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  ::setrlimit(RLIMIT_NOFILE, &before);
+  BOOST_REQUIRE(!error);
+  for (cohort::task_index t : b.p.tasks[p].subtasks) {
+    BOOST_TEST((report->tasks[t].outcome == task_outcome::succeeded), report->tasks[t].reason);
   }
 }
 

@@ -35,6 +35,10 @@ struct process_launcher_options {
   std::map<std::string, std::string, std::less<>> environment;  ///< added to the inherited one
   std::chrono::milliseconds grace{5000};  ///< between SIGTERM and SIGKILL
   bool stream_output = true;              ///< pass every output line on as an event
+  /// A start that fails for want of file descriptors or processes (`EMFILE`, `ENFILE`,
+  /// `EAGAIN`: other agents hold them) is tried again this many times, 10 ms apart doubling to
+  /// 1 s (about a minute in all), before the attempt fails.
+  int start_retries = 64;
   // end::outline[]
 };
 
