@@ -2,12 +2,27 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "observers.hpp"
 
+#include "cli.hpp"
+
+#include <cohort/view/terminal_text.hpp>
+
 #include <boost/asio/post.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstdint>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace rolling_wave {
+
+namespace fs = std::filesystem;
 
 void agent_pids::on_event(const cohort::event& e) {
   if (!e.task) return;
@@ -19,6 +34,37 @@ void agent_pids::on_event(const cohort::event& e) {
 
 void agent_pids::kill_all() const {
   for (const auto& [task, pid] : pids_) ::kill(-pid, SIGKILL);
+}
+
+status_claim::status_claim(const fs::path& tasks_file, const std::string& tag, const fs::path& run_dir) {
+  std::error_code ec;
+  const fs::path target = fs::is_symlink(tasks_file, ec) ? fs::canonical(tasks_file, ec) : tasks_file;
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a: a tag is untrusted text, never a name
+  for (unsigned char c : tag) h = (h ^ c) * 1099511628211ULL;
+  const fs::path lock = fmt::format("{}.cohort-status-{:016x}.lock", target.string(), h);
+  fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    throw usage_error(fmt::format("--write-status: cannot open {}: {}", lock.string(), std::strerror(errno)));
+  }
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    char holder[4096] = {};
+    const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+    ::close(fd_);
+    std::string who(holder, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!who.empty() && who.back() == '\n') who.pop_back();
+    throw usage_error(fmt::format(
+        "another rolling-wave ({}) is writing statuses to {} (tag {}); wait for it to end, or run "
+        "without --write-status", cohort::terminal_safe(who.empty() ? "pid unknown" : who),
+        tasks_file.string(), cohort::terminal_safe(tag)));
+  }
+  const std::string me = fmt::format("pid {}, run dir {}\n", ::getpid(), run_dir.string());
+  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
+    // Held all the same: a second run is refused, only without naming this one.
+  }
+}
+
+status_claim::~status_claim() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
 status_writer::status_writer(boost::asio::any_io_executor ex, const cohort::plan& p,

@@ -33,6 +33,22 @@ private:
   std::map<cohort::task_index, int> pids_;
 };
 
+/// One rolling-wave at a time writes statuses into one tasks file and tag: held (flock on
+/// `<file>.cohort-status-<tag hash>.lock`, beside the file's target) for the life of the run, and
+/// released by the kernel when the holder dies. A second one throws `usage_error` naming the
+/// holder's pid and run dir.
+class status_claim {
+public:
+  status_claim(const std::filesystem::path& tasks_file, const std::string& tag,
+               const std::filesystem::path& run_dir);
+  ~status_claim();
+  status_claim(const status_claim&) = delete;
+  status_claim& operator=(const status_claim&) = delete;
+
+private:
+  int fd_ = -1;
+};
+
 /// Writes statuses back to the Task Master file as tasks start and finish, like `task-master
 /// set-status`: in-progress at the first launch (and for a parent when it starts), done on
 /// success, pending again when a task failed or was cancelled. Writes are batched and done

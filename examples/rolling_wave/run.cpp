@@ -483,6 +483,8 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   if (!a.dry_run) fit_open_files(a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
+  std::optional<status_claim> claim;
+  if (a.write_status && !a.dry_run) claim.emplace(p.source, p.tag, run_dir);
   std::optional<cohort::run_dir_lock> lock;
   if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a));
   const cohort::plan_analysis analysis = cohort::analyze(p, analysis_options(a));
