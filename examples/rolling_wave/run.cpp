@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 #include <cctype>
 #include <cstdlib>
@@ -45,6 +46,7 @@
 #include <sstream>
 #include <optional>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace rolling_wave {
@@ -248,7 +250,13 @@ void save_command(const fs::path& run_dir, const std::vector<std::string>& raw) 
   boost::json::array args;
   for (const auto& a : raw) args.emplace_back(a);
   const boost::json::object o{{"args", std::move(args)}, {"cwd", fs::current_path().string()}};
-  std::ofstream(run_dir / command_file) << boost::json::serialize(o) << '\n';
+  // Like every file in a run dir: never through a link planted in its place, private.
+  const fs::path file = run_dir / command_file;
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const std::string text = boost::json::serialize(o) + '\n';
+  const bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw usage_error(fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
 }
 
 // The tasks that the journal says are finished count as done from now on (for the analysis,
