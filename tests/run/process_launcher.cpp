@@ -145,6 +145,16 @@ CO_TEST_CASE(running_out_of_descriptors_at_a_launch_waits_instead_of_failing) {
   cohort::process_launcher agents({});
   cohort::executor_options o;
   o.schedule.max_running = 12;
+  {
+    // Every path of the test once with descriptors to spare, a failed start included: UBSan's
+    // vptr check opens a pipe the first time it meets a type, and would report a false error
+    // when that happens with none left.
+    plan_builder warm;
+    const auto q = warm.parent("1");
+    warm.p.tasks[warm.sub(q, "1", {}, 1ms)].argv = sim({"--progress", "1"});
+    warm.p.tasks[warm.sub(q, "2", {}, 1ms)].argv = {"/nonexistent/agent"};
+    (void)co_await cohort::run_plan(warm.p, agents, {});
+  }
   ::rlimit low = before;
   low.rlim_cur = open_now + 12;
   BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
