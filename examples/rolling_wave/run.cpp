@@ -18,6 +18,7 @@
 #include <cohort/view/terminal_text.hpp>
 #include <cohort/view/report.hpp>
 #include <cohort/run/resume.hpp>
+#include <cohort/plan/taskmaster_writeback.hpp>
 #include <cohort/core/scope.hpp>
 #include <cohort/view/trace.hpp>
 
@@ -266,10 +267,37 @@ void mark_finished(cohort::plan& p, const cohort::executor_options& o) {
 }
 
 // Locks the run dir, and for a resume reads its journal back and ends the dead run's agents.
+// The statuses the dead run recorded go into the tasks file first (it may have died before
+// writing them): done for what succeeded; pending for what failed, was cancelled or was running.
+void write_recorded_statuses(const cohort::plan& p, const cohort::journal_state& s) {
+  std::vector<cohort::status_change> changes;
+  for (const auto& [id, t] : s.tasks) {
+    if (!p.find(id)) continue;
+    switch (t.state) {
+      case cohort::journal_task_state::succeeded: changes.push_back({id, cohort::task_status::done}); break;
+      case cohort::journal_task_state::running:
+      case cohort::journal_task_state::failed:
+      case cohort::journal_task_state::cancelled: changes.push_back({id, cohort::task_status::pending}); break;
+      default: break;
+    }
+  }
+  if (changes.empty()) return;
+  cohort::error_code ec;
+  const std::size_t written = cohort::set_taskmaster_status(p.source, p.tag, changes, {}, ec);
+  if (ec) {
+    throw usage_error(fmt::format("--write-status: cannot write the statuses the earlier run recorded "
+                                  "into {}: {}", p.source, ec.message()));
+  }
+  if (written > 0) {
+    fmt::print(stderr, "rolling-wave: {} status(es) the earlier run recorded written to {}\n", written, p.source);
+  }
+}
+
 cohort::run_dir_lock open_run_dir(const fs::path& run_dir, cohort::plan& p, arguments& a) {
   cohort::run_dir_lock lock(run_dir);
   if (!a.resuming) return lock;
   const cohort::resumed_run was = cohort::prepare_resume(lock, p, a.options);
+  if (a.write_status) write_recorded_statuses(p, was.journal);
   mark_finished(p, a.options);
   fmt::print(stderr, "rolling-wave: resuming {}: {} run(s) so far, {} task(s) finished, {} tokens spent{}\n",
              run_dir.string(), was.journal.runs, a.options.finished.size(), was.journal.tokens_spent,

@@ -36,3 +36,21 @@ grep -q '(interrupted)' demo1.log
 tail -4 demo2.log
 grep -Eq '^[0-9]+ jobs: [0-9]+ succeeded, 0 failed, 0 skipped, 0 cancelled; [0-9]+ already done' demo2.log
 echo "resumed to the end"
+
+# --write-status on resume: the statuses the earlier run recorded reach the file first, even for
+# tasks the resume does not run again (the earlier run here wrote none: it ran without it).
+cp "$plan" recorded.json
+"$rw" run recorded.json --agent "$sim" --run-dir "$work/recorded" > recorded1.log 2>&1
+grep -q '"status": "pending"' recorded.json || { echo "the first run wrote statuses without --write-status" >&2; exit 1; }
+"$rw" resume --run-dir "$work/recorded" --write-status > recorded2.log 2>&1
+grep -q 'status(es) the earlier run recorded written to' recorded2.log ||
+  { cat recorded2.log; echo "resume did not write the recorded statuses" >&2; exit 1; }
+# master's six tasks done; tag "other" (one pending task) untouched.
+done_count=$(grep -c '"status": "done"' recorded.json || true)
+pending_count=$(grep -c '"status": "pending"' recorded.json || true)
+if [[ $done_count != 6 || $pending_count != 1 ]]; then
+  grep -n '"status"' recorded.json >&2
+  echo "expected 6 done and 1 pending (another tag), got $done_count and $pending_count" >&2
+  exit 1
+fi
+echo "resume --write-status wrote every recorded status"
