@@ -427,6 +427,21 @@ struct on_interrupt {
   }
 };
 
+// What the agents left running ends with the run: a daemon that left its agent's process group
+// (setsid) survives the agent's kill ladder, but carries the run dir's mark (COHORT_RUN_DIR).
+void end_stragglers(const fs::path& run_dir) {
+  cohort::journal_state s;
+  s.run_dir = run_dir;
+  const cohort::ended_leftovers r = cohort::end_leftovers(s, std::chrono::milliseconds(2000));
+  if (r.ended == 0) return;
+  try {
+    fmt::print(stderr, "rolling-wave: ended {} process group(s) the agents left running (daemons that "
+                       "left their agent's process group){}\n", r.ended,
+               r.survivors ? fmt::format("; {} survived SIGKILL", r.survivors) : "");
+  } catch (const std::exception&) {  // stderr may be gone (a closed terminal): they are ended all the same
+  }
+}
+
 // The exit code of a run ended by a signal: 130 for Ctrl-C and SIGTERM, 128 + the signal else.
 int exit_code_for(int signo) { return signo == SIGHUP || signo == SIGPIPE ? 128 + signo : interrupted; }
 
@@ -467,6 +482,7 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
     signals.cancel();
   });
   ctx.run();
+  if (!run_dir.empty()) end_stragglers(run_dir);
   if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
   recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
