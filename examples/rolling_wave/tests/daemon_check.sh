@@ -7,21 +7,11 @@ set -euo pipefail
 rw=$1 tasks=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 
-alive() {
-  local n=0 pid
-  for env in /proc/[0-9]*/environ; do
-    pid=${env#/proc/}; pid=${pid%/environ}
-    if tr '\0' '\n' < "$env" 2>/dev/null | grep -qxF "COHORT_RUN_DIR=$1" &&
-       ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-      n=$((n + 1))
-    fi
-  done
-  echo "$n"
-}
+source "$(dirname "$0")/marked_processes.sh"
 
 "$rw" run "$tasks" --agent "setsid sleep 300" --run-dir "$work/run" > "$work/run.log" 2>&1 ||
   { echo "the run failed:"; tail -5 "$work/run.log"; exit 1; }
-left=$(alive "$work/run")
+left=$(marked_alive "$work/run")
 [[ $left == 0 ]] || { echo "$left daemon(s) of the agents outlived the run"; exit 1; }
 grep -q "ended [0-9]* process group(s) the agents left running" "$work/run.log" ||
   { echo "the run did not say it ended the daemons:"; tail -5 "$work/run.log"; exit 1; }

@@ -11,18 +11,7 @@ rw=$1 sim=$2 tasks=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
 agent="$sim --sleep 60000 --progress 240"   # a minute each, a line every 0.25 s
 
-# The agents of a run dir still alive (zombies excluded).
-alive() {
-  local n=0 pid
-  for env in /proc/[0-9]*/environ; do
-    pid=${env#/proc/}; pid=${pid%/environ}
-    if tr '\0' '\n' < "$env" 2>/dev/null | grep -qxF "COHORT_RUN_DIR=$1" &&
-       ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-      n=$((n + 1))
-    fi
-  done
-  echo "$n"
-}
+source "$(dirname "$0")/marked_processes.sh"
 
 # 1. SIGPIPE through a real pipe.
 start=$SECONDS
@@ -33,7 +22,7 @@ set -o pipefail
 elapsed=$((SECONDS - start))
 [[ $code == 141 ]] || { echo "SIGPIPE: exit $code, expected 141"; cat "$work/pipe.err"; exit 1; }
 ((elapsed < 30)) || { echo "SIGPIPE: the run took ${elapsed}s: it did not stop"; exit 1; }
-left=$(alive "$work/pipe")
+left=$(marked_alive "$work/pipe")
 [[ $left == 0 ]] || { echo "SIGPIPE: $left agent(s) left running"; exit 1; }
 grep -q '"e":"run_finished"' "$work/pipe/journal.jsonl" || { echo "SIGPIPE: the journal has no end"; exit 1; }
 echo "SIGPIPE: exit 141 after ${elapsed}s, no agent left, journal complete"
@@ -59,7 +48,7 @@ until [[ -s $work/hup.code ]]; do
 done
 code=$(cat "$work/hup.code")
 [[ $code == 129 ]] || { echo "SIGHUP: exit $code, expected 129"; exit 1; }
-left=$(alive "$work/hup")
+left=$(marked_alive "$work/hup")
 [[ $left == 0 ]] || { echo "SIGHUP: $left agent(s) left running"; exit 1; }
 grep -q '"e":"run_finished"' "$work/hup/journal.jsonl" || { echo "SIGHUP: the journal has no end"; exit 1; }
 echo "SIGHUP: exit 129, no agent left, journal complete"
