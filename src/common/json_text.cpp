@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "common/json_text.hpp"
 
+#include "common/private_file.hpp"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
@@ -203,20 +205,6 @@ void read_file(const std::filesystem::path& file, std::string& out, error_code& 
   if (ec) out.clear();
 }
 
-namespace {
-
-bool write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t w = ::write(fd, text.data(), text.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return false;
-    text.remove_prefix(static_cast<std::size_t>(w));
-  }
-  return true;
-}
-
-} // namespace
-
 void write_file_atomic(const std::filesystem::path& link_or_file, std::string_view text, error_code& ec) {
   ec = {};
   // A symbolic link is written through: its target is replaced, the link stays a link.
@@ -234,11 +222,11 @@ void write_file_atomic(const std::filesystem::path& link_or_file, std::string_vi
   ::unlink(tmp.c_str());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return void(ec = last_error());
-  bool ok = write_all(fd, text) && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
-  if (!ok) ec = last_error();
-  if (::close(fd) != 0 && ok) ok = false, ec = last_error();
-  if (ok && ::rename(tmp.c_str(), file.c_str()) != 0) ok = false, ec = last_error();
-  if (!ok) ::unlink(tmp.c_str());
+  ec = write_all(fd, text);
+  if (!ec && (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0)) ec = last_error();
+  if (::close(fd) != 0 && !ec) ec = last_error();
+  if (!ec && ::rename(tmp.c_str(), file.c_str()) != 0) ec = last_error();
+  if (ec) ::unlink(tmp.c_str());
 }
 
 } // namespace cohort::detail

@@ -12,6 +12,16 @@
 
 namespace cohort::detail {
 
+error_code write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return {errno, boost::system::system_category()};
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
 int open_private(const std::filesystem::path& file, int flags) {
   const int fd = ::open(file.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd >= 0) return fd;
@@ -26,18 +36,9 @@ int open_private(const std::filesystem::path& file, int flags) {
 
 void write_private(const std::filesystem::path& file, std::string_view text) {
   const int fd = open_private(file, O_WRONLY | O_CREAT | O_TRUNC);
-  int e = 0;
-  while (!text.empty() && e == 0) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) e = errno;
-    else text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (::close(fd) != 0 && e == 0 && errno != EINTR) e = errno;
-  if (e != 0) {
-    throw system_error(error_code(e, boost::system::system_category()),
-                       "cohort: cannot write " + file.string());
-  }
+  error_code ec = write_all(fd, text);
+  if (::close(fd) != 0 && !ec && errno != EINTR) ec = {errno, boost::system::system_category()};
+  if (ec) throw system_error(ec, "cohort: cannot write " + file.string());
 }
 
 } // namespace cohort::detail

@@ -22,8 +22,6 @@
 
 namespace cohort {
 
-using std::chrono::milliseconds;
-
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
@@ -38,16 +36,7 @@ error_code last_error() { return {errno, boost::system::system_category()}; }
   throw system_error(ec, what);
 }
 
-// write(2) until everything is written, retrying interruptions.
-error_code write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return last_error();
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
+using detail::write_all;
 
 // Cuts an unterminated last line (a write torn by a crash) so that appending stays line-safe.
 void cut_torn_tail(int fd, const fs::path& file) {

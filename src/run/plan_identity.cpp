@@ -4,6 +4,8 @@
 
 #include <cohort/plan/plan_json.hpp>
 
+#include "common/fnv1a.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_to.hpp>
@@ -19,13 +21,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::uint64_t fnv1a(std::string_view text, std::uint64_t h = 14695981039346656037ULL) {
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+using detail::fnv1a;
 
 std::string hex(std::uint64_t v) { return fmt::format("{:016x}", v); }
 

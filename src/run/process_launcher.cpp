@@ -73,7 +73,10 @@ launch_result to_launch_result(const process_result& r) {
 process_launcher::process_launcher(process_launcher_options options)
     : options_(std::move(options)) {
   // Agents run in the workdir: every path they are given must not depend on the cwd.
-  if (!options_.run_dir.empty()) options_.run_dir = fs::absolute(options_.run_dir);
+  if (!options_.run_dir.empty()) {
+    options_.run_dir = fs::absolute(options_.run_dir);
+    marker_ = run_dir_marker(options_.run_dir);  // once: it resolves the path on disk
+  }
 }
 
 asio::awaitable<launch_result> process_launcher::launch(const launch_request& r) {
@@ -107,7 +110,7 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   if (!options_.run_dir.empty()) {
     // Marks the agent (and what it starts) as this run dir's, so that a resumed run can end it
     // even if it started after the journal's last record (journal.hpp, resume.hpp).
-    po.environment[run_dir_variable] = run_dir_marker(options_.run_dir);
+    po.environment[run_dir_variable] = marker_;
     agent_files files = agent_files_of(options_.run_dir, t.id, r.attempt);
     (void)make_agent_dir(options_.run_dir, t.id);
     if (uses_template) {

@@ -4,6 +4,7 @@
 
 #include <cohort/core/error.hpp>
 
+#include "common/fnv1a.hpp"
 #include "common/private_file.hpp"
 
 #include <fmt/format.h>
@@ -31,15 +32,6 @@ error_code last_error() { return {errno, boost::system::system_category()}; }
   throw system_error(ec, what);
 }
 
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 bool plain_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.';
@@ -58,7 +50,7 @@ std::string file_name_of(std::string_view id) {
   if (out.size() <= limit) return out;
   std::size_t cut = head;  // not inside a %XX
   while (out[cut - 1] == '%' || out[cut - 2] == '%') --cut;
-  return fmt::format("{}~{:016x}", std::string_view(out).substr(0, cut), fnv1a(id));
+  return fmt::format("{}~{:016x}", std::string_view(out).substr(0, cut), detail::fnv1a(id));
 }
 
 // A directory only this user can change: made 0700, or an existing real directory (not a

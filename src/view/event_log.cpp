@@ -12,7 +12,6 @@
 
 namespace cohort {
 
-using std::chrono::milliseconds;
 namespace {
 
 bool is_task_event(event_kind k) noexcept {

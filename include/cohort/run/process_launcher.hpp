@@ -57,6 +57,7 @@ public:
 
 private:
   process_launcher_options options_;
+  std::string marker_;  ///< `run_dir_marker(options_.run_dir)`; empty without a run dir
 };
 
 } // namespace cohort
