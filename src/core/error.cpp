@@ -19,6 +19,9 @@ public:
       case errc::plan_invalid: return "the plan is invalid";
       case errc::journal_corrupt: return "the journal is corrupt";
       case errc::file_refused: return "not a regular file, or larger than 1 GiB";
+      case errc::children_failed: return "children of the scope failed";
+      case errc::scope_ended: return "the scope has ended; a scope& must not outlive it";
+      case errc::wrong_executor: return "called from outside the object's strand";
     }
     return "unknown cohort error " + std::to_string(ev);
   }

@@ -8,56 +8,180 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <string>
 
 namespace cohort {
 namespace asio = boost::asio;
 
 using detail::is_cancellation;
 
-scope::scope(executor_type ex, scope_policy policy)
-    : executor_(std::move(ex)), policy_(policy), idle_(executor_, asio::steady_timer::time_point::max()) {}
+namespace {
+
+using scope_strand = asio::strand<asio::any_io_executor>;
+
+std::string scope_error_text(const std::vector<std::exception_ptr>& failures) {
+  std::string text = failures.size() == 1 ? std::string("1 failure")
+                                          : std::to_string(failures.size()).append(" failures");
+  text.append(" in the scope; the first: ");
+  if (!failures.empty()) text.append(detail::describe(failures.front()));
+  return text;
+}
+
+bool is_code(const std::exception_ptr& e, error_code code) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const system_error& se) {
+    return se.code() == code;
+  } catch (...) {
+    return false;
+  }
+}
+
+} // namespace
+
+scope_error::scope_error(std::vector<std::exception_ptr> failures)
+    : system_error(errc::children_failed, scope_error_text(failures)),
+      failures_(std::move(failures)), text_(scope_error_text(failures_)) {}
+
+namespace detail {
+
+bool is_scope_strand(const asio::any_io_executor& ex) noexcept {
+  return ex.target<scope_strand>() != nullptr;
+}
+
+asio::any_io_executor make_scope_strand(const asio::any_io_executor& ex) {
+  return asio::make_strand(ex);
+}
+
+} // namespace detail
+
+scope::scope(executor_type strand, scope_policy policy)
+    : executor_(std::move(strand)), policy_(policy),
+      idle_(executor_, asio::steady_timer::time_point::max()) {}
 
 // A scope is only destroyed with children still running when its executor is torn down with the
 // with_scope coroutine suspended (the io_context is destroyed or stopped for good). Their
 // completion handlers are then destroyed without running, so nothing refers back to us.
-scope::~scope() = default;
+scope::~scope() { alive_ = 0; }
+
+void scope::check_usable() const {
+  COHORT_ASSERT(alive_ == live && "a scope& used after its scope ended");
+  COHORT_ASSERT(executor_.target<scope_strand>()->running_in_this_thread() &&
+                "a scope used from outside its strand");
+  if (alive_ != live || ended_) throw system_error(errc::scope_ended, "cohort::scope::spawn");
+  if (!executor_.target<scope_strand>()->running_in_this_thread()) {
+    throw system_error(errc::wrong_executor, "cohort::scope::spawn");
+  }
+}
 
 void scope::spawn(asio::awaitable<void> child) {
+  check_usable();
   if (closed_) throw system_error(errc::scope_closed, "cohort::scope::spawn");
   reap();
   auto it = children_.emplace(children_.end());
   ++stats_.running;
-  asio::co_spawn(executor_, std::move(child),
-                 asio::bind_cancellation_slot(it->signal.slot(), [this, it](std::exception_ptr e) {
-                   on_child_done(it, std::move(e));
+  // Only schedules: the child starts from a fresh handler, so a chain of nested scopes grows the
+  // heap, not the caller's stack.
+  asio::post(executor_, [this, it, task = std::move(child)]() mutable {
+    if (it->cancel_requested) {  // cancelled before it ever ran
+      on_done(it, std::make_exception_ptr(
+                      system_error(asio::error::operation_aborted, "cohort::scope::spawn")));
+      return;
+    }
+    start(it, std::move(task));
+  });
+}
+
+void scope::start_body(asio::awaitable<void> body) {
+  auto it = children_.emplace(children_.end());
+  it->is_body = true;
+  body_running_ = true;
+  start(it, std::move(body));
+}
+
+void scope::start(child_list::iterator child, asio::awaitable<void> task) {
+  child->started = true;
+  asio::co_spawn(executor_, std::move(task),
+                 asio::bind_cancellation_slot(child->signal.slot(), [this, child](std::exception_ptr e) {
+                   on_done(child, std::move(e));
                  }));
 }
 
 void scope::cancel() noexcept {
+  COHORT_ASSERT(executor_.target<scope_strand>()->running_in_this_thread());
+  // The caller is the body or a child itself: a coroutine cancelled while it runs, which then
+  // finishes without suspending, makes co_spawn's last co_await throw (Boost 1.81). So the
+  // cancellations are emitted from a handler of their own; the scope is closed at once.
+  request_cancel();
+  if (emit_pending_) return;
+  emit_pending_ = true;
+  asio::post(executor_, [this] {
+    emit_pending_ = false;
+    emit_cancellations();
+    idle_.cancel();  // close() may be waiting for this handler
+  });
+}
+
+void scope::cancel_now() noexcept {
+  request_cancel();
+  emit_cancellations();
+}
+
+void scope::request_cancel() noexcept {
   closed_ = true;
+  for (auto& child : children_) child.cancel_requested = true;
+}
+
+void scope::emit_cancellations() noexcept {
   for (auto& child : children_) {
-    if (child.cancel_requested) continue;
-    child.cancel_requested = true;
-    child.signal.emit(asio::cancellation_type::terminal);
+    if (child.cancel_requested && child.started && !child.cancel_emitted) {
+      child.cancel_emitted = true;
+      child.signal.emit(asio::cancellation_type::terminal);
+    }
   }
 }
 
-void scope::on_child_done(std::list<detail::scope_child>::iterator child,
-                          std::exception_ptr e) noexcept {
-  --stats_.running;
-  const bool cancelled_by_us = child->cancel_requested;
-  finished_.splice(finished_.end(), children_, child);
-  if (!e) {
-    ++stats_.succeeded;
-  } else if (cancelled_by_us && is_cancellation(e)) {
-    ++stats_.cancelled;
-  } else {
-    ++stats_.failed;
-    failures_.push_back(std::move(e));
-    if (policy_ == scope_policy::fail_fast) cancel();
+// A body's error that only follows from the scope's own state: its cancellation, a spawn into
+// the closed scope, or a join reporting the children's failures again.
+bool scope::follows_on(const detail::scope_child& body, const std::exception_ptr& e) const noexcept {
+  if (body.cancel_requested && is_cancellation(e)) return true;
+  if (failures_.empty()) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const scope_error&) {
+    return true;
+  } catch (...) {
   }
-  if (stats_.running == 0) idle_.cancel();
+  return body.cancel_requested || is_code(e, errc::scope_closed);
+}
+
+void scope::on_done(child_list::iterator child, std::exception_ptr e) noexcept {
+  const bool is_body = child->is_body;
+  const bool cancelled_by_us = child->cancel_requested;
+  if (is_body) {
+    body_running_ = false;
+    if (e && !follows_on(*child, e)) {
+      failures_.push_back(std::move(e));
+      cancel_now();  // a body that failed cancels its children, whatever the policy
+    }
+  } else {
+    --stats_.running;
+    if (!e) {
+      ++stats_.succeeded;
+    } else if (cancelled_by_us && is_cancellation(e)) {
+      ++stats_.cancelled;
+    } else {
+      ++stats_.failed;
+      failures_.push_back(std::move(e));
+      if (policy_ == scope_policy::fail_fast) cancel_now();
+    }
+  }
+  finished_.splice(finished_.end(), children_, child);
+  if (stats_.running == 0 || !body_running_) idle_.cancel();
 }
 
 void scope::reap() noexcept { finished_.clear(); }
@@ -68,37 +192,34 @@ asio::awaitable<void> scope::wait_idle() {
 }
 
 asio::awaitable<void> scope::join() {
+  check_usable();
   co_await wait_idle();
-  if (policy_ == scope_policy::fail_fast && !failures_.empty()) {
-    std::rethrow_exception(failures_.front());
-  }
+  if (policy_ == scope_policy::fail_fast && !failures_.empty()) throw scope_error(failures_);
 }
 
-asio::awaitable<scope_result> scope::close(std::exception_ptr body_error,
-                                           bool throw_if_cancelled) {
+asio::awaitable<scope_result> scope::close(bool throw_if_cancelled) {
   // Shielded (with_scope turned throw_if_cancelled off): a cancelled coroutine would otherwise
   // throw at every co_await below and leave children running that refer to this scope. The flag
   // belongs to the whole coroutine chain, so it is put back before returning.
-  if (body_error) cancel();
   bool aborted = false;
   for (;;) {
     asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
     if (state.cancelled() != asio::cancellation_type::none) {
       aborted = true;
-      cancel();
+      cancel_now();
       co_await asio::this_coro::reset_cancellation_state();
     }
-    if (stats_.running == 0) break;
+    if (stats_.running == 0 && !body_running_ && !emit_pending_) break;
     co_await idle_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   closed_ = true;
+  ended_ = true;
   reap();
   co_await asio::this_coro::throw_if_cancelled(throw_if_cancelled);
-  if (body_error) std::rethrow_exception(body_error);
+  const bool thrown = !failures_.empty() && (aborted || policy_ == scope_policy::fail_fast ||
+                                             stats_.failed < failures_.size());
+  if (thrown) throw scope_error(failures_);
   if (aborted) throw system_error(asio::error::operation_aborted, "cohort::with_scope");
-  if (policy_ == scope_policy::fail_fast && !failures_.empty()) {
-    std::rethrow_exception(failures_.front());
-  }
   co_return scope_result{stats_, failures_};
 }
 

@@ -13,7 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,19 @@ asio::awaitable<void> sleep_then_log(std::chrono::milliseconds d, int id, std::v
 asio::awaitable<void> fail_after(int yields, std::string what) {
   for (int i = 0; i < yields; ++i) co_await asio::post(asio::use_awaitable);
   throw std::runtime_error(what);
+}
+
+// The what() of every failure a scope_error carries, in order.
+std::vector<std::string> messages(const cohort::scope_error& e) {
+  std::vector<std::string> out;
+  for (const auto& failure : e.failures()) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& x) {
+      out.emplace_back(x.what());
+    }
+  }
+  return out;
 }
 
 // Waits until cancelled; records that it saw the cancellation.
@@ -98,8 +114,9 @@ CO_TEST_CASE(scope_completes_only_after_its_slowest_child) {
   BOOST_TEST(result.stats.running == 0u);
 }
 
-CO_TEST_CASE(fail_fast_cancels_siblings_and_rethrows_the_first_error) {
+CO_TEST_CASE(fail_fast_cancels_siblings_and_throws_a_scope_error) {
   int aborted = 0;
+  std::vector<std::string> failures;
   std::string what;
   try {
     (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
@@ -108,34 +125,69 @@ CO_TEST_CASE(fail_fast_cancels_siblings_and_rethrows_the_first_error) {
       s.spawn(wait_forever(aborted));
       co_return;
     });
-  } catch (const std::runtime_error& e) {
+  } catch (const cohort::scope_error& e) {
+    BOOST_TEST((e.code() == cohort::errc::children_failed));
+    failures = messages(e);
     what = e.what();
   }
-  BOOST_TEST(what == "first");
+  BOOST_TEST(failures == (std::vector<std::string>{"first"}));
+  BOOST_TEST(what == "1 failure in the scope; the first: first");
   BOOST_TEST(aborted == 2);
 }
 
-CO_TEST_CASE(fail_fast_keeps_every_failure_in_failures) {
-  std::size_t failures = 0;
+CO_TEST_CASE(three_failures_one_at_once_two_during_cancellation_make_one_scope_error) {
   scope_policy policy{};
+  std::vector<std::string> failures;
   try {
     (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
       s.spawn(fail_after(1, "a"));
       s.spawn(fail_shielded(3, "b"));  // cancelled by "a", fails all the same
+      s.spawn(fail_shielded(5, "c"));
       policy = s.policy();
+      co_await s.join();  // cancelled by "a": the scope_error below is not doubled by it
+    });
+    BOOST_FAIL("the failures should have been thrown");
+  } catch (const cohort::scope_error& e) {
+    failures = messages(e);
+    BOOST_TEST(std::string(e.what()) == "3 failures in the scope; the first: a");
+  }
+  BOOST_TEST((policy == scope_policy::fail_fast));
+  BOOST_TEST(failures == (std::vector<std::string>{"a", "b", "c"}));
+}
+
+CO_TEST_CASE(fail_fast_cancels_a_sleeping_body) {
+  bool body_cancelled = false;
+  std::vector<std::string> failures;
+  try {
+    (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+      s.spawn(fail_after(1, "child"));
       try {
-        co_await s.join();
-      } catch (...) {
-        failures = s.failures().size();
+        co_await sleep_for(24h);  // the hang limit fails the test unless this is cancelled
+      } catch (const cohort::system_error& e) {
+        body_cancelled = e.code() == asio::error::operation_aborted;
         throw;
       }
     });
-    BOOST_FAIL("the first failure should have been rethrown");
-  } catch (const std::runtime_error& e) {
-    BOOST_TEST(std::string(e.what()) == "a");
+  } catch (const cohort::scope_error& e) {
+    failures = messages(e);
   }
-  BOOST_TEST((policy == scope_policy::fail_fast));
-  BOOST_TEST(failures == 2u);
+  BOOST_TEST(body_cancelled);
+  BOOST_TEST(failures == (std::vector<std::string>{"child"}));  // not the body's cancellation
+}
+
+CO_TEST_CASE(a_body_spawning_after_a_failure_does_not_hide_it) {
+  std::vector<std::string> failures;
+  try {
+    (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+      co_await asio::this_coro::throw_if_cancelled(false);  // a body deaf to cancellation
+      s.spawn(fail_after(0, "agent 0 failed"));
+      while (!s.is_closed()) co_await asio::post(asio::use_awaitable);
+      s.spawn(sleep_for(1ms));  // throws scope_closed: a follow-on error
+    });
+  } catch (const cohort::scope_error& e) {
+    failures = messages(e);
+  }
+  BOOST_TEST(failures == (std::vector<std::string>{"agent 0 failed"}));
 }
 
 CO_TEST_CASE(isolate_lets_siblings_finish_and_collects_failures) {
@@ -253,8 +305,14 @@ CO_TEST_CASE(a_failure_in_a_nested_scope_cancels_the_outer_siblings) {
       }(aborted));
       co_return;
     });
-  } catch (const std::runtime_error& e) {
-    threw = std::string(e.what()) == "deep";
+  } catch (const cohort::scope_error& outer_error) {
+    // The outer scope's failure is the inner scope's error, which carries "deep".
+    BOOST_REQUIRE(outer_error.failures().size() == 1u);
+    try {
+      std::rethrow_exception(outer_error.failures().front());
+    } catch (const cohort::scope_error& inner_error) {
+      threw = messages(inner_error) == std::vector<std::string>{"deep"};
+    }
   }
   BOOST_TEST(threw);
   BOOST_TEST(aborted == 2);
@@ -275,7 +333,7 @@ CO_TEST_CASE(spawning_into_a_cancelled_scope_is_an_error) {
   BOOST_TEST(refused);
 }
 
-CO_TEST_CASE(a_throwing_body_cancels_children_and_its_error_wins) {
+CO_TEST_CASE(a_throwing_body_cancels_children_and_its_error_is_kept) {
   int aborted = 0;
   std::string what;
   try {
@@ -285,8 +343,13 @@ CO_TEST_CASE(a_throwing_body_cancels_children_and_its_error_wins) {
       co_await asio::post(asio::use_awaitable);
       throw std::logic_error("body");
     });
-  } catch (const std::logic_error& e) {
-    what = e.what();
+  } catch (const cohort::scope_error& e) {
+    BOOST_REQUIRE(e.failures().size() == 1u);
+    try {
+      std::rethrow_exception(e.failures().front());
+    } catch (const std::logic_error& body_error) {
+      what = body_error.what();
+    }
   }
   BOOST_TEST(what == "body");
   BOOST_TEST(aborted == 1);
@@ -316,6 +379,37 @@ CO_TEST_CASE(children_may_spawn_siblings_into_their_scope) {
   });
   BOOST_TEST(log == (std::vector<int>{1, 2}));
   BOOST_TEST(result.stats.succeeded == 2u);
+}
+
+// Opens `depth` scopes, each one the child of the one before.
+asio::awaitable<void> nest(std::size_t depth, std::size_t& deepest) {
+  deepest = std::max(deepest, depth);
+  if (depth == 0) co_return;
+  (void)co_await cohort::with_scope([depth, &deepest](cohort::scope& s) -> asio::awaitable<void> {
+    s.spawn(nest(depth - 1, deepest));
+    co_return;
+  });
+}
+
+CO_TEST_CASE(a_hundred_thousand_nested_scopes_cost_heap_not_stack) {
+  std::size_t deepest = 0;
+  co_await nest(100'000, deepest);
+  BOOST_TEST(deepest == 100'000u);
+}
+
+CO_TEST_CASE(spawn_from_another_thread_is_an_error) {
+  std::optional<cohort::error_code> refused;
+  (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+    std::thread([&] {  // a plain thread, not the scope's strand
+      try {
+        s.spawn(sleep_for(1ms));
+      } catch (const cohort::system_error& e) {
+        refused = e.code();
+      }
+    }).join();
+    co_return;
+  });
+  BOOST_TEST((refused == cohort::error_code(cohort::errc::wrong_executor)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

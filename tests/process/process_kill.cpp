@@ -146,11 +146,11 @@ BOOST_AUTO_TEST_CASE(fail_fast_sibling_failure_leaves_no_process) {
         s.spawn(fail_when_ready(ready));
         co_return;
       });
-    } catch (const std::runtime_error& e) {
+    } catch (const cohort::scope_error& e) {
       failure = e.what();
     }
   });
-  BOOST_TEST(failure == "sibling failed");
+  BOOST_TEST(failure == "1 failure in the scope; the first: sibling failed");
   expect_all_gone(seen);
 }
 

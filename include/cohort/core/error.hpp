@@ -29,6 +29,9 @@ enum class errc {
   plan_invalid,       ///< a plan was refused; the message lists every problem
   journal_corrupt,    ///< a journal cannot be read back
   file_refused,       ///< an input file is not a regular file, or larger than cohort reads
+  children_failed,    ///< a scope ended with failures (`scope_error` carries every one)
+  scope_ended,        ///< a `scope&` was used after its scope ended
+  wrong_executor,     ///< a call that must run on an object's strand came from elsewhere
   // end::outline[]
 };
 

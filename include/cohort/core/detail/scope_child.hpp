@@ -11,7 +11,10 @@ namespace cohort::detail {
 // as the child runs: the child's co_spawn is bound to `signal.slot()`.
 struct scope_child {
   boost::asio::cancellation_signal signal;
-  bool cancel_requested = false;  // the scope emitted on `signal`
+  bool cancel_requested = false;  // the scope cancelled it (emitted on `signal` soon)
+  bool is_body = false;           // the body of with_scope, not a spawned child
+  bool started = false;           // its co_spawn ran: `signal` reaches it
+  bool cancel_emitted = false;    // the scope emitted on `signal`
 };
 
 } // namespace cohort::detail
