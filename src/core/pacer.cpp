@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 namespace cohort {
@@ -20,8 +22,15 @@ namespace detail {
 struct pacer_state : std::enable_shared_from_this<pacer_state> {
   using handler_type = asio::any_completion_handler<void(error_code)>;
   using clock_type = pacer::clock_type;
+  struct waiter;
   // By priority, highest first; FIFO within one (a multimap inserts at the end of equal keys).
-  using waiter_list = std::multimap<int, handler_type, std::greater<>>;
+  // A waiter is shared with its cancellation handler, which may run after it went through.
+  using waiter_list = std::multimap<int, std::shared_ptr<waiter>, std::greater<>>;
+  struct waiter {
+    handler_type handler;
+    waiter_list::iterator position;
+    bool queued = false;  // in `waiters`; false once through or cancelled (under `mutex`)
+  };
 
   pacer_state(pacer::executor_type ex, pacer::duration i)
       : executor(std::move(ex)), interval(i), timer(executor) {}
@@ -29,20 +38,28 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
   // The head of `waiters` goes at `last + interval` (or at once when there was no `last`).
   // Invariant: the timer is armed for that moment whenever `waiters` is not empty.
   void enqueue(int priority, handler_type handler) {
-    auto it = waiters.emplace(priority, std::move(handler));
-    auto slot = it->second.get_cancellation_slot();
+    auto w = std::make_shared<waiter>(waiter{std::move(handler), {}, false});
+    // Assigned while the handler is ours alone: once queued, the timer may take it.
+    auto slot = w->handler.get_cancellation_slot();
     if (slot.is_connected()) {
-      slot.assign([this, it](asio::cancellation_type) { cancel_waiter(it); });
+      slot.assign([weak = weak_from_this(), w](asio::cancellation_type) {
+        if (auto self = weak.lock()) self->cancel_waiter(w);
+      });
     }
+    std::lock_guard lock(mutex);
+    w->position = waiters.emplace(priority, w);
+    w->queued = true;
     if (waiters.size() == 1) arm();
   }
 
-  void cancel_waiter(waiter_list::iterator it) {
-    handler_type handler = std::move(it->second);
-    handler.get_cancellation_slot().clear();  // destroys the calling lambda: touch nothing after
-    const bool was_head = it == waiters.begin();
-    waiters.erase(it);
-    complete(std::move(handler), asio::error::operation_aborted);
+  // Runs on the waiter's executor (where its cancellation is emitted).
+  void cancel_waiter(const std::shared_ptr<waiter>& w) {
+    std::lock_guard lock(mutex);
+    if (!w->queued) return;  // already through: its completion is on its way
+    w->queued = false;
+    const bool was_head = w->position == waiters.begin();
+    waiters.erase(w->position);
+    complete(std::move(w->handler), asio::error::operation_aborted);
     if (was_head) arm();
   }
 
@@ -50,6 +67,7 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
     return last ? *last + interval : clock_type::time_point::min();
   }
 
+  // With `mutex` held.
   void arm() {
     if (waiters.empty()) {
       timer.cancel();
@@ -59,27 +77,34 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
     if (next_turn() <= now) return let_head_through(now);
     timer.expires_at(next_turn());
     timer.async_wait([weak = weak_from_this()](error_code ec) {
-      if (auto self = weak.lock(); self && !ec) self->arm();
+      if (auto self = weak.lock(); self && !ec) {
+        std::lock_guard lock(self->mutex);
+        self->arm();
+      }
     });
   }
 
   void let_head_through(clock_type::time_point now) {
-    handler_type handler = std::move(waiters.begin()->second);
-    handler.get_cancellation_slot().clear();
+    waiter& head = *waiters.begin()->second;
+    head.queued = false;
+    handler_type handler = std::move(head.handler);
     waiters.erase(waiters.begin());
     last = now;
     complete(std::move(handler), {});
     arm();
   }
 
+  // Posted, never run here: the handler's slot is cleared on its own executor.
   void complete(handler_type handler, error_code ec) {
     auto ex = asio::get_associated_executor(handler, executor);
     asio::post(executor, asio::bind_executor(ex, [h = std::move(handler), ec]() mutable {
+                 h.get_cancellation_slot().clear();
                  std::move(h)(ec);
                }));
   }
 
-  pacer::executor_type executor;
+  const pacer::executor_type executor;
+  std::mutex mutex;  // guards everything below; never held while a handler runs
   pacer::duration interval;
   std::optional<clock_type::time_point> last;  // when the last caller went through
   waiter_list waiters;
@@ -94,11 +119,14 @@ pacer::pacer(executor_type ex, duration interval) {
 }
 
 pacer::~pacer() {
-  for (auto& [priority, handler] : state_->waiters) {
-    handler.get_cancellation_slot().clear();
-    state_->complete(std::move(handler), asio::error::operation_aborted);
+  std::lock_guard lock(state_->mutex);
+  for (auto& [priority, w] : state_->waiters) {
+    w->queued = false;
+    w->handler.get_cancellation_slot().clear();
+    state_->complete(std::move(w->handler), asio::error::operation_aborted);
   }
   state_->waiters.clear();
+  state_->timer.cancel();
 }
 
 void pacer::initiate(int priority, handler_type handler) {
@@ -106,23 +134,31 @@ void pacer::initiate(int priority, handler_type handler) {
 }
 
 bool pacer::try_wait() {
+  std::lock_guard lock(state_->mutex);
   const auto now = clock_type::now();
   if (!state_->waiters.empty() || state_->next_turn() > now) return false;
   state_->last = now;
   return true;
 }
 
-pacer::duration pacer::interval() const noexcept { return state_->interval; }
+pacer::duration pacer::interval() const noexcept {
+  std::lock_guard lock(state_->mutex);
+  return state_->interval;
+}
 
 void pacer::set_interval(duration interval) {
   if (interval < duration::zero()) {
     throw system_error(errc::invalid_argument, "cohort::pacer::set_interval");
   }
+  std::lock_guard lock(state_->mutex);
   state_->interval = interval;
   state_->arm();
 }
 
-std::size_t pacer::waiters() const noexcept { return state_->waiters.size(); }
+std::size_t pacer::waiters() const noexcept {
+  std::lock_guard lock(state_->mutex);
+  return state_->waiters.size();
+}
 
 pacer::executor_type pacer::get_executor() const noexcept { return state_->executor; }
 

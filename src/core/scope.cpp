@@ -204,10 +204,9 @@ asio::awaitable<scope_result> scope::close(bool throw_if_cancelled) {
   bool aborted = false;
   for (;;) {
     asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) {
-      aborted = true;
+    if (!aborted && state.cancelled() != asio::cancellation_type::none) {
+      aborted = true;  // the caller stays cancelled (level-triggered, as Asio's coroutines)
       cancel_now();
-      co_await asio::this_coro::reset_cancellation_state();
     }
     if (stats_.running == 0 && !body_running_ && !emit_pending_) break;
     co_await idle_.async_wait(asio::as_tuple(asio::use_awaitable));

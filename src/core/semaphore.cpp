@@ -12,66 +12,97 @@
 namespace cohort {
 namespace asio = boost::asio;
 
+struct semaphore::waiter {
+  std::size_t n;
+  handler_type handler;
+  waiter_list::iterator position;
+  bool queued = false;  // in waiters_; false once granted, failed or cancelled (under mutex_)
+};
+
 semaphore::semaphore(executor_type ex, std::size_t capacity)
     : executor_(std::move(ex)), capacity_(capacity) {}
 
 semaphore::~semaphore() {
+  std::lock_guard lock(mutex_);
   for (auto& [priority, w] : waiters_) {
-    w.handler.get_cancellation_slot().clear();
-    complete(std::move(w.handler), asio::error::operation_aborted, 0);
+    w->queued = false;
+    w->handler.get_cancellation_slot().clear();
+    complete(std::move(w->handler), asio::error::operation_aborted, 0);
   }
 }
 
 std::optional<semaphore::permit> semaphore::try_acquire(std::size_t n) {
-  if (!waiters_.empty() || n > available()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  if (!waiters_.empty() || n > available_locked()) return std::nullopt;
   in_use_ += n;
   return permit(*this, n);
 }
 
+std::size_t semaphore::capacity() const noexcept {
+  std::lock_guard lock(mutex_);
+  return capacity_;
+}
+
+std::size_t semaphore::available() const noexcept {
+  std::lock_guard lock(mutex_);
+  return available_locked();
+}
+
 semaphore_stats semaphore::stats() const noexcept {
-  return {capacity_, in_use_, available(), waiters_.size(), consumed_};
+  std::lock_guard lock(mutex_);
+  return {capacity_, in_use_, available_locked(), waiters_.size(), consumed_};
 }
 
 void semaphore::initiate(std::size_t n, int priority, handler_type handler) {
-  if (n > capacity_) return complete(std::move(handler), errc::exceeds_capacity, 0);
-  if (waiters_.empty() && n <= available()) {
+  auto w = std::make_shared<waiter>(waiter{n, std::move(handler), {}, false});
+  // The slot is assigned while the handler is still ours alone: once queued, a release on
+  // another thread may take it.
+  auto slot = w->handler.get_cancellation_slot();
+  if (slot.is_connected()) {
+    slot.assign([this, w](asio::cancellation_type) { cancel_waiter(w); });
+  }
+  std::lock_guard lock(mutex_);
+  if (n > capacity_) return complete(std::move(w->handler), errc::exceeds_capacity, 0);
+  if (waiters_.empty() && n <= available_locked()) {
     in_use_ += n;
-    return complete(std::move(handler), {}, n);
+    return complete(std::move(w->handler), {}, n);
   }
   // Behind every waiter of the same or a higher priority: FIFO within a priority.
-  auto it = waiters_.emplace(priority, waiter{n, std::move(handler)});
-  auto slot = it->second.handler.get_cancellation_slot();
-  if (slot.is_connected()) {
-    slot.assign([this, it](asio::cancellation_type) { cancel_waiter(it); });
-  }
+  w->position = waiters_.emplace(priority, w);
+  w->queued = true;
 }
 
-void semaphore::cancel_waiter(waiter_list::iterator it) {
-  handler_type handler = std::move(it->second.handler);
-  handler.get_cancellation_slot().clear();  // destroys this very lambda: touch nothing after
-  const bool was_head = it == waiters_.begin();
-  waiters_.erase(it);
-  complete(std::move(handler), asio::error::operation_aborted, 0);
+// Runs on the waiter's executor (where its cancellation is emitted).
+void semaphore::cancel_waiter(const std::shared_ptr<waiter>& w) {
+  std::lock_guard lock(mutex_);
+  if (!w->queued) return;  // already granted or failed: its completion is on its way
+  w->queued = false;
+  const bool was_head = w->position == waiters_.begin();
+  waiters_.erase(w->position);
+  complete(std::move(w->handler), asio::error::operation_aborted, 0);
   if (was_head) pump();  // a heavy head leaving may let the lighter ones behind it through
 }
 
 void semaphore::complete(handler_type handler, error_code ec, std::size_t n) {
-  // The permit is made when the handler runs, so a handler destroyed unrun (its executor shut
-  // down) never touches the semaphore.
+  // Posted, never run here (a mutex is held, and handlers never run inside a call). The
+  // handler's cancellation slot is cleared on its own executor, where it is emitted. The permit
+  // is made when the handler runs, so a handler destroyed unrun (its executor shut down) never
+  // touches the semaphore.
   auto ex = asio::get_associated_executor(handler, executor_);
   asio::post(executor_, asio::bind_executor(ex, [this, h = std::move(handler), ec, n]() mutable {
+               h.get_cancellation_slot().clear();
                std::move(h)(ec, ec ? permit() : permit(*this, n));
              }));
 }
 
 void semaphore::pump() noexcept {
   while (!waiters_.empty()) {
-    waiter& head = waiters_.begin()->second;
+    waiter& head = *waiters_.begin()->second;
     const bool doomed = head.n > capacity_;
-    if (!doomed && head.n > available()) return;
+    if (!doomed && head.n > available_locked()) return;
+    head.queued = false;
     handler_type handler = std::move(head.handler);
     const std::size_t n = head.n;
-    handler.get_cancellation_slot().clear();
     waiters_.erase(waiters_.begin());
     if (doomed) {
       complete(std::move(handler), errc::exceeds_capacity, 0);
@@ -83,18 +114,21 @@ void semaphore::pump() noexcept {
 }
 
 void semaphore::release(std::size_t n) noexcept {
+  std::lock_guard lock(mutex_);
   COHORT_ASSERT(n <= in_use_);
   in_use_ -= n;
   pump();
 }
 
 bool semaphore::grow(std::size_t n, bool overdraw) noexcept {
-  if (!overdraw && (!waiters_.empty() || n > available())) return false;
+  std::lock_guard lock(mutex_);
+  if (!overdraw && (!waiters_.empty() || n > available_locked())) return false;
   in_use_ += n;
   return true;
 }
 
 void semaphore::consume(std::size_t n) noexcept {
+  std::lock_guard lock(mutex_);
   COHORT_ASSERT(n <= in_use_);
   in_use_ -= n;
   const std::size_t spent = std::min(n, capacity_);

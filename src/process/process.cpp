@@ -4,6 +4,8 @@
 
 #include "common/procfs.hpp"
 
+#include <cohort/core/scope.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
@@ -399,8 +401,10 @@ void split_lines(child_state& st, reader& r, std::string_view chunk) {
   }
 }
 
-// Reads one stream to EOF (or until the pipe is closed by the supervisor).
+// Reads one stream to EOF (or until the supervisor cancels the pipe's reads: drain()). Deaf to
+// the scope's cancellation: the output after a cancellation is read until the group is ended.
 asio::awaitable<void> pump(std::shared_ptr<child_state> st, reader& r) {
+  co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
   constexpr std::size_t buffer_bytes = 32 * 1024;
   // Not zeroed: clearing 2 x 32 KiB per launch is the top cost of short agents.
   auto buffer = std::make_unique_for_overwrite<char[]>(buffer_bytes);
@@ -566,32 +570,37 @@ void fill_result(const child_state& st, process_result& r) {
   r.usage_file = st.options.usage_file;
 }
 
-void start_readers(const std::shared_ptr<child_state>& st) {
-  if (!reads_output(st->options)) return;
-  auto ex = st->wake.get_executor();
-  // Not bound to the caller's cancellation: they end at EOF or when drain() cancels the pipe.
-  asio::co_spawn(ex, pump(st, st->out), [](std::exception_ptr) {});
-  asio::co_spawn(ex, pump(st, st->err), [](std::exception_ptr) {});
-}
-
 } // namespace
 
 // tag::run_process[]
 asio::awaitable<process_result> run_process(process_options options) {
   auto cs = co_await asio::this_coro::cancellation_state;
   if (cancelled(cs)) throw system_error(asio::error::operation_aborted, "cohort::run_process");
+  auto ex = co_await asio::this_coro::executor;
+  if (!detail::is_scope_strand(ex)) {
+    // The process's state, its readers and on_line live on one strand (co_spawn forwards the
+    // caller's cancellation to it).
+    co_return co_await asio::co_spawn(detail::make_scope_strand(ex), run_process(std::move(options)),
+                                      asio::use_awaitable);
+  }
   process_result r;
-  auto st = launch(co_await asio::this_coro::executor, std::move(options), r);
-  start_readers(st);
+  auto st = launch(ex, std::move(options), r);
   start_exit_wait(st);
   if (st->options.on_start) st->options.on_start(st->pid);  // before any wait: no output yet
-  // Shield: the caller's cancellation must not cut the cleanup short. throw_if_cancelled
-  // belongs to the whole coroutine thread (the caller too), so it is restored afterwards; the
-  // cancellation state is not reset, so the caller stays cancelled.
-  const bool threw = co_await asio::this_coro::throw_if_cancelled();
-  co_await asio::this_coro::throw_if_cancelled(false);
-  co_await supervise(*st, r);
-  co_await asio::this_coro::throw_if_cancelled(threw);
+  // The readers are children of a scope, the supervisor its body: the caller's cancellation
+  // reaches the supervisor (which ends the group, then drains) and never cuts the readers short.
+  try {
+    (void)co_await with_scope(scope_policy::isolate, [&st, &r](scope& s) -> asio::awaitable<void> {
+      if (reads_output(st->options)) {
+        s.spawn(pump(st, st->out));
+        s.spawn(pump(st, st->err));
+      }
+      co_await asio::this_coro::throw_if_cancelled(false);  // the kill ladder must not be cut short
+      co_await supervise(*st, r);
+    });
+  } catch (const system_error& e) {
+    if (e.code() != asio::error::operation_aborted) throw;
+  }
   fill_result(*st, r);
   if (r.ended_by == end_reason::cancellation) throw process_cancelled(std::move(r));
   if (st->callback_error) std::rethrow_exception(st->callback_error);

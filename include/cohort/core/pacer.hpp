@@ -31,7 +31,11 @@ struct pacer_state;
  * launches through at the moment permits come free.
  *
  * @par Thread safety
- * Distinct objects: safe. Shared objects: unsafe; use from the pacer's executor only.
+ * Distinct objects: safe. Shared objects: safe. Every member function may be used from any
+ * thread, so one pacer can stagger several runs on different strands or threads. Its state is
+ * guarded by a mutex held only for the bookkeeping (never while a handler runs); handlers run
+ * on their associated executor, never inside a call. A waiter's cancellation must be emitted
+ * from that waiter's own executor, as for every Asio operation.
  */
 class pacer {
 public:

@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 namespace cohort {
@@ -39,7 +41,12 @@ struct semaphore_stats {
  * The semaphore must outlive its outstanding operations and permits (as any Asio I/O object).
  *
  * @par Thread safety
- * Distinct objects: safe. Shared objects: unsafe; use from the semaphore's executor only.
+ * Distinct objects: safe. Shared objects: safe. Every member function and every `permit` may
+ * be used from any thread, so one semaphore can cap several runs on different strands or
+ * threads. Its state is guarded by a mutex held only for the bookkeeping (never while a
+ * handler runs); handlers run on their associated executor, never inside a call.
+ * A waiter's cancellation must be emitted from that waiter's own executor, as for every Asio
+ * operation.
  */
 class semaphore {
 public:
@@ -77,31 +84,31 @@ public:
   template <class CompletionToken>
   auto async_acquire(std::size_t n, int priority, CompletionToken&& token);  // (2)
 
-  std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t available() const noexcept { return capacity_ > in_use_ ? capacity_ - in_use_ : 0; }
+  std::size_t capacity() const noexcept;
+  std::size_t available() const noexcept;
   semaphore_stats stats() const noexcept;
   executor_type get_executor() const noexcept { return executor_; }
   // end::outline[]
 
 private:
   using handler_type = boost::asio::any_completion_handler<void(error_code, permit)>;
-  struct waiter {
-    std::size_t n;
-    handler_type handler;
-  };
+  struct waiter;
   // Keyed by priority, highest first; equal keys keep their insertion order (a multimap inserts
   // at the end of the equal range), which makes it FIFO within a priority. O(log n) per waiter.
-  using waiter_list = std::multimap<int, waiter, std::greater<>>;
+  // A waiter is shared with its cancellation handler, which may run after it was granted.
+  using waiter_list = std::multimap<int, std::shared_ptr<waiter>, std::greater<>>;
 
   void initiate(std::size_t n, int priority, handler_type handler);
-  void cancel_waiter(waiter_list::iterator it);
+  void cancel_waiter(const std::shared_ptr<waiter>& w);
   void complete(handler_type handler, error_code ec, std::size_t n);
   void release(std::size_t n) noexcept;
   bool grow(std::size_t n, bool overdraw) noexcept;
   void consume(std::size_t n) noexcept;
-  void pump() noexcept;
+  void pump() noexcept;  // with mutex_ held
+  std::size_t available_locked() const noexcept { return capacity_ > in_use_ ? capacity_ - in_use_ : 0; }
 
   executor_type executor_;
+  mutable std::mutex mutex_;
   std::size_t capacity_;
   std::size_t in_use_ = 0;   // may exceed capacity_ only after a permit grew by overdraw
   std::size_t consumed_ = 0;
