@@ -10,6 +10,7 @@
 #include "core/exception_text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -576,8 +577,15 @@ asio::awaitable<run_report> run_plan(const plan& p, launcher& l, executor_option
   if (options.schedule.max_running == 0) {
     throw system_error(errc::invalid_argument, "cohort::run_plan: max_running must be at least 1");
   }
-  plan_run run(p, l, std::move(options), std::move(observers),
-                co_await asio::this_coro::executor);
+  auto ex = co_await asio::this_coro::executor;
+  if (!detail::is_scope_strand(ex)) {
+    // The run's state, its observers and its launcher calls live on one strand (co_spawn
+    // forwards the caller's cancellation to it).
+    co_return co_await asio::co_spawn(detail::make_scope_strand(ex),
+                                      run_plan(p, l, std::move(options), std::move(observers)),
+                                      asio::use_awaitable);
+  }
+  plan_run run(p, l, std::move(options), std::move(observers), std::move(ex));
   std::exception_ptr error;
   try {
     co_await run.run_all();

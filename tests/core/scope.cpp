@@ -11,9 +11,11 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -410,6 +412,40 @@ CO_TEST_CASE(spawn_from_another_thread_is_an_error) {
     co_return;
   });
   BOOST_TEST((refused == cohort::error_code(cohort::errc::wrong_executor)));
+}
+
+// Scopes opened on a 4-thread pool, with no strand of the caller's: each scope's children run
+// one at a time (they share a plain counter), and every scope joins all of its own.
+BOOST_AUTO_TEST_CASE(scopes_on_a_thread_pool_run_their_children_one_at_a_time) {
+  constexpr int scopes = 16, children = 200;
+  asio::thread_pool pool(4);
+  std::atomic<int> finished{0}, overlaps{0};
+  std::vector<int> counts(scopes, 0);  // each written by its own scope's children only
+  for (int i = 0; i < scopes; ++i) {
+    auto one = [&, i]() -> asio::awaitable<void> {
+      std::atomic<bool> inside{false};
+      (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+        for (int c = 0; c < children; ++c) {
+          s.spawn([](int& count, std::atomic<bool>& in, std::atomic<int>& bad) -> asio::awaitable<void> {
+            for (int k = 0; k < 3; ++k) {
+              if (in.exchange(true)) ++bad;
+              ++count;
+              in = false;
+              co_await asio::post(asio::use_awaitable);
+            }
+          }(counts[i], inside, overlaps));
+        }
+        co_return;
+      });
+    };
+    asio::co_spawn(pool, one(), [&](std::exception_ptr e) {
+      if (!e) ++finished;
+    });
+  }
+  pool.join();
+  BOOST_TEST(finished == scopes);
+  BOOST_TEST(overlaps == 0);
+  BOOST_TEST(counts == std::vector<int>(scopes, 3 * children));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

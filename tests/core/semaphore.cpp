@@ -10,9 +10,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -157,6 +160,34 @@ CO_TEST_CASE(consumed_units_leave_the_capacity_and_doomed_waiters_fail) {
   BOOST_TEST((waiter_ec == cohort::errc::exceeds_capacity));
   BOOST_TEST(sem.stats().consumed == 90u);
   BOOST_TEST(sem.stats().capacity == 10u);
+}
+
+// One semaphore shared by coroutines on a 4-thread pool (no strand): the units held never
+// exceed the capacity, and every acquisition is granted once.
+BOOST_AUTO_TEST_CASE(one_semaphore_shared_by_threads_never_grants_beyond_capacity) {
+  constexpr int workers = 64, rounds = 50;
+  asio::thread_pool pool(4);
+  cohort::semaphore sem(pool.get_executor(), 3);
+  std::atomic<int> holding{0}, peak{0}, granted{0};
+  for (int w = 0; w < workers; ++w) {
+    asio::co_spawn(pool, [&]() -> asio::awaitable<void> {
+      for (int r = 0; r < rounds; ++r) {
+        auto permit = co_await sem.async_acquire(1 + r % 2, asio::use_awaitable);
+        const int now = holding += static_cast<int>(permit.size());
+        for (int p = peak; now > p && !peak.compare_exchange_weak(p, now);) {}
+        ++granted;
+        co_await asio::post(asio::use_awaitable);
+        holding -= static_cast<int>(permit.size());
+      }
+    }, [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+  }
+  pool.join();
+  BOOST_TEST(granted == workers * rounds);
+  BOOST_TEST(peak <= 3);
+  BOOST_TEST(sem.stats().in_use == 0u);
+  BOOST_TEST(sem.stats().waiters == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,9 +6,13 @@
 #include "support/co_test.hpp"
 #include "support/sim_agent.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <atomic>
+#include <future>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -295,6 +299,33 @@ CO_TEST_CASE(running_out_of_descriptors_fails_that_launch_only) {
   }
   auto after = co_await cohort::run_process(o);  // and the next launch works
   BOOST_TEST(after.success());
+}
+
+// On a thread pool with no strand of the caller's, both streams' readers deliver to on_line one
+// line at a time: never two calls at once, none lost.
+BOOST_AUTO_TEST_CASE(on_line_on_a_thread_pool_is_never_called_concurrently) {
+  asio::thread_pool pool(4);
+  std::atomic<bool> inside{false};
+  std::atomic<int> overlaps{0};
+  std::size_t out_lines = 0, err_lines = 0;  // written only inside on_line
+  std::promise<cohort::process_result> done;
+  cohort::process_options o;
+  o.argv = {"/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done"};
+  o.on_line = [&](const cohort::output_line& line) {
+    if (inside.exchange(true)) ++overlaps;
+    (line.stream == cohort::output_stream::out ? out_lines : err_lines)++;
+    inside = false;
+  };
+  asio::co_spawn(pool, cohort::run_process(o), [&](std::exception_ptr e, cohort::process_result r) {
+    if (e) done.set_exception(e);
+    else done.set_value(std::move(r));
+  });
+  auto result = done.get_future().get();
+  pool.join();
+  BOOST_TEST((result.exit_code == 0));
+  BOOST_TEST(overlaps == 0);
+  BOOST_TEST(out_lines == 2000u);
+  BOOST_TEST(err_lines == 2000u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

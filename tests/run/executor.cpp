@@ -10,8 +10,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -336,6 +339,52 @@ CO_TEST_CASE(a_parent_with_its_own_command_runs_it_after_its_subtasks) {
   BOOST_TEST((report.tasks[p1].outcome == cohort::task_outcome::failed));
   BOOST_TEST(report.tasks[p1].reason == "subtask 1.2 failed");
   BOOST_TEST((report.tasks[p2].outcome == cohort::task_outcome::skipped));
+}
+
+namespace {
+
+// Counts calls that overlap another call: an observer is never called concurrently.
+struct overlap_detector final : cohort::observer {
+  std::atomic<bool> inside{false};
+  std::atomic<int> overlaps{0};
+  std::size_t events = 0;
+  void on_event(const cohort::event&) override {
+    if (inside.exchange(true)) ++overlaps;
+    ++events;
+    inside = false;
+  }
+};
+
+} // namespace
+
+// Two plans at once on a 4-thread io_context, with no strand of the caller's: each run keeps
+// its own state on a strand of its own.
+BOOST_AUTO_TEST_CASE(two_plans_at_once_on_four_threads_without_a_strand) {
+  const auto plan = cohort::test::seed_plan(4, 1ms);
+  for (int trial = 0; trial < 20; ++trial) {
+    asio::io_context ctx(4);
+    cohort::fake_launcher agents[2];
+    overlap_detector seen[2];
+    std::optional<cohort::run_report> reports[2];
+    cohort::executor_options o;
+    o.schedule.max_running = 8;
+    for (int i = 0; i < 2; ++i) {
+      asio::co_spawn(ctx, cohort::run_plan(plan, agents[i], o, {&seen[i]}),
+                     [&reports, i](std::exception_ptr e, cohort::run_report r) {
+                       if (!e) reports[i] = std::move(r);
+                     });
+    }
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) threads.emplace_back([&ctx] { ctx.run_for(cohort::test::hang_limit); });
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < 2; ++i) {
+      BOOST_REQUIRE_MESSAGE(reports[i].has_value(), "trial " << trial << ": run " << i << " did not finish");
+      BOOST_TEST(reports[i]->all_done());
+      BOOST_TEST(seen[i].overlaps == 0);
+      BOOST_TEST(agents[i].launches() == plan.size() - 15u);  // every subtask, once (15 parents)
+    }
+    BOOST_TEST(seen[0].events == seen[1].events);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
