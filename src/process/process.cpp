@@ -608,6 +608,19 @@ asio::awaitable<process_result> run_process(process_options options) {
 }
 // end::run_process[]
 
+asio::awaitable<detail::code_and<process_result>> detail::run_process_outcome(process_options options) {
+  // No co_await inside the initializer of the returned aggregate: g++ 12 miscompiles it.
+  detail::code_and<process_result> outcome;
+  try {
+    outcome.value = co_await run_process(std::move(options));
+  } catch (const process_cancelled& e) {
+    outcome = {e.code(), e.result()};
+  } catch (const system_error& e) {
+    outcome.code = e.code();
+  }
+  co_return outcome;
+}
+
 process_cancelled::process_cancelled(process_result r)
     : system_error(asio::error::operation_aborted,
                    fmt::format("cohort::run_process: pid {} cancelled", r.pid)),

@@ -572,29 +572,61 @@ bool run_report::all_done() const noexcept {
   });
 }
 
-asio::awaitable<run_report> run_plan(const plan& p, launcher& l, executor_options options,
-                                     std::vector<observer*> observers) {
-  if (options.schedule.max_running == 0) {
-    throw system_error(errc::invalid_argument, "cohort::run_plan: max_running must be at least 1");
-  }
+namespace detail {
+
+// The run on its own strand (the caller's, if it runs on one). Whatever ends it, the report is
+// complete (every task has an outcome); `error` is what ended it early, if anything.
+asio::awaitable<run_report> run_plan_reporting(const plan& p, launcher& l, executor_options options,
+                                               std::vector<observer*> observers,
+                                               std::exception_ptr& error) {
   auto ex = co_await asio::this_coro::executor;
-  if (!detail::is_scope_strand(ex)) {
+  if (!is_scope_strand(ex)) {
     // The run's state, its observers and its launcher calls live on one strand (co_spawn
     // forwards the caller's cancellation to it).
-    co_return co_await asio::co_spawn(detail::make_scope_strand(ex),
-                                      run_plan(p, l, std::move(options), std::move(observers)),
-                                      asio::use_awaitable);
+    co_return co_await asio::co_spawn(
+        make_scope_strand(ex), run_plan_reporting(p, l, std::move(options), std::move(observers), error),
+        asio::use_awaitable);
+  }
+  if (options.schedule.max_running == 0) {
+    error = std::make_exception_ptr(
+        system_error(errc::invalid_argument, "cohort::run_plan: max_running must be at least 1"));
+    co_return run_report{};
   }
   plan_run run(p, l, std::move(options), std::move(observers), std::move(ex));
-  std::exception_ptr error;
   try {
     co_await run.run_all();
   } catch (...) {
     error = std::current_exception();
   }
   run.finalize(error != nullptr);
-  if (error) std::rethrow_exception(error);
   co_return run.take_report();
+}
+
+asio::awaitable<code_and<run_report>> run_plan_outcome(const plan& p, launcher& l,
+                                                       executor_options options,
+                                                       std::vector<observer*> observers) {
+  std::exception_ptr error;
+  auto report = co_await run_plan_reporting(p, l, std::move(options), std::move(observers), error);
+  error_code code;
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const system_error& e) {
+      code = e.code();
+    }
+  }
+  co_return code_and<run_report>{code, std::move(report)};
+}
+
+} // namespace detail
+
+asio::awaitable<run_report> run_plan(const plan& p, launcher& l, executor_options options,
+                                     std::vector<observer*> observers) {
+  std::exception_ptr error;
+  auto report =
+      co_await detail::run_plan_reporting(p, l, std::move(options), std::move(observers), error);
+  if (error) std::rethrow_exception(error);
+  co_return report;
 }
 
 } // namespace cohort

@@ -6,9 +6,16 @@
 #include "support/co_test.hpp"
 #include "support/sim_agent.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <array>
 #include <atomic>
@@ -326,6 +333,77 @@ BOOST_AUTO_TEST_CASE(on_line_on_a_thread_pool_is_never_called_concurrently) {
   BOOST_TEST(overlaps == 0);
   BOOST_TEST(out_lines == 2000u);
   BOOST_TEST(err_lines == 2000u);
+}
+
+// async_run_process with each kind of completion token: a callback, use_future, deferred and
+// as_tuple(use_awaitable); a start error and a cancellation as codes.
+BOOST_AUTO_TEST_CASE(async_run_process_takes_any_completion_token) {
+  cohort::process_options exit3;
+  exit3.argv = {"/bin/sh", "-c", "exit 3"};
+  {  // a callback
+    asio::io_context ctx;
+    std::optional<int> code;
+    cohort::async_run_process(ctx.get_executor(), exit3, [&](cohort::error_code ec, cohort::process_result r) {
+      BOOST_TEST(!ec);
+      code = r.exit_code;
+    });
+    ctx.run();
+    BOOST_TEST((code == 3));
+  }
+  {  // use_future, on a thread pool
+    asio::thread_pool pool(2);
+    auto r = cohort::async_run_process(pool.get_executor(), exit3, asio::use_future);
+    BOOST_TEST((r.get().exit_code == 3));
+    pool.join();
+  }
+  {  // deferred: nothing starts until it is launched
+    asio::io_context ctx;
+    bool started = false;
+    auto o = exit3;
+    o.on_start = [&](int) { started = true; };
+    auto op = cohort::async_run_process(ctx.get_executor(), o, asio::deferred);
+    ctx.poll();
+    ctx.restart();  // poll() ran out of work, which stops the io_context
+    BOOST_TEST(!started);
+    std::optional<int> code;
+    std::move(op)([&](cohort::error_code, cohort::process_result r) { code = r.exit_code; });
+    ctx.run();
+    BOOST_TEST(started);
+    BOOST_TEST((code == 3));
+  }
+  cohort::test::run_coroutine([&]() -> asio::awaitable<void> {  // as_tuple(use_awaitable)
+    auto [ec, r] = co_await cohort::async_run_process(co_await asio::this_coro::executor, exit3,
+                                                      asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST(!ec);
+    BOOST_TEST((r.exit_code == 3));
+  });
+  {  // a start error is a code
+    asio::io_context ctx;
+    cohort::process_options missing;
+    missing.argv = {"/nonexistent/agent"};
+    cohort::error_code code;
+    cohort::async_run_process(ctx.get_executor(), missing,
+                              [&](cohort::error_code ec, cohort::process_result) { code = ec; });
+    ctx.run();
+    BOOST_TEST((code == std::errc::no_such_file_or_directory));
+  }
+  {  // a cancellation ends the child and gives operation_aborted with its result
+    asio::io_context ctx;
+    asio::cancellation_signal stop;
+    cohort::process_options sleeper;
+    sleeper.argv = {"/bin/sleep", "30"};
+    sleeper.on_start = [&](int) { asio::post(ctx, [&] { stop.emit(asio::cancellation_type::terminal); }); };
+    std::optional<std::pair<cohort::error_code, cohort::process_result>> outcome;
+    cohort::async_run_process(ctx.get_executor(), sleeper,
+                              asio::bind_cancellation_slot(stop.slot(), [&](cohort::error_code ec, cohort::process_result r) {
+                                outcome.emplace(ec, std::move(r));
+                              }));
+    ctx.run_for(cohort::test::hang_limit);
+    BOOST_REQUIRE(outcome.has_value());
+    BOOST_TEST((outcome->first == asio::error::operation_aborted));
+    BOOST_TEST((outcome->second.ended_by == cohort::end_reason::cancellation));
+    BOOST_TEST((outcome->second.signal == SIGTERM));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

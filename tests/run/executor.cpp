@@ -6,6 +6,14 @@
 #include "support/co_test.hpp"
 #include "support/plans.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include <cohort/testing/fake_launcher.hpp>
 
 #include <algorithm>
@@ -387,6 +395,80 @@ BOOST_AUTO_TEST_CASE(two_plans_at_once_on_four_threads_without_a_strand) {
     }
     BOOST_TEST(seen[0].events == seen[1].events);
   }
+}
+
+// async_run_plan with each kind of completion token: a callback, use_future, deferred and
+// as_tuple(use_awaitable). Each run is complete.
+BOOST_AUTO_TEST_CASE(async_run_plan_takes_any_completion_token) {
+  const auto plan = cohort::test::seed_plan(2, 1ms);
+  cohort::executor_options o;
+  o.schedule.max_running = 4;
+  {  // a callback
+    asio::io_context ctx;
+    cohort::fake_launcher agents;
+    std::optional<cohort::run_report> report;
+    cohort::async_run_plan(ctx.get_executor(), plan, agents, o, {},
+                           [&](cohort::error_code ec, cohort::run_report r) {
+                             BOOST_TEST(!ec);
+                             report = std::move(r);
+                           });
+    ctx.run();
+    BOOST_REQUIRE(report.has_value());
+    BOOST_TEST(report->all_done());
+  }
+  {  // use_future, on a thread pool
+    asio::thread_pool pool(2);
+    cohort::fake_launcher agents;
+    auto report = cohort::async_run_plan(pool.get_executor(), plan, agents, o, {}, asio::use_future);
+    BOOST_TEST(report.get().all_done());
+    pool.join();
+  }
+  {  // deferred: nothing runs until it is launched
+    asio::io_context ctx;
+    cohort::fake_launcher agents;
+    auto op = cohort::async_run_plan(ctx.get_executor(), plan, agents, o, {}, asio::deferred);
+    ctx.poll();
+    ctx.restart();  // poll() ran out of work, which stops the io_context
+    BOOST_TEST(agents.launches() == 0u);
+    bool done = false;
+    std::move(op)([&](cohort::error_code ec, cohort::run_report r) { done = !ec && r.all_done(); });
+    ctx.run();
+    BOOST_TEST(done);
+  }
+  // as_tuple(use_awaitable), from a coroutine
+  cohort::test::run_coroutine([&]() -> asio::awaitable<void> {
+    cohort::fake_launcher agents;
+    auto [ec, report] = co_await cohort::async_run_plan(co_await asio::this_coro::executor, plan, agents,
+                                                        o, {}, asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST(!ec);
+    BOOST_TEST(report.all_done());
+  });
+}
+
+// A cancelled async_run_plan completes with operation_aborted and the whole report.
+BOOST_AUTO_TEST_CASE(a_cancelled_async_run_plan_delivers_its_report) {
+  const auto plan = cohort::test::seed_plan(4, 24h);  // nothing finishes by itself
+  asio::io_context ctx;
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  o.schedule.max_running = 4;
+  asio::cancellation_signal stop;
+  std::optional<std::pair<cohort::error_code, cohort::run_report>> outcome;
+  cohort::async_run_plan(ctx.get_executor(), plan, agents, o, {},
+                         asio::bind_cancellation_slot(stop.slot(), [&](cohort::error_code ec, cohort::run_report r) {
+                           outcome.emplace(ec, std::move(r));
+                         }));
+  while (agents.running() < 2) ctx.run_one();  // 1.1 and 1.2 under way (the others wait for 1.1)
+  stop.emit(asio::cancellation_type::terminal);
+  ctx.run_for(cohort::test::hang_limit);
+  BOOST_REQUIRE(outcome.has_value());
+  const auto& [ec, report] = *outcome;
+  BOOST_TEST((ec == asio::error::operation_aborted));
+  BOOST_TEST(report.cancelled);
+  BOOST_TEST(report.tasks.size() == plan.size());
+  BOOST_TEST(report.count(cohort::task_outcome::cancelled) >= 2u);
+  BOOST_TEST(report.count(cohort::task_outcome::pending) == 0u);  // every task has an outcome
+  BOOST_TEST(agents.running() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

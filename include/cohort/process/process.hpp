@@ -4,6 +4,7 @@
 #define COHORT_PROCESS_PROCESS_HPP
 
 #include <cohort/core/config.hpp>
+#include <cohort/core/detail/async_coroutine.hpp>
 #include <cohort/core/error.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -155,6 +156,42 @@ private:
  * The host must not set SIGCHLD to SIG_IGN and must not reap with `waitpid(-1)`.
  */
 [[nodiscard]] boost::asio::awaitable<process_result> run_process(process_options options);
+
+namespace detail {
+/// `run_process` with its errors as codes: a cancellation gives `operation_aborted` and the
+/// result; `system_error`s give their code. Anything else (from `on_line`) is thrown.
+boost::asio::awaitable<code_and<process_result>> run_process_outcome(process_options options);
+} // namespace detail
+
+/// Runs one agent process to its end, as `run_process` does, with any completion token.
+/**
+ * @par Completion signature
+ * `void(error_code, process_result)`. A start error gives its code (the result is empty); a
+ * cancellation gives `operation_aborted` with the result of the ended child. An exception
+ * thrown by `on_line` escapes from the handler's invocation (from `run()`), as from a handler.
+ *
+ * @par Per-operation cancellation
+ * `terminal`: the child's group is ended (SIGTERM, the grace, SIGKILL), reaped and drained
+ * before the handler is called.
+ *
+ * @par Thread safety
+ * The process's state lives on a strand made from `ex`; `on_start` and `on_line` are called
+ * there, never concurrently, whatever `ex` is (a multi-threaded `io_context`, a `thread_pool`).
+ *
+ * @par Example
+ * @code
+ * cohort::async_run_process(ctx.get_executor(), {.argv = {"make", "-j4"}},
+ *     [](cohort::error_code ec, cohort::process_result r) { ... });
+ * auto [ec, r] = co_await cohort::async_run_process(ex, options, asio::as_tuple(asio::use_awaitable));
+ * @endcode
+ */
+template <class CompletionToken>
+auto async_run_process(const boost::asio::any_io_executor& ex, process_options options,
+                       CompletionToken&& token) {
+  return boost::asio::async_initiate<CompletionToken, void(error_code, process_result)>(
+      detail::initiate_coroutine{ex}, token,
+      [o = std::move(options)]() mutable { return detail::run_process_outcome(std::move(o)); });
+}
 
 } // namespace cohort
 

@@ -5,6 +5,7 @@
 
 #include <cohort/analysis/analysis.hpp>
 #include <cohort/core/config.hpp>
+#include <cohort/core/detail/async_coroutine.hpp>
 #include <cohort/run/events.hpp>
 #include <cohort/run/launcher.hpp>
 #include <cohort/plan/plan.hpp>
@@ -99,11 +100,50 @@ struct run_report {
  * `errc::invalid_argument` when `schedule.max_running` is 0; `errc::plan_invalid` when the
  * plan has a dependency cycle (named as a path).
  * When the awaiting coroutine is cancelled, every agent is ended, every task gets an outcome,
- * `run_finished` is delivered, and then `operation_aborted` is thrown.
+ * `run_finished` is delivered, and then `operation_aborted` is thrown (`async_run_plan` gives
+ * the report with it).
+ *
+ * @par Thread safety
+ * The run lives on a strand: the caller's, when it runs on a `boost::asio::strand`, else one
+ * made from the caller's executor. Observers and the launcher are called there, never
+ * concurrently, on any executor (a multi-threaded `io_context`, a `thread_pool`).
  */
 [[nodiscard]] boost::asio::awaitable<run_report> run_plan(const plan& p, launcher& l,
                                                           executor_options options,
                                                           std::vector<observer*> observers = {});
+
+namespace detail {
+/// `run_plan` with its error as a code and the report in every case. A non-`system_error`
+/// exception (from an observer or the launcher) is thrown.
+boost::asio::awaitable<code_and<run_report>> run_plan_outcome(const plan& p, launcher& l,
+                                                              executor_options options,
+                                                              std::vector<observer*> observers);
+} // namespace detail
+
+/// Runs `p` as `run_plan` does, with any completion token.
+/**
+ * @par Completion signature
+ * `void(error_code, run_report)`. The report is complete in every case: a cancelled run gives
+ * `operation_aborted` with every task's outcome (those it ended are `cancelled`).
+ *
+ * @par Per-operation cancellation
+ * `terminal`: every agent is ended and every task gets an outcome before the handler is called.
+ *
+ * @par Thread safety
+ * The run lives on a strand made from `ex`: observers and the launcher are called there, never
+ * concurrently, whatever `ex` is. The plan, the launcher and the observers must outlive the
+ * operation.
+ */
+template <class CompletionToken>
+auto async_run_plan(const boost::asio::any_io_executor& ex, const plan& p, launcher& l,
+                    executor_options options, std::vector<observer*> observers,
+                    CompletionToken&& token) {
+  return boost::asio::async_initiate<CompletionToken, void(error_code, run_report)>(
+      detail::initiate_coroutine{ex}, token,
+      [&p, &l, o = std::move(options), obs = std::move(observers)]() mutable {
+        return detail::run_plan_outcome(p, l, std::move(o), std::move(obs));
+      });
+}
 
 } // namespace cohort
 
