@@ -41,6 +41,13 @@ enum class end_reason {
 };
 
 /// How to start one agent process. Plain data; every field has a usable default but `argv`.
+/**
+ * With g++ 12 (Debian 12's compiler), make it in a statement of its own, not inside the
+ * `co_await` expression: that compiler rejects `co_await run_process({.argv = {"make", "-j4"}})`
+ * ("array used as initializer", a brace list's array inside a co_await), where clang accepts
+ * it. `process_options o{.argv = {"make", "-j4"}}; co_await run_process(std::move(o));` works
+ * with both.
+ */
 struct process_options {
   using duration = std::chrono::steady_clock::duration;
 
@@ -48,37 +55,37 @@ struct process_options {
   /// The program and its arguments; never passed through a shell. An `argv[0]` without a slash
   /// is looked up in `PATH` (the child's `PATH` when `environment` sets one); one with a slash is
   /// taken relative to `cwd`, as `execve` after `chdir` would.
-  std::vector<std::string> argv;
-  std::filesystem::path cwd;  ///< empty: the parent's working directory
+  std::vector<std::string> argv{};
+  std::filesystem::path cwd{};  ///< empty: the parent's working directory
 
   bool inherit_environment = true;  ///< start from the parent's environment
-  std::map<std::string, std::string, std::less<>> environment;  ///< set (overrides inherited)
-  std::vector<std::string> unset_environment;                   ///< removed from the inherited
+  std::map<std::string, std::string, std::less<>> environment{};///< set (overrides inherited)
+  std::vector<std::string> unset_environment{};                 ///< removed from the inherited
 
-  std::optional<std::string> input;  ///< stdin contents (any size; the child sees a file)
-  std::filesystem::path input_file;  ///< stdin from this file; with neither: /dev/null
+  std::optional<std::string> input{};///< stdin contents (any size; the child sees a file)
+  std::filesystem::path input_file{};///< stdin from this file; with neither: /dev/null
 
   /// Truncated, then written. Without `on_line` the child writes it directly (no pipe, nothing
   /// for cohort to copy); with `on_line` cohort reads a pipe, writes the file and splits lines.
   /// Empty: discarded (/dev/null without `on_line`).
-  std::filesystem::path stdout_file;
-  std::filesystem::path stderr_file;  ///< same for stderr; may equal `stdout_file` (interleaved)
+  std::filesystem::path stdout_file{};
+  std::filesystem::path stderr_file{};///< same for stderr; may equal `stdout_file` (interleaved)
   /// Called on the executor for every complete line (and a last unterminated one). Setting it
   /// makes cohort read both streams through pipes.
-  std::function<void(const output_line&)> on_line;
+  std::function<void(const output_line&)> on_line{};
   std::size_t max_line_bytes = 16 * 1024;  ///< longer lines are cut and marked `truncated`
 
   duration deadline{};                      ///< from the start; zero: none
   duration grace = std::chrono::seconds(5); ///< between SIGTERM and SIGKILL
   /// Passed to the child as `COHORT_USAGE_FILE` (see usage.hpp); removed before the start so
   /// that a stale file is never read as this launch's usage. Empty: not set.
-  std::filesystem::path usage_file;
+  std::filesystem::path usage_file{};
   /// When the child exits but members of its process group live on (background jobs it
   /// started), end them with the same SIGTERM, grace, SIGKILL ladder.
   bool end_group_on_exit = true;
   /// Called once the child runs, with its pid (which is also its process group id), before
   /// any output is read: a journal records it so that a resumed run can end a leftover group.
-  std::function<void(int pid)> on_start;
+  std::function<void(int pid)> on_start{};
   // end::outline[]
 };
 

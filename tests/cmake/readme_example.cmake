@@ -1,0 +1,17 @@
+# cmake -DCOHORT_SOURCE_DIR=... -P readme_example.cmake: the README's first C++ block is
+# examples/readme.cpp exactly, so the example the README shows is the one the tests build and run.
+file(READ ${COHORT_SOURCE_DIR}/README.md readme)
+file(READ ${COHORT_SOURCE_DIR}/examples/readme.cpp example)
+set(fence "```cpp\n")
+string(FIND "${readme}" "${fence}" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "README.md has no ```cpp block")
+endif()
+string(LENGTH "${fence}" fence_length)
+math(EXPR start "${start} + ${fence_length}")
+string(SUBSTRING "${readme}" ${start} -1 rest)
+string(FIND "${rest}" "```\n" end)
+string(SUBSTRING "${rest}" 0 ${end} block)
+if(NOT block STREQUAL example)
+  message(FATAL_ERROR "README.md's first C++ example differs from examples/readme.cpp: copy the file into the README")
+endif()
