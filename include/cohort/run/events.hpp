@@ -59,10 +59,15 @@ struct event {
   std::string message;             ///< output line, failure or skip reason
 };
 
-/// Receives every event of a run, in order, on the executor's thread.
+/// Receives every event of a run, in order, on the run's strand.
 /**
  * `on_event` must not block and must not throw; an observer that needs I/O buffers it (the
  * journal flushes before the next launch through `before_launch`).
+ *
+ * @par Thread safety
+ * One run calls its observers one at a time, on its strand, whatever the executor. An observer
+ * given to several runs at once is called from each run's strand, so concurrently: guard its
+ * state, or give each run its own.
  */
 class observer {
 public:

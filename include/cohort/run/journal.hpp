@@ -48,7 +48,7 @@ struct journal_options {
  * `before_launch`, which fails that launch: nothing runs unrecorded.
  *
  * @par Thread safety
- * Like every observer: called on the executor's thread only.
+ * Like every observer: called on its run's strand, one call at a time; one journal per run.
  */
 class journal final : public observer {
 public:

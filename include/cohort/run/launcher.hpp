@@ -55,6 +55,11 @@ struct launch_result {
  *
  * Cancellation: when the awaiting coroutine is cancelled, the launcher ends the agent (for a
  * process: the kill ladder), waits until it is gone, then throws `operation_aborted`.
+ *
+ * @par Thread safety
+ * A run calls `launch` on its strand (the awaiting coroutine's executor); the launches of one
+ * run never run concurrently with that run's other work. A launcher shared by several runs at
+ * once is called from each run's strand: such a launcher guards its own state.
  */
 class launcher {
 public:
