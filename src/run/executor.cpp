@@ -139,6 +139,8 @@ private:
   static semaphore::permit take_now(semaphore& s, std::size_t n);
   asio::awaitable<semaphore::permit> acquire_waiting(semaphore& s, std::size_t n, task_index t,
                                               wait_reason why);
+  asio::awaitable<semaphore::permit> reserve(semaphore& budget, std::uint64_t n, task_index t);
+  static void spend(semaphore::permit& reservation, std::uint64_t used) noexcept;
   asio::awaitable<void> wait_turn(pacer& p, task_index t, int priority);
   milliseconds backoff(int failures);
 
@@ -368,25 +370,28 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   }
   auto slot = take_now(slots_, 1);
   if (!slot) slot = co_await acquire_waiting(slots_, 1, t, wait_reason::slot);
-  semaphore::permit tokens;
+  semaphore::permit shared_slot;
+  if (options_.shared_slots) {
+    shared_slot = take_now(*options_.shared_slots, 1);
+    if (!shared_slot) shared_slot = co_await acquire_waiting(*options_.shared_slots, 1, t, wait_reason::slot);
+  }
+  semaphore::permit tokens, shared_tokens;
   std::uint64_t reserved = 0;
-  if (budget_) {
+  if (budget_ || options_.shared_budget) {
     reserved = std::max<std::uint64_t>(
         1, plan_.tasks[t].tokens.value_or(options_.schedule.defaults.tokens));
-    if (reserved > budget_->capacity()) co_return std::nullopt;
-    tokens = take_now(*budget_, reserved);
-    if (!tokens) tokens = co_await acquire_waiting(*budget_, reserved, t, wait_reason::budget);
-    if (!tokens) co_return std::nullopt;  // the budget shrank below the reservation meanwhile
+  }
+  if (budget_ && !(tokens = co_await reserve(*budget_, reserved, t))) co_return std::nullopt;
+  if (options_.shared_budget && !(shared_tokens = co_await reserve(*options_.shared_budget, reserved, t))) {
+    co_return std::nullopt;
   }
   if (options_.schedule.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
     co_await wait_turn(launch_pacer_, t, state_[t].priority);
   }
   const launch_result result = co_await launch(t, n, reserved);
   const std::uint64_t used = result.tokens.value_or(reserved);
-  if (tokens) {
-    tokens.resize(used);  // may overdraw: what was used is spent either way
-    tokens.consume();
-  }
+  spend(tokens, used);
+  spend(shared_tokens, used);
   state_[t].report.tokens += used;
   report_.tokens_spent += used;
   auto e = make(event_kind::task_usage, t);
@@ -482,6 +487,22 @@ semaphore::permit plan_run::take_now(semaphore& s, std::size_t n) {
 }
 
 // Waits for `n` units behind every task of higher priority. Empty when `n` can never fit.
+// `n` tokens of `budget`; an empty permit when the budget can no longer cover them (it is
+// smaller, or it shrank below `n` while this waited).
+asio::awaitable<semaphore::permit> plan_run::reserve(semaphore& budget, std::uint64_t n, task_index t) {
+  if (n > budget.capacity()) co_return semaphore::permit();
+  auto permit = take_now(budget, n);
+  if (!permit) permit = co_await acquire_waiting(budget, n, t, wait_reason::budget);
+  co_return std::move(permit);
+}
+
+// Settles a reservation to what was used, and spends it: it leaves the budget for good.
+void plan_run::spend(semaphore::permit& reservation, std::uint64_t used) noexcept {
+  if (!reservation) return;
+  reservation.resize(used);  // may overdraw: what was used is spent either way
+  reservation.consume();
+}
+
 asio::awaitable<semaphore::permit> plan_run::acquire_waiting(semaphore& s, std::size_t n, task_index t,
                                                        wait_reason why) {
   auto e = make(event_kind::task_waiting, t);

@@ -14,11 +14,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <cohort/core/scope.hpp>
 #include <cohort/testing/fake_launcher.hpp>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -469,6 +471,73 @@ BOOST_AUTO_TEST_CASE(a_cancelled_async_run_plan_delivers_its_report) {
   BOOST_TEST(report.count(cohort::task_outcome::cancelled) >= 2u);
   BOOST_TEST(report.count(cohort::task_outcome::pending) == 0u);  // every task has an outcome
   BOOST_TEST(agents.running() == 0u);
+}
+
+namespace {
+
+// A fake launcher that also counts the agents of every launcher sharing `running` and `peak`.
+struct counting_launcher final : cohort::launcher {
+  counting_launcher(std::atomic<int>& r, std::atomic<int>& p) : running(r), peak(p) {}
+  asio::awaitable<cohort::launch_result> launch(const cohort::launch_request& r) override {
+    const int now = ++running;
+    for (int p = peak; now > p && !peak.compare_exchange_weak(p, now);) {}
+    auto result = co_await inner.launch(r);
+    --running;
+    co_return result;
+  }
+  cohort::fake_launcher inner;
+  std::atomic<int>& running;
+  std::atomic<int>& peak;
+};
+
+} // namespace
+
+// Two runs at once on a thread pool under one shared cap of 3 (each run's own cap is 8): never
+// more than 3 agents in all, and both runs complete.
+BOOST_AUTO_TEST_CASE(two_runs_share_one_cap) {
+  const auto plan = cohort::test::seed_plan(4, 2ms);
+  asio::thread_pool pool(4);
+  cohort::semaphore shared_cap(pool.get_executor(), 3);
+  std::atomic<int> running{0}, peak{0};
+  counting_launcher agents[2] = {{running, peak}, {running, peak}};
+  cohort::executor_options o;
+  o.schedule.max_running = 8;
+  o.shared_slots = &shared_cap;
+  std::future<cohort::run_report> reports[2];
+  for (int i = 0; i < 2; ++i) {
+    reports[i] = cohort::async_run_plan(pool.get_executor(), plan, agents[i], o, {}, asio::use_future);
+  }
+  for (auto& r : reports) BOOST_TEST(r.get().all_done());
+  pool.join();
+  BOOST_TEST(peak == 3);  // reached, never passed
+  BOOST_TEST(shared_cap.stats().in_use == 0u);
+}
+
+// Two runs sharing one token budget spend no more than it holds between them.
+CO_TEST_CASE(two_runs_share_one_token_budget) {
+  auto ex = co_await asio::this_coro::executor;
+  const auto plan = cohort::test::seed_plan(4, 1ms);  // no estimates: each reserves the default
+  cohort::semaphore shared_budget(ex, 100'000);
+  cohort::executor_options o;
+  o.schedule.max_running = 4;
+  o.shared_budget = &shared_budget;
+  cohort::fake_launcher agents[2];
+  std::optional<cohort::run_report> reports[2];
+  (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      s.spawn([](const cohort::plan& p, cohort::fake_launcher& l, cohort::executor_options opt,
+                 std::optional<cohort::run_report>& out) -> asio::awaitable<void> {
+        out = co_await cohort::run_plan(p, l, std::move(opt));
+      }(plan, agents[i], o, reports[i]));
+    }
+    co_return;
+  });
+  const auto spent = reports[0]->tokens_spent + reports[1]->tokens_spent;
+  BOOST_TEST(spent > 0u);
+  BOOST_TEST(spent <= 100'000u);
+  BOOST_TEST(shared_budget.stats().consumed == spent);
+  // Between them they could not run everything: the budget, not the plan, ended some tasks.
+  BOOST_TEST(reports[0]->count(cohort::task_outcome::skipped) + reports[1]->count(cohort::task_outcome::skipped) > 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,7 @@
 #include <cohort/analysis/analysis.hpp>
 #include <cohort/core/config.hpp>
 #include <cohort/core/detail/async_coroutine.hpp>
+#include <cohort/core/semaphore.hpp>
 #include <cohort/run/events.hpp>
 #include <cohort/run/launcher.hpp>
 #include <cohort/plan/plan.hpp>
@@ -48,6 +49,12 @@ struct executor_options {
   /// Resume: launches per task (by index; shorter means 0) in earlier runs. Attempt numbers go
   /// on from there, so an attempt's output files never overwrite an earlier run's.
   std::vector<int> earlier_launches;
+  /// Limits shared with other runs (several runs at once under one cap, one budget): a slot of
+  /// `shared_slots` is held by every launch, after the run's own slot; the reservation is also
+  /// taken from `shared_budget` and settled there. Both are optional and outlive the run; a
+  /// semaphore may be used by runs on any threads.
+  semaphore* shared_slots = nullptr;
+  semaphore* shared_budget = nullptr;
   // end::outline[]
 };
 
