@@ -69,14 +69,17 @@ status_claim::~status_claim() {
 
 status_writer::status_writer(boost::asio::any_io_executor ex, const cohort::plan& p,
                              std::filesystem::path file, warn_function warn)
-    : ex_(std::move(ex)), plan_(p), file_(std::move(file)), warn_(std::move(warn)) {}
+    : ex_(std::move(ex)), plan_(p), file_(std::move(file)), warn_(std::move(warn)), retry_(ex_) {}
 
 status_writer::~status_writer() { *alive_ = false; }
 
 void status_writer::on_event(const cohort::event& e) {
   using k = cohort::event_kind;
   if (!e.task) {
-    if (e.kind == k::run_finished) flush();  // the last statuses, before the report
+    if (e.kind == k::run_finished) {  // the rest is written by finish(), after the loop
+      finished_ = true;
+      retry_.cancel();
+    }
     return;
   }
   const cohort::task_index t = *e.task;
@@ -101,22 +104,60 @@ void status_writer::queue(cohort::task_index t, cohort::task_status s) {
   });
 }
 
-// One write for everything queued; a failure is told once and stops the write-back.
-void status_writer::flush() {
-  posted_ = false;
-  if (pending_.empty() || failed_) return;
-  std::vector<cohort::status_change> changes;  // the last status of each task only
+// One write for everything queued (the last status of each task); what fails stays queued.
+cohort::error_code status_writer::write_pending(int lock_retries) {
+  if (pending_.empty()) return {};
+  std::vector<cohort::status_change> changes;
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
     const bool seen = std::any_of(changes.begin(), changes.end(), [&](const auto& c) { return c.id == it->id; });
     if (!seen) changes.push_back(*it);
   }
-  pending_.clear();
+  cohort::writeback_options options;
+  options.lock_retries = lock_retries;
   cohort::error_code ec;
-  written_ += cohort::set_taskmaster_status(file_, plan_.tag, changes, {}, ec);
-  if (ec) {
-    failed_ = true;
-    warn_("--write-status stopped: " + ec.message());
+  const auto n = cohort::set_taskmaster_status(file_, plan_.tag, changes, options, ec);
+  if (!ec) {
+    written_ += n;
+    pending_.clear();
   }
+  return ec;
+}
+
+void status_writer::flush() {
+  posted_ = false;
+  if (failed_ || finished_) return;
+  const auto ec = write_pending(0);
+  if (!ec) {
+    busy_tries_ = 0;
+    return;
+  }
+  if (ec == boost::system::errc::device_or_resource_busy) {  // taken by another writer: later
+    const auto delay = std::chrono::milliseconds(std::min(100 << std::min(busy_tries_++, 4), 1000));
+    retry_.expires_after(delay);
+    retry_.async_wait([this, alive = alive_](cohort::error_code e) {
+      if (!e && *alive) flush();
+    });
+    return;
+  }
+  failed_ = true;  // the file cannot be written (gone, unparsable, a full disk): said once
+  warn_("--write-status stopped: " + ec.message() + "; the statuses are tried once more at the end");
+}
+
+bool status_writer::finish() {
+  finished_ = true;
+  retry_.cancel();
+  std::vector<std::string_view> tasks;
+  for (const auto& change : pending_) {
+    if (std::find(tasks.begin(), tasks.end(), change.id) == tasks.end()) tasks.push_back(change.id);
+  }
+  const auto ec = write_pending(cohort::writeback_options{}.lock_retries);
+  if (!ec) return true;
+  const std::string why = ec == boost::system::errc::device_or_resource_busy
+                              ? "its lock (" + file_.string() + ".lock) stayed taken by another writer"
+                              : ec.message();
+  fmt::print(stderr, "rolling-wave: --write-status: the status of {} task(s) was not written to {}: {}\n",
+             tasks.size(), file_.string(), why);
+  return false;
 }
 
 } // namespace rolling_wave

@@ -11,6 +11,7 @@
 #include <cohort/plan/taskmaster_writeback.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -52,7 +53,9 @@ private:
 /// Writes statuses back to the Task Master file as tasks start and finish, like `task-master
 /// set-status`: in-progress at the first launch (and for a parent when it starts), done on
 /// success, pending again when a task failed or was cancelled. Writes are batched and done
-/// after the event (posted to the executor), never inside `on_event`; `flush` writes what is left.
+/// after the event (posted to the executor), never inside `on_event`, and never wait there: a
+/// lock held by someone else (Task Master, an editor's save) keeps the statuses queued and is
+/// tried again from a timer. `finish`, after the event loop, writes what is left.
 class status_writer final : public cohort::observer {
 public:
   using warn_function = std::function<void(const std::string&)>;
@@ -60,19 +63,26 @@ public:
                 warn_function warn);
   ~status_writer() override;
   void on_event(const cohort::event& e) override;
-  void flush();
+  /// After the run, off the event loop (it may wait for the lock): writes every status still
+  /// queued. False, with the reason said on stderr, when some could not be written.
+  bool finish();
   std::size_t written() const noexcept { return written_; }
 
 private:
   void queue(cohort::task_index t, cohort::task_status s);
+  void flush();  // on the event loop: one try, never a wait
+  cohort::error_code write_pending(int lock_retries);
 
   boost::asio::any_io_executor ex_;
   const cohort::plan& plan_;
   std::filesystem::path file_;
   warn_function warn_;
   std::vector<cohort::status_change> pending_;
+  boost::asio::steady_timer retry_;  // armed while the lock is busy
+  int busy_tries_ = 0;
   bool posted_ = false;
   bool failed_ = false;
+  bool finished_ = false;  // the run is over: finish() writes the rest
   std::size_t written_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -483,12 +483,14 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   });
   ctx.run();
   if (!run_dir.empty()) end_stragglers(run_dir);
+  const bool statuses_written = !status || status->finish();  // off the loop: may wait for the lock
   if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
   recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
   const int code = finish(p, a, recorder.report(), run_dir);
   if (interrupts > 0) return exit_code_for(first_signal);
   if (a.violation == on_violation::fail && !guard.violations().empty()) return some_failed;
+  if (!statuses_written) return some_failed;  // the file does not say what ran
   return code;
 }
 
