@@ -4,20 +4,26 @@
 
 #include "common/procfs.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include <fmt/format.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include <unistd.h>
 
 namespace cohort {
+namespace asio = boost::asio;
 
 using std::chrono::milliseconds;
 
@@ -144,14 +150,17 @@ std::vector<target> live_groups(const std::vector<journal_agent>& agents, const 
   return out;
 }
 
-// Waits until none of `agents` has a live member, or `limit` passes; returns those left.
-std::size_t wait_gone(const std::vector<journal_agent>& agents, const std::string& marker,
-                      milliseconds limit) {
+// Waits until none of `agents` has a live member, or `limit` passes; returns those left. Polls
+// /proc every 10 ms from a timer: the thread is free meanwhile.
+asio::awaitable<std::size_t> wait_gone(const std::vector<journal_agent>& agents, const std::string& marker,
+                                       milliseconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
+  asio::steady_timer poll(co_await asio::this_coro::executor);
   for (;;) {
     const std::size_t left = live_groups(agents, marker, nullptr).size();
-    if (left == 0 || std::chrono::steady_clock::now() >= until) return left;
-    std::this_thread::sleep_for(milliseconds(10));
+    if (left == 0 || std::chrono::steady_clock::now() >= until) co_return left;
+    poll.expires_after(milliseconds(10));
+    co_await poll.async_wait(asio::use_awaitable);
   }
 }
 
@@ -164,7 +173,8 @@ std::vector<target> signal_all(const std::vector<journal_agent>& agents, const s
 
 } // namespace
 
-ended_leftovers end_leftovers(const journal_state& s, milliseconds grace) {
+asio::awaitable<detail::code_and<ended_leftovers>> detail::end_leftovers_outcome(journal_state s,
+                                                                                milliseconds grace) {
   ended_leftovers r;
   std::vector<journal_agent> open;
   for (const auto& a : s.agents) {
@@ -177,11 +187,18 @@ ended_leftovers end_leftovers(const journal_state& s, milliseconds grace) {
   r.ended = termed.size();
   r.unrecorded = static_cast<std::size_t>(std::count_if(
       termed.begin(), termed.end(), [](const target& t) { return t.first.task.empty(); }));
-  if (termed.empty()) return r;
-  if (wait_gone(open, marker, grace) == 0) return r;
-  r.killed = signal_all(open, marker, SIGKILL, nullptr).size();
-  r.survivors = wait_gone(open, marker, milliseconds(1000));
-  return r;
+  if (!termed.empty() && co_await wait_gone(open, marker, grace) > 0) {
+    r.killed = signal_all(open, marker, SIGKILL, nullptr).size();
+    r.survivors = co_await wait_gone(open, marker, milliseconds(1000));
+  }
+  co_return code_and<ended_leftovers>{{}, r};
+}
+
+ended_leftovers end_leftovers(const journal_state& s, milliseconds grace) {
+  asio::io_context own;  // the waits run on a loop of their own: this thread's, for this call
+  auto result = asio::co_spawn(own, detail::end_leftovers_outcome(s, grace), asio::use_future);
+  own.run();
+  return result.get().value;
 }
 
 // --- restoring a run ---------------------------------------------------------------------------

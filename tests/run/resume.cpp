@@ -13,9 +13,12 @@
 #include <cohort/process/process.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <functional>
+#include <optional>
 #include <set>
 
 namespace asio = boost::asio;
@@ -185,6 +188,38 @@ BOOST_AUTO_TEST_CASE(a_leftover_group_ignoring_sigterm_is_killed_and_a_reused_pi
   BOOST_TEST(cohort::test::running(stranger));
   cohort::test::kill_and_reap(agent);
   cohort::test::kill_and_reap(stranger);
+}
+
+// The asynchronous form waits on timers: the event loop goes on meanwhile (a ticking timer
+// counts its turns during the grace period), and the result is the same.
+BOOST_AUTO_TEST_CASE(async_end_leftovers_leaves_the_event_loop_free) {
+  const int agent = cohort::test::spawn_group({"/bin/sh", "-c", "trap '' TERM; sleep 60 & wait"});
+  BOOST_REQUIRE(agent > 0);
+  BOOST_REQUIRE(cohort::test::wait_members(agent, 2));
+  cohort::journal_state s;
+  s.agents.push_back(agent_record(agent, "1.1"));
+  asio::io_context ctx;
+  std::optional<cohort::ended_leftovers> result;
+  int ticks = 0;
+  asio::steady_timer tick(ctx);
+  std::function<void()> next = [&] {
+    tick.expires_after(5ms);
+    tick.async_wait([&](cohort::error_code ec) {
+      if (ec || result) return;
+      ++ticks;
+      next();
+    });
+  };
+  next();
+  cohort::async_end_leftovers(ctx.get_executor(), s, 200ms,
+                              [&](cohort::error_code, cohort::ended_leftovers r) { result = r; });
+  ctx.run_for(cohort::test::hang_limit);
+  BOOST_REQUIRE(result.has_value());
+  BOOST_TEST(result->ended == 1u);
+  BOOST_TEST(result->killed == 1u);  // it ignored SIGTERM for the whole grace
+  BOOST_TEST(ticks > 0);              // the loop ran while the grace passed
+  BOOST_TEST(cohort::test::live_members(agent).empty());
+  cohort::test::kill_and_reap(agent);
 }
 
 BOOST_AUTO_TEST_CASE(an_orphaned_group_is_recognised_by_the_agents_environment) {

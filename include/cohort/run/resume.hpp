@@ -4,6 +4,7 @@
 #define COHORT_RUN_RESUME_HPP
 
 #include <cohort/core/config.hpp>
+#include <cohort/core/detail/async_coroutine.hpp>
 #include <cohort/core/error.hpp>
 #include <cohort/run/executor.hpp>
 #include <cohort/run/journal_state.hpp>
@@ -62,10 +63,29 @@ struct ended_leftovers {
  * Each group gets SIGTERM, then SIGKILL after `grace`; zombies count as gone.
  *
  * Call it with the run dir locked (`run_dir_lock`), before the resumed run starts. It blocks
- * for at most `grace` plus about one second.
+ * the calling thread for at most `grace` plus about one second (it runs an event loop of its
+ * own): not on an event loop. There, use `async_end_leftovers`.
  */
 ended_leftovers end_leftovers(const journal_state& s,
                               std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+
+namespace detail {
+boost::asio::awaitable<code_and<ended_leftovers>> end_leftovers_outcome(journal_state s,
+                                                                        std::chrono::milliseconds grace);
+} // namespace detail
+
+/// `end_leftovers` as an asynchronous operation: the waits are timers, the thread stays free.
+/**
+ * @par Completion signature
+ * `void(error_code, ended_leftovers)`; the code is always empty.
+ */
+template <class CompletionToken>
+auto async_end_leftovers(const boost::asio::any_io_executor& ex, journal_state s,
+                         std::chrono::milliseconds grace, CompletionToken&& token) {
+  return boost::asio::async_initiate<CompletionToken, void(error_code, ended_leftovers)>(
+      detail::initiate_coroutine{ex}, token,
+      [st = std::move(s), grace]() mutable { return detail::end_leftovers_outcome(std::move(st), grace); });
+}
 
 /// Puts a journal's progress into `options` for a run of `p`: every task recorded succeeded goes
 /// to `finished` (by id; ids `p` does not have are left out), and `tokens_spent` becomes the
