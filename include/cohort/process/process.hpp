@@ -133,7 +133,7 @@ private:
   process_result result_;
 };
 
-/// Runs one agent process to its end on the caller's executor.
+/// Runs one agent process to its end, on a strand of the caller's executor.
 /**
  * The child starts through `posix_spawn` in a session of its own (so in its own process group,
  * without a controlling terminal: a read of /dev/tty fails), with an empty signal mask,
@@ -161,6 +161,11 @@ private:
  *
  * @par Host requirements
  * The host must not set SIGCHLD to SIG_IGN and must not reap with `waitpid(-1)`.
+ *
+ * @par Thread safety
+ * The process's state, its two pipe readers (children of a scope) and the calls of `on_start`
+ * and `on_line` live on one strand: the caller's if it runs on one, else a new strand made from
+ * the caller's executor. So the callbacks are never called concurrently, on any executor.
  */
 [[nodiscard]] boost::asio::awaitable<process_result> run_process(process_options options);
 

@@ -48,6 +48,10 @@ struct process_launcher_options {
 /// rate-limit report means "rate limited". Each agent gets `COHORT_TASK_ID` and
 /// `COHORT_ATTEMPT` in its environment, and with a run dir `COHORT_RUN_DIR` (run_dir.hpp), by
 /// which a resumed run finds the agents of the dead one.
+///
+/// @par Thread safety
+/// Distinct objects: safe. Shared objects: safe; `launch` only reads the launcher's options, so
+/// one launcher may serve several runs on different strands or threads at once.
 class process_launcher final : public launcher {
 public:
   explicit process_launcher(process_launcher_options options);

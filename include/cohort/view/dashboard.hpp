@@ -58,6 +58,10 @@ struct dashboard_options {
  * taller than it is high. Plain style: one timestamped line per event.
  *
  * The dashboard must outlive the run (or be destroyed before the executor runs again).
+ *
+ * @par Thread safety
+ * Distinct objects: safe. Shared objects: unsafe: one dashboard per run, on that run's strand
+ * (as every observer is called); its timer should run on the same executor.
  */
 class dashboard final : public observer {
 public:
