@@ -10,11 +10,15 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -140,6 +144,35 @@ CO_TEST_CASE(try_wait_takes_a_free_turn_and_never_waits) {
   BOOST_TEST(!p.try_wait());  // the next one is a day away
   p.set_interval(0ms);
   BOOST_TEST(p.try_wait());
+}
+
+// One pacer shared by coroutines on a 4-thread pool (no strand): every caller goes through once,
+// and the k-th to go (from 0) did so no earlier than k intervals after the start (a lower bound:
+// it holds however late a handler runs).
+BOOST_AUTO_TEST_CASE(one_pacer_shared_by_threads_lets_each_through_an_interval_apart) {
+  constexpr int callers = 40;
+  constexpr auto interval = std::chrono::milliseconds(2);
+  asio::thread_pool pool(4);
+  cohort::pacer stagger(pool.get_executor(), interval);
+  std::mutex m;
+  std::vector<std::chrono::steady_clock::time_point> passed;
+  const auto start = std::chrono::steady_clock::now();
+  for (int c = 0; c < callers; ++c) {
+    asio::co_spawn(pool, [&]() -> asio::awaitable<void> {
+      co_await stagger.async_wait(asio::use_awaitable);
+      std::lock_guard lock(m);
+      passed.push_back(std::chrono::steady_clock::now());
+    }, [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+  }
+  pool.join();
+  BOOST_REQUIRE(passed.size() == static_cast<std::size_t>(callers));
+  std::sort(passed.begin(), passed.end());
+  for (std::size_t k = 0; k < passed.size(); ++k) {
+    BOOST_TEST((passed[k] - start >= static_cast<int>(k) * interval));
+  }
+  BOOST_TEST(stagger.waiters() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
