@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/plan/taskmaster_writeback.hpp>
 
+#include "common/json_spans.hpp"
 #include "common/json_text.hpp"
 #include "common/procfs.hpp"
 #include "plan/taskmaster_format.hpp"
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <sys/stat.h>
@@ -101,61 +103,135 @@ private:
   bool held_ = false;
 };
 
-json::array* tag_tasks(json::value& root, std::string_view tag) {
+// Where a target is: the index of its task in the tag's array and, for a subtask, its index in
+// the task's `subtasks`. Found in the parsed document, then followed in the text.
+struct task_path {
+  std::size_t task = 0;
+  std::optional<std::size_t> subtask;
+};
+
+// The tag's task array, in the document and as a path of member keys in the text.
+json::array* tag_tasks(json::value& root, std::string_view tag, std::vector<std::string>& keys) {
   auto* o = root.if_object();
   if (!o) return nullptr;
-  if (detail::is_legacy_layout(*o))
+  if (detail::is_legacy_layout(*o)) {
+    keys = {"tasks"};
     return tag.empty() || tag == "master" ? &o->at("tasks").as_array() : nullptr;
+  }
   auto* t = o->if_contains(tag);
+  keys = {std::string(tag), "tasks"};
   return t && detail::is_tag_object(*t) ? &t->as_object().at("tasks").as_array() : nullptr;
 }
 
-json::object* find_subtask(json::object& parent, std::string_view pid, std::string_view local) {
+std::optional<std::size_t> find_subtask(json::object& parent, std::string_view pid,
+                                        std::string_view local) {
   auto* subs = parent.if_contains("subtasks");
-  if (!subs || !subs->is_array()) return nullptr;
-  for (auto& s : subs->get_array()) {
-    auto* so = s.if_object();
+  if (!subs || !subs->is_array()) return std::nullopt;
+  const auto& list = subs->get_array();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto* so = list[i].if_object();
     const auto* id = so ? so->if_contains("id") : nullptr;
-    if (id && detail::local_subtask_id(*id, pid) == local) return so;
+    if (id && detail::local_subtask_id(*id, pid) == local) return i;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // The task or subtask with this full id, found as the loader finds it (the first one).
-json::object* find_task(json::array& tasks, std::string_view id) {
-  for (auto& t : tasks) {
-    auto* o = t.if_object();
+std::optional<task_path> find_task(json::array& tasks, std::string_view id) {
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    auto* o = tasks[i].if_object();
     const auto* raw = o ? o->if_contains("id") : nullptr;
     if (!raw) continue;
     const std::string pid = detail::id_text(*raw);
     if (pid.empty()) continue;
-    if (pid == id) return o;
+    if (pid == id) return task_path{i, std::nullopt};
     if (id.size() > pid.size() + 1 && id.substr(0, pid.size()) == pid && id[pid.size()] == '.')
-      if (auto* s = find_subtask(*o, pid, id.substr(pid.size() + 1))) return s;
+      if (auto s = find_subtask(*o, pid, id.substr(pid.size() + 1))) return task_path{i, s};
   }
-  return nullptr;
+  return std::nullopt;
 }
 
-// Sets the statuses in `root`; returns how many changed, or sets `ec` and `what`.
-std::size_t apply(json::value& root, std::string_view tag, const std::vector<status_change>& changes,
-                  error_code& ec, std::string& what) {
-  json::array* tasks = tag_tasks(root, tag);
-  if (!tasks) return ec = errc::invalid_argument, what = fmt::format("no tag '{}'", tag), 0;
-  std::vector<json::object*> targets;
-  for (const auto& c : changes) {
-    targets.push_back(find_task(*tasks, c.id));
-    if (!targets.back())
-      return ec = errc::invalid_argument, what = fmt::format("tag '{}' has no task {}", tag, c.id), 0;
+// The value of the last member named `key` (the one a parser keeps), if any.
+std::optional<detail::json_span> member(std::string_view text, detail::json_span object,
+                                        std::string_view key) {
+  std::optional<detail::json_span> found;
+  for (const auto& m : detail::json_members(text, object))
+    if (m.key == key) found = m.value;
+  return found;
+}
+
+// The object of `path` in the text, below the tag's task array.
+detail::json_span object_at(std::string_view text, detail::json_span tasks, const task_path& path) {
+  const detail::json_span task = detail::json_elements(text, tasks).at(path.task);
+  if (!path.subtask) return task;
+  return detail::json_elements(text, *member(text, task, "subtasks")).at(*path.subtask);
+}
+
+struct text_edit {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::string text;
+};
+
+// The edits that give `object` this status: every `status` member's value replaced (so that
+// whichever a reader keeps, it reads the new one), or one member added after the last, spaced
+// like the first.
+void status_edits(std::string_view text, detail::json_span object, std::string_view status,
+                  std::vector<text_edit>& out) {
+  const std::string value = detail::format_json(json::value(status));
+  const auto members = detail::json_members(text, object);
+  bool found = false;
+  for (const auto& m : members) {
+    if (m.key != "status") continue;
+    found = true;
+    out.push_back({m.value.begin, m.value.end, value});
   }
-  std::size_t changed = 0;
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    const std::string_view text = to_string(changes[i].status);
-    const auto* old = targets[i]->if_contains("status");
-    if (old && old->is_string() && old->get_string() == text) continue;
-    (*targets[i])["status"] = text;
+  if (found || members.empty()) return;
+  const auto& first = members.front();
+  const std::string_view indent = text.substr(object.begin + 1, first.key_span.begin - object.begin - 1);
+  const std::string_view colon = text.substr(first.key_span.end, first.value.begin - first.key_span.end);
+  const std::size_t at = members.back().value.end;
+  out.push_back({at, at, fmt::format(",{}\"status\"{}{}", indent, colon, value)});
+}
+
+// The new text of the file, or empty when no status changes; sets `ec` and `what` on failure.
+std::string apply(std::string_view text, json::value& root, std::string_view tag,
+                  const std::vector<status_change>& changes, std::size_t& changed,
+                  error_code& ec, std::string& what) {
+  changed = 0;
+  std::vector<std::string> keys;
+  json::array* tasks = tag_tasks(root, tag, keys);
+  if (!tasks) return ec = errc::invalid_argument, what = fmt::format("no tag '{}'", tag), "";
+  // The last change named for an object wins, as if they were applied in turn.
+  std::vector<std::pair<task_path, task_status>> targets;
+  for (const auto& c : changes) {
+    const auto path = find_task(*tasks, c.id);
+    if (!path)
+      return ec = errc::invalid_argument, what = fmt::format("tag '{}' has no task {}", tag, c.id), "";
+    const auto same = std::find_if(targets.begin(), targets.end(), [&](const auto& t) {
+      return t.first.task == path->task && t.first.subtask == path->subtask;
+    });
+    if (same != targets.end()) same->second = c.status;
+    else targets.emplace_back(*path, c.status);
+  }
+  const std::string_view bom = "\xEF\xBB\xBF";
+  detail::json_span tasks_span = detail::json_value_at(text, text.starts_with(bom) ? bom.size() : 0);
+  for (const auto& key : keys) tasks_span = *member(text, tasks_span, key);
+  std::vector<text_edit> edits;
+  for (const auto& [path, status] : targets) {
+    json::object& o = path.subtask ? (*tasks)[path.task].at("subtasks").as_array()[*path.subtask].as_object()
+                                   : (*tasks)[path.task].as_object();
+    const std::string_view wanted = to_string(status);
+    const auto* old = o.if_contains("status");
+    if (old && old->is_string() && old->get_string() == wanted) continue;
+    status_edits(text, object_at(text, tasks_span, path), wanted, edits);
     ++changed;
   }
-  return changed;
+  if (changed == 0) return "";
+  std::sort(edits.begin(), edits.end(), [](const auto& a, const auto& b) { return a.begin > b.begin; });
+  std::string out(text);
+  for (const auto& e : edits) out.replace(e.begin, e.end - e.begin, e.text);
+  return out;
 }
 
 std::size_t write_status(const fs::path& file, std::string_view tag,
@@ -171,10 +247,9 @@ std::size_t write_status(const fs::path& file, std::string_view tag,
   if (err.ec)
     return ec = errc::plan_invalid,
            what = fmt::format("{}:{}:{}: {}", file.string(), err.line, err.column, err.ec.message()), 0;
-  const std::size_t changed = apply(root, tag, changes, ec, what);
+  std::size_t changed = 0;
+  const std::string out = apply(text, root, tag, changes, changed, ec, what);
   if (ec || changed == 0) return 0;
-  std::string out = detail::format_json(root);
-  if (!text.empty() && text.back() == '\n') out += '\n';
   detail::write_file_atomic(file, out, ec);
   if (ec) return what = "cannot write " + file.string(), 0;
   return changed;

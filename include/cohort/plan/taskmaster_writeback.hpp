@@ -39,13 +39,15 @@ struct writeback_options {
  * pid and start time, so that the lock of a cohort killed with -9 is taken over at once, while
  * Task Master's are taken over once older than `lock_stale`); re-reads and parses the file; in tag
  * `tag` only (for a legacy file without tags, `master` or empty), sets the `status` member of
- * each task or subtask named (ids matched as the loader matches them); writes the whole file
- * with 2-space indentation to a temporary file beside it and renames it over the file (a
- * symbolic link is written through: its target is replaced, the link kept); removes
- * the lock. Every other byte of meaning is kept: other tags, unknown fields, key order, number
- * forms (integers stay integers). Nothing else changes: no `updatedAt`, no parent adjustment,
- * no id normalisation. A file ending with a newline keeps it. When no status differs the file
- * is not written at all. All or nothing: an unknown id changes nothing.
+ * each task or subtask named (ids matched as the loader matches them; an object with two
+ * `status` members gets both, one without gets one after its last member, spaced like its
+ * first); writes the file to a temporary file beside it and renames it over the file (a
+ * symbolic link is written through: its target is replaced, the link kept); removes the lock.
+ * Every byte but the changed status values is kept as it was: line endings (CRLF), a byte
+ * order mark, spacing, key order, other tags, unknown fields, number spellings
+ * (`18446744073709551616` and `2.0` stay as written). Nothing else changes: no `updatedAt`, no
+ * parent adjustment, no id normalisation. When no status differs the file is not written at
+ * all. All or nothing: an unknown id changes nothing.
  *
  * @returns the number of tasks whose status changed.
  *
