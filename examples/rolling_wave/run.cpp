@@ -14,6 +14,7 @@
 #include <cohort/analysis/ownership.hpp>
 #include <cohort/run/process_launcher.hpp>
 #include <cohort/process/open_files.hpp>
+#include <cohort/process/subreaper.hpp>
 #include <cohort/view/render.hpp>
 #include <cohort/view/terminal_text.hpp>
 #include <cohort/view/report.hpp>
@@ -429,14 +430,17 @@ struct on_interrupt {
 
 // What the agents left running ends with the run: a daemon that left its agent's process group
 // (setsid) survives the agent's kill ladder, but carries the run dir's mark (COHORT_RUN_DIR).
+// As the driver is a child subreaper, whatever of its children is left once the loop is done was
+// adopted from an agent: ended too, marked or not.
 void end_stragglers(const fs::path& run_dir) {
   cohort::journal_state s;
   s.run_dir = run_dir;
   const cohort::ended_leftovers r = cohort::end_leftovers(s, std::chrono::milliseconds(2000));
-  if (r.ended == 0) return;
+  const std::size_t adopted = cohort::is_child_subreaper() ? cohort::end_adopted_children() : 0;
+  if (r.ended + adopted == 0) return;
   try {
     fmt::print(stderr, "rolling-wave: ended {} process group(s) the agents left running (daemons that "
-                       "left their agent's process group){}\n", r.ended,
+                       "left their agent's process group){}\n", r.ended + adopted,
                r.survivors ? fmt::format("; {} survived SIGKILL", r.survivors) : "");
   } catch (const std::exception&) {  // stderr may be gone (a closed terminal): they are ended all the same
   }
@@ -450,10 +454,19 @@ int exit_code_for(int signo) { return signo == SIGHUP || signo == SIGPIPE ? 128 
 int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analysis& analysis,
             const fs::path& run_dir, std::optional<cohort::journal>& journal) {
   asio::io_context ctx;
-  cohort::process_launcher agents(launcher_options(a, run_dir));
-  gate_launcher gate(ctx.get_executor(), agents, a.options.schedule.max_running);
   cohort::dashboard dash(ctx.get_executor(), p, dashboard_options_for(a, p, analysis));
   auto note = [&dash](const std::string& s) { dash.note(s); };
+  // The agents' daemons come back to the driver when their parents exit (not to init), so
+  // that they are ended with their agent, or at the end, even with their environment cleared.
+  cohort::error_code subreaper;  // without it (not Linux): daemons are still ended at the end, by their mark
+  cohort::become_child_subreaper(subreaper);
+  auto agent_options = launcher_options(a, run_dir);
+  agent_options.on_escaped = [&dash](std::string_view id, int attempt, std::size_t ended) {
+    dash.note(fmt::format("task {} (attempt {}) left {} process(es) running outside its process group "
+                          "(a daemon): ended", cohort::terminal_safe(id), attempt, ended));
+  };
+  cohort::process_launcher agents(std::move(agent_options));
+  gate_launcher gate(ctx.get_executor(), agents, a.options.schedule.max_running);
   cohort::run_recorder recorder(p);
   agent_pids pids;
   ownership_guard guard(p, a.workdir, a.violation, note);
@@ -482,7 +495,7 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
     signals.cancel();
   });
   ctx.run();
-  if (!run_dir.empty()) end_stragglers(run_dir);
+  end_stragglers(run_dir);
   const bool statuses_written = !status || status->finish();  // off the loop: may wait for the lock
   if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());

@@ -8,6 +8,7 @@
 
 #include <cohort/process/open_files.hpp>
 #include <cohort/process/process.hpp>
+#include <cohort/process/subreaper.hpp>
 #include <cohort/process/usage.hpp>
 
 #endif // COHORT_PROCESS_HPP

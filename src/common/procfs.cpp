@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <dirent.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,6 +69,14 @@ std::optional<proc_stat> read_proc_stat(int pid) {
   for (int field = 6; field < 22; ++field) next_field(rest);
   if (!parse(next_field(rest), s.start_time)) return std::nullopt;  // field 22
   return s;
+}
+
+std::uint64_t boot_ticks_now() {
+  timespec now{};
+  ::clock_gettime(CLOCK_BOOTTIME, &now);
+  const auto hz = static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK));
+  return static_cast<std::uint64_t>(now.tv_sec) * hz +
+         static_cast<std::uint64_t>(now.tv_nsec) * hz / 1'000'000'000U;
 }
 
 std::vector<proc_stat> scan_processes() {

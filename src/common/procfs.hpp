@@ -31,6 +31,10 @@ std::string read_proc_file(int pid, const char* name);
 /// /proc/<pid>/stat, parsed; empty when the process is gone.
 std::optional<proc_stat> read_proc_stat(int pid);
 
+/// Now, in the unit of `proc_stat::start_time` (clock ticks since boot, rounded down): a
+/// process started after this call has a start time no smaller.
+std::uint64_t boot_ticks_now();
+
 /// Every process there is, zombies included.
 std::vector<proc_stat> scan_processes();
 

@@ -492,7 +492,20 @@ std::shared_ptr<child_state> launch(asio::any_io_executor ex, process_options o,
 // ---------------------------------------------------------------------------------------------
 // Supervision.
 
-bool group_alive(pid_t pgid) { return ::kill(-pgid, 0) == 0; }
+// Once the leader is reaped, the members it left are the host's children if the host is a
+// child subreaper (subreaper.hpp): those that exited are reaped here, or they would stay
+// zombies (and keep the group "alive"). Never before: that could take the leader's status.
+void reap_members(const child_state& st) {
+  if (st.reaped) {
+    while (::waitpid(-st.pid, nullptr, WNOHANG) > 0) {
+    }
+  }
+}
+
+bool group_alive(const child_state& st) {
+  reap_members(st);
+  return ::kill(-st.pid, 0) == 0;
+}
 
 bool cancelled(const asio::cancellation_state& cs) {
   return cs.cancelled() != asio::cancellation_type::none;
@@ -519,8 +532,13 @@ asio::awaitable<void> end_group(child_state& st) {
   ::kill(-pgid, SIGCONT);  // a stopped member could not act on SIGTERM
   co_await wait_until(st, after(st.options.grace),
                       [&st] { return st.reaped && !st.out.open && !st.err.open; });
-  if (group_alive(pgid)) ::kill(-pgid, SIGKILL);
+  if (group_alive(st)) ::kill(-pgid, SIGKILL);
   co_await wait_until(st, clock_type::time_point::max(), [&st] { return st.reaped; });
+  // The members die of SIGKILL at once; reaped as they do (at most a second: one may be stuck
+  // in the kernel).
+  const auto until = after(std::chrono::seconds(1));
+  while (group_alive(st) && clock_type::now() < until)
+    co_await wait_until(st, std::min(until, after(std::chrono::milliseconds(5))), [] { return false; });
 }
 
 // Output is complete at EOF; a holder outside the group gets one grace period, then is cut off.
@@ -540,7 +558,7 @@ asio::awaitable<void> supervise(child_state& st, process_result& r) {
   if (!st.reaped) {
     r.ended_by = cancelled(cs) ? end_reason::cancellation : end_reason::deadline;
     co_await end_group(st);
-  } else if (st.options.end_group_on_exit && group_alive(st.pid)) {
+  } else if (st.options.end_group_on_exit && group_alive(st)) {
     co_await end_group(st);  // the leader is gone; its background jobs are not
   }
   co_await drain(st);

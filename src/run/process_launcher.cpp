@@ -8,7 +8,10 @@
 #include <cohort/process/process.hpp>
 #include <cohort/process/usage.hpp>
 
+#include <cohort/run/resume.hpp>
+
 #include "common/private_file.hpp"
+#include "common/procfs.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -130,16 +133,28 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   // Out of descriptors or processes for a moment (other agents hold them): wait for some to be
   // given back and start again; the attempt fails only if they stay gone.
   for (int waited = 0;; ++waited) {
+    const std::uint64_t launched_at = detail::boot_ticks_now();
     std::optional<process_result> result;
     try {
       result = co_await run_process(po);
     } catch (const system_error& e) {
       if (!is_transient_start_error(e.code()) || waited == options_.start_retries) throw;
     }
-    if (result) co_return to_launch_result(*result);
+    if (result) {
+      if (options_.end_escaped && !marker_.empty()) co_await end_escaped(t.id, r.attempt, launched_at);
+      co_return to_launch_result(*result);
+    }
     asio::steady_timer wait(co_await asio::this_coro::executor, start_retry_delay(waited));
     co_await wait.async_wait(asio::use_awaitable);
   }
+}
+
+asio::awaitable<void> process_launcher::end_escaped(const std::string& id, int attempt,
+                                                   std::uint64_t launched_at) const {
+  std::vector<std::string> mark{run_dir_variable + ('=' + marker_), "COHORT_TASK_ID=" + id,
+                                "COHORT_ATTEMPT=" + std::to_string(attempt)};
+  const ended_leftovers ended = co_await detail::end_escaped(std::move(mark), launched_at, options_.grace);
+  if (ended.ended > 0 && options_.on_escaped) options_.on_escaped(id, attempt, ended.pids.size());
 }
 
 } // namespace cohort

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <utility>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace cohort {
@@ -69,14 +70,20 @@ namespace {
 
 using detail::proc_stat;
 
-bool has_environment(int pid, const std::string& a, const std::string& b = {}) {
+// Whether the environment of `pid` holds every `NAME=value` of `entries`.
+bool has_environment(int pid, const std::vector<std::string>& entries) {
   const std::string env = detail::read_proc_file(pid, "environ");
-  auto has = [&](const std::string& kv) {
-    return kv.empty() || env.starts_with(kv + '\0') ||
-           env.find('\0' + kv + '\0') != std::string::npos;
-  };
-  return has(a) && has(b);
+  return std::all_of(entries.begin(), entries.end(), [&](const std::string& kv) {
+    return env.starts_with(kv + '\0') || env.find('\0' + kv + '\0') != std::string::npos;
+  });
 }
+
+// Which processes are leftovers by their mark: every entry in their environment, started no
+// earlier than `born_after` (a /proc start time).
+struct marks {
+  std::vector<std::string> environment;
+  std::uint64_t born_after = 0;
+};
 
 // The live processes that belong to agent `a`, and whether its leader vouches for the group.
 struct group {
@@ -94,11 +101,11 @@ group find_group(const journal_agent& a, const std::vector<proc_stat>& procs) {
     return g;
   }
   g.by_leader = leader != procs.end();
-  const std::string task = "COHORT_TASK_ID=" + a.task;
-  const std::string attempt = "COHORT_ATTEMPT=" + std::to_string(a.attempt);
+  const std::vector<std::string> mark{"COHORT_TASK_ID=" + a.task,
+                                      "COHORT_ATTEMPT=" + std::to_string(a.attempt)};
   for (const auto& p : procs) {
     if (p.pgid != a.pid || p.zombie()) continue;
-    if (g.by_leader || (p.start_time >= a.start_time && has_environment(p.pid, task, attempt))) {
+    if (g.by_leader || (p.start_time >= a.start_time && has_environment(p.pid, mark))) {
       g.members.push_back(p.pid);
     }
   }
@@ -115,14 +122,15 @@ void signal_group(const journal_agent& a, const group& g, int sig) {
 
 using target = std::pair<journal_agent, group>;
 
-// Live processes marked with `marker` that no target holds yet, one target per process group.
-void add_marked(const std::string& marker, const std::vector<proc_stat>& procs,
-                std::vector<target>& out) {
+// Live processes with the marks that no target holds yet, one target per process group.
+void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector<target>& out) {
   std::vector<int> taken;
   for (const auto& [a, g] : out) taken.insert(taken.end(), g.members.begin(), g.members.end());
   for (const auto& p : procs) {
     const bool held = std::find(taken.begin(), taken.end(), p.pid) != taken.end();
-    if (p.zombie() || held || p.pid == ::getpid() || !has_environment(p.pid, marker)) continue;
+    if (p.zombie() || held || p.pid == ::getpid() || p.start_time < m.born_after ||
+        !has_environment(p.pid, m.environment))
+      continue;
     auto t = std::find_if(out.begin(), out.end(), [&](const target& x) {
       return x.first.task.empty() && x.first.pid == p.pgid;
     });
@@ -137,7 +145,7 @@ void add_marked(const std::string& marker, const std::vector<proc_stat>& procs,
 
 // The agents whose groups still have live members, then the unrecorded marked processes;
 // `report` counts the pids left alone.
-std::vector<target> live_groups(const std::vector<journal_agent>& agents, const std::string& marker,
+std::vector<target> live_groups(const std::vector<journal_agent>& agents, const marks& m,
                                 ended_leftovers* report) {
   const auto procs = detail::scan_processes();
   std::vector<target> out;
@@ -146,29 +154,46 @@ std::vector<target> live_groups(const std::vector<journal_agent>& agents, const 
     if (g.reused && report) ++report->reused;
     if (!g.members.empty()) out.emplace_back(a, std::move(g));
   }
-  if (!marker.empty()) add_marked(marker, procs, out);
+  if (!m.environment.empty()) add_marked(m, procs, out);
   return out;
 }
 
 // Waits until none of `agents` has a live member, or `limit` passes; returns those left. Polls
 // /proc every 10 ms from a timer: the thread is free meanwhile.
-asio::awaitable<std::size_t> wait_gone(const std::vector<journal_agent>& agents, const std::string& marker,
+asio::awaitable<std::size_t> wait_gone(const std::vector<journal_agent>& agents, const marks& m,
                                        milliseconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
   asio::steady_timer poll(co_await asio::this_coro::executor);
   for (;;) {
-    const std::size_t left = live_groups(agents, marker, nullptr).size();
+    const std::size_t left = live_groups(agents, m, nullptr).size();
     if (left == 0 || std::chrono::steady_clock::now() >= until) co_return left;
     poll.expires_after(milliseconds(10));
     co_await poll.async_wait(asio::use_awaitable);
   }
 }
 
-std::vector<target> signal_all(const std::vector<journal_agent>& agents, const std::string& marker,
-                               int sig, ended_leftovers* report) {
-  auto hit = live_groups(agents, marker, report);
+std::vector<target> signal_all(const std::vector<journal_agent>& agents, const marks& m, int sig,
+                               ended_leftovers* report) {
+  auto hit = live_groups(agents, m, report);
   for (const auto& [a, g] : hit) signal_group(a, g, sig);
   return hit;
+}
+
+// SIGTERM to every group, SIGKILL after the grace to those left; counts in `r`.
+asio::awaitable<void> end_groups(std::vector<journal_agent> open, marks m, milliseconds grace,
+                                 ended_leftovers& r) {
+  const auto termed = signal_all(open, m, SIGTERM, &r);
+  r.ended = termed.size();
+  r.unrecorded = static_cast<std::size_t>(std::count_if(
+      termed.begin(), termed.end(), [](const target& t) { return t.first.task.empty(); }));
+  for (const auto& [a, g] : termed) r.pids.insert(r.pids.end(), g.members.begin(), g.members.end());
+  if (!termed.empty() && co_await wait_gone(open, m, grace) > 0) {
+    r.killed = signal_all(open, m, SIGKILL, nullptr).size();
+    r.survivors = co_await wait_gone(open, m, milliseconds(1000));
+  }
+  // Those that were our children (a child subreaper adopts its agents' daemons) are reaped
+  // here; for any other pid this is a no-op (ECHILD).
+  for (int pid : r.pids) ::waitpid(pid, nullptr, WNOHANG);
 }
 
 } // namespace
@@ -181,17 +206,21 @@ asio::awaitable<detail::code_and<ended_leftovers>> detail::end_leftovers_outcome
     if (!a.ended && a.pid > 0) open.push_back(a);
   }
   r.checked = open.size();
-  const std::string marker =
-      s.run_dir.empty() ? std::string() : run_dir_variable + ('=' + run_dir_marker(s.run_dir));
-  const auto termed = signal_all(open, marker, SIGTERM, &r);
-  r.ended = termed.size();
-  r.unrecorded = static_cast<std::size_t>(std::count_if(
-      termed.begin(), termed.end(), [](const target& t) { return t.first.task.empty(); }));
-  if (!termed.empty() && co_await wait_gone(open, marker, grace) > 0) {
-    r.killed = signal_all(open, marker, SIGKILL, nullptr).size();
-    r.survivors = co_await wait_gone(open, marker, milliseconds(1000));
-  }
+  marks m;
+  if (!s.run_dir.empty()) m.environment.push_back(run_dir_variable + ('=' + run_dir_marker(s.run_dir)));
+  co_await end_groups(std::move(open), std::move(m), grace, r);
   co_return code_and<ended_leftovers>{{}, r};
+}
+
+asio::awaitable<ended_leftovers> detail::end_escaped(std::vector<std::string> environment,
+                                                    std::uint64_t born_after, milliseconds grace) {
+  ended_leftovers r;
+  marks m;  // built in its own statement: g++ 12 miscompiles braced temporaries in a co_await
+  m.environment = std::move(environment);
+  m.born_after = born_after;
+  std::vector<journal_agent> none;
+  co_await end_groups(std::move(none), std::move(m), grace, r);
+  co_return r;
 }
 
 ended_leftovers end_leftovers(const journal_state& s, milliseconds grace) {

@@ -7,6 +7,8 @@
 #include "support/plans.hpp"
 #include "support/sim_agent.hpp"
 
+#include "common/procfs.hpp"
+
 #include <cohort/run/executor.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -45,6 +47,32 @@ cohort::task_index one_task(plan_builder& b, std::vector<std::string> argv) {
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(process_launcher)
+
+CO_TEST_CASE(a_daemon_the_agent_leaves_running_is_ended_after_it_and_reported) {
+  cohort::test::temp_dir dir;
+  const std::string pid_file = (dir.path() / "daemon.pid").string();
+  plan_builder b;
+  // The daemon leaves the agent's process group and session (setsid) but keeps its environment;
+  // the agent exits once the daemon is on its own.
+  const auto t = one_task(b, {"sh", "-c",
+                              "setsid -f sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 300' '" +
+                                  pid_file + "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + pid_file +
+                                  "' ]; do sleep 0.01; done"});
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path() / "run";
+  lo.grace = 2s;
+  std::vector<std::string> escaped;
+  lo.on_escaped = [&escaped](std::string_view id, int attempt, std::size_t ended) {
+    escaped.push_back(std::string(id) + "#" + std::to_string(attempt) + ":" + std::to_string(ended));
+  };
+  cohort::process_launcher agents(lo);
+  auto report = co_await cohort::run_plan(b.p, agents, {});
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
+  BOOST_TEST(escaped == std::vector<std::string>{"1.1#1:1"});
+  const int daemon = std::stoi(cohort::test::read_text(pid_file));
+  const auto left = cohort::detail::read_proc_stat(daemon);
+  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+}
 
 CO_TEST_CASE(a_task_argv_runs_its_output_lands_in_the_run_dir_and_its_usage_is_counted) {
   cohort::test::temp_dir dir;

@@ -7,9 +7,12 @@
 #include <cohort/run/launcher.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cohort {
@@ -39,6 +42,15 @@ struct process_launcher_options {
   /// `EAGAIN`: other agents hold them) is tried again this many times, 10 ms apart doubling to
   /// 1 s (about a minute in all), before the attempt fails.
   int start_retries = 64;
+  /// After each attempt (with a run dir), the processes it left running outside its process
+  /// group (a daemon after `setsid`: the kill ladder cannot reach it) are ended like the agent
+  /// (SIGTERM, `grace`, SIGKILL): those started since the launch whose environment carries the
+  /// attempt's `COHORT_RUN_DIR`, `COHORT_TASK_ID` and `COHORT_ATTEMPT`. Costs one read of /proc
+  /// per attempt. In a child subreaper (subreaper.hpp) they are the host's children: reaped too.
+  bool end_escaped = true;
+  /// Told the task id, the attempt and how many processes `end_escaped` ended, on the awaiting
+  /// coroutine's executor (a run's strand); not called when there were none.
+  std::function<void(std::string_view task_id, int attempt, std::size_t ended)> on_escaped;
   // end::outline[]
 };
 
@@ -60,6 +72,9 @@ public:
   const process_launcher_options& options() const noexcept { return options_; }
 
 private:
+  boost::asio::awaitable<void> end_escaped(const std::string& id, int attempt,
+                                           std::uint64_t launched_at) const;
+
   process_launcher_options options_;
   std::string marker_;  ///< `run_dir_marker(options_.run_dir)`; empty without a run dir
 };

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ struct ended_leftovers {
   std::size_t killed = 0;      ///< of those, groups that needed SIGKILL after the grace
   std::size_t reused = 0;      ///< pids alive but with another start time: left alone
   std::size_t survivors = 0;   ///< groups still alive after SIGKILL (should be 0)
+  std::vector<int> pids;       ///< the processes that got SIGTERM
 };
 
 /// Ends every agent process group of a dead run that is still alive; blocks until they are gone.
@@ -72,6 +74,12 @@ ended_leftovers end_leftovers(const journal_state& s,
 namespace detail {
 boost::asio::awaitable<code_and<ended_leftovers>> end_leftovers_outcome(journal_state s,
                                                                         std::chrono::milliseconds grace);
+/// Ends the live processes whose environment holds every entry of `environment` and that
+/// started no earlier than `born_after` (a /proc start time): SIGTERM, SIGKILL after `grace`,
+/// then reaps those that are the caller's children. For the process launcher.
+boost::asio::awaitable<ended_leftovers> end_escaped(std::vector<std::string> environment,
+                                                    std::uint64_t born_after,
+                                                    std::chrono::milliseconds grace);
 } // namespace detail
 
 /// `end_leftovers` as an asynchronous operation: the waits are timers, the thread stays free.
