@@ -2,14 +2,11 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/core/pacer.hpp>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/bind_executor.hpp>
+#include <cohort/core/detail/waiter_queue.hpp>
+
 #include <boost/asio/error.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,15 +19,8 @@ namespace detail {
 struct pacer_state : std::enable_shared_from_this<pacer_state> {
   using handler_type = asio::any_completion_handler<void(error_code)>;
   using clock_type = pacer::clock_type;
-  struct waiter;
-  // By priority, highest first; FIFO within one (a multimap inserts at the end of equal keys).
-  // A waiter is shared with its cancellation handler, which may run after it went through.
-  using waiter_list = std::multimap<int, std::shared_ptr<waiter>, std::greater<>>;
-  struct waiter {
-    handler_type handler;
-    waiter_list::iterator position;
-    bool queued = false;  // in `waiters`; false once through or cancelled (under `mutex`)
-  };
+  struct no_data {};
+  using waiter_queue = detail::waiter_queue<void(error_code), no_data>;
 
   pacer_state(pacer::executor_type ex, pacer::duration i)
       : executor(std::move(ex)), interval(i), timer(executor) {}
@@ -38,28 +28,21 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
   // The head of `waiters` goes at `last + interval` (or at once when there was no `last`).
   // Invariant: the timer is armed for that moment whenever `waiters` is not empty.
   void enqueue(int priority, handler_type handler) {
-    auto w = std::make_shared<waiter>(waiter{std::move(handler), {}, false});
-    // Assigned while the handler is ours alone: once queued, the timer may take it.
-    auto slot = w->handler.get_cancellation_slot();
-    if (slot.is_connected()) {
-      slot.assign([weak = weak_from_this(), w](asio::cancellation_type) {
-        if (auto self = weak.lock()) self->cancel_waiter(w);
-      });
-    }
+    auto w = waiter_queue::make({}, std::move(handler), [weak = weak_from_this()](const waiter_queue::pointer& cancelled) {
+      if (auto self = weak.lock()) self->cancel_waiter(cancelled);
+    });
     std::lock_guard lock(mutex);
-    w->position = waiters.emplace(priority, w);
-    w->queued = true;
+    waiters.push(priority, w);
     if (waiters.size() == 1) arm();
   }
 
   // Runs on the waiter's executor (where its cancellation is emitted).
-  void cancel_waiter(const std::shared_ptr<waiter>& w) {
+  void cancel_waiter(const waiter_queue::pointer& w) {
     std::lock_guard lock(mutex);
-    if (!w->queued) return;  // already through: its completion is on its way
-    w->queued = false;
-    const bool was_head = w->position == waiters.begin();
-    waiters.erase(w->position);
-    complete(std::move(w->handler), asio::error::operation_aborted);
+    bool was_head = false;
+    auto handler = waiters.remove(w, was_head);
+    if (!handler) return;  // already through: its completion is on its way
+    complete(std::move(*handler), asio::error::operation_aborted);
     if (was_head) arm();
   }
 
@@ -85,29 +68,21 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
   }
 
   void let_head_through(clock_type::time_point now) {
-    waiter& head = *waiters.begin()->second;
-    head.queued = false;
-    handler_type handler = std::move(head.handler);
-    waiters.erase(waiters.begin());
+    handler_type handler = waiters.pop_front();
     last = now;
     complete(std::move(handler), {});
     arm();
   }
 
-  // Posted, never run here: the handler's slot is cleared on its own executor.
   void complete(handler_type handler, error_code ec) {
-    auto ex = asio::get_associated_executor(handler, executor);
-    asio::post(executor, asio::bind_executor(ex, [h = std::move(handler), ec]() mutable {
-                 h.get_cancellation_slot().clear();
-                 std::move(h)(ec);
-               }));
+    waiter_queue::complete(executor, std::move(handler), [ec](handler_type h) { std::move(h)(ec); });
   }
 
   const pacer::executor_type executor;
   std::mutex mutex;  // guards everything below; never held while a handler runs
   pacer::duration interval;
   std::optional<clock_type::time_point> last;  // when the last caller went through
-  waiter_list waiters;
+  waiter_queue waiters;
   asio::steady_timer timer;
 };
 
@@ -120,12 +95,9 @@ pacer::pacer(executor_type ex, duration interval) {
 
 pacer::~pacer() {
   std::lock_guard lock(state_->mutex);
-  for (auto& [priority, w] : state_->waiters) {
-    w->queued = false;
-    w->handler.get_cancellation_slot().clear();
-    state_->complete(std::move(w->handler), asio::error::operation_aborted);
-  }
-  state_->waiters.clear();
+  state_->waiters.complete_all(state_->executor, [](detail::pacer_state::handler_type h) {
+    std::move(h)(asio::error::operation_aborted);
+  });
   state_->timer.cancel();
 }
 

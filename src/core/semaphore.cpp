@@ -2,33 +2,19 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/core/semaphore.hpp>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/post.hpp>
 
 #include <algorithm>
 
 namespace cohort {
 namespace asio = boost::asio;
 
-struct semaphore::waiter {
-  std::size_t n;
-  handler_type handler;
-  waiter_list::iterator position;
-  bool queued = false;  // in waiters_; false once granted, failed or cancelled (under mutex_)
-};
-
 semaphore::semaphore(executor_type ex, std::size_t capacity)
     : executor_(std::move(ex)), capacity_(capacity) {}
 
 semaphore::~semaphore() {
   std::lock_guard lock(mutex_);
-  for (auto& [priority, w] : waiters_) {
-    w->queued = false;
-    w->handler.get_cancellation_slot().clear();
-    complete(std::move(w->handler), asio::error::operation_aborted, 0);
-  }
+  waiters_.complete_all(executor_, [](handler_type h) { std::move(h)(asio::error::operation_aborted, permit()); });
 }
 
 std::optional<semaphore::permit> semaphore::try_acquire(std::size_t n) {
@@ -54,56 +40,41 @@ semaphore_stats semaphore::stats() const noexcept {
 }
 
 void semaphore::initiate(std::size_t n, int priority, handler_type handler) {
-  auto w = std::make_shared<waiter>(waiter{n, std::move(handler), {}, false});
-  // The slot is assigned while the handler is still ours alone: once queued, a release on
-  // another thread may take it.
-  auto slot = w->handler.get_cancellation_slot();
-  if (slot.is_connected()) {
-    slot.assign([this, w](asio::cancellation_type) { cancel_waiter(w); });
-  }
+  auto w = waiter_queue::make(n, std::move(handler),
+                              [this](const waiter_queue::pointer& self) { cancel_waiter(self); });
   std::lock_guard lock(mutex_);
   if (n > capacity_) return complete(std::move(w->handler), errc::exceeds_capacity, 0);
   if (waiters_.empty() && n <= available_locked()) {
     in_use_ += n;
     return complete(std::move(w->handler), {}, n);
   }
-  // Behind every waiter of the same or a higher priority: FIFO within a priority.
-  w->position = waiters_.emplace(priority, w);
-  w->queued = true;
+  waiters_.push(priority, w);  // behind every waiter of the same or a higher priority
 }
 
 // Runs on the waiter's executor (where its cancellation is emitted).
-void semaphore::cancel_waiter(const std::shared_ptr<waiter>& w) {
+void semaphore::cancel_waiter(const waiter_queue::pointer& w) {
   std::lock_guard lock(mutex_);
-  if (!w->queued) return;  // already granted or failed: its completion is on its way
-  w->queued = false;
-  const bool was_head = w->position == waiters_.begin();
-  waiters_.erase(w->position);
-  complete(std::move(w->handler), asio::error::operation_aborted, 0);
+  bool was_head = false;
+  auto handler = waiters_.remove(w, was_head);
+  if (!handler) return;  // granted or failed: its completion is on its way
+  complete(std::move(*handler), asio::error::operation_aborted, 0);
   if (was_head) pump();  // a heavy head leaving may let the lighter ones behind it through
 }
 
 void semaphore::complete(handler_type handler, error_code ec, std::size_t n) {
-  // Posted, never run here (a mutex is held, and handlers never run inside a call). The
-  // handler's cancellation slot is cleared on its own executor, where it is emitted. The permit
-  // is made when the handler runs, so a handler destroyed unrun (its executor shut down) never
-  // touches the semaphore.
-  auto ex = asio::get_associated_executor(handler, executor_);
-  asio::post(executor_, asio::bind_executor(ex, [this, h = std::move(handler), ec, n]() mutable {
-               h.get_cancellation_slot().clear();
-               std::move(h)(ec, ec ? permit() : permit(*this, n));
-             }));
+  // The permit is made when the handler runs, so a handler destroyed unrun never touches the
+  // semaphore.
+  waiter_queue::complete(executor_, std::move(handler), [this, ec, n](handler_type h) {
+    std::move(h)(ec, ec ? permit() : permit(*this, n));
+  });
 }
 
 void semaphore::pump() noexcept {
   while (!waiters_.empty()) {
-    waiter& head = *waiters_.begin()->second;
-    const bool doomed = head.n > capacity_;
-    if (!doomed && head.n > available_locked()) return;
-    head.queued = false;
-    handler_type handler = std::move(head.handler);
-    const std::size_t n = head.n;
-    waiters_.erase(waiters_.begin());
+    const std::size_t n = waiters_.front().data;
+    const bool doomed = n > capacity_;
+    if (!doomed && n > available_locked()) return;
+    handler_type handler = waiters_.pop_front();
     if (doomed) {
       complete(std::move(handler), errc::exceeds_capacity, 0);
     } else {

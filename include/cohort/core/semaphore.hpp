@@ -5,6 +5,7 @@
 
 #include <cohort/core/config.hpp>
 #include <cohort/core/error.hpp>
+#include <cohort/core/detail/waiter_queue.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -92,14 +93,11 @@ public:
 
 private:
   using handler_type = boost::asio::any_completion_handler<void(error_code, permit)>;
-  struct waiter;
-  // Keyed by priority, highest first; equal keys keep their insertion order (a multimap inserts
-  // at the end of the equal range), which makes it FIFO within a priority. O(log n) per waiter.
-  // A waiter is shared with its cancellation handler, which may run after it was granted.
-  using waiter_list = std::multimap<int, std::shared_ptr<waiter>, std::greater<>>;
+  // Each waiter carries the units it waits for.
+  using waiter_queue = detail::waiter_queue<void(error_code, permit), std::size_t>;
 
   void initiate(std::size_t n, int priority, handler_type handler);
-  void cancel_waiter(const std::shared_ptr<waiter>& w);
+  void cancel_waiter(const waiter_queue::pointer& w);
   void complete(handler_type handler, error_code ec, std::size_t n);
   void release(std::size_t n) noexcept;
   bool grow(std::size_t n, bool overdraw) noexcept;
@@ -114,7 +112,7 @@ private:
   std::size_t consumed_ = 0;
   // Ordered by priority (higher first), then by arrival. Invariant: the head is the only waiter
   // that may be granted; it is granted as soon as it fits (pump() runs after every change).
-  waiter_list waiters_;
+  waiter_queue waiters_;
 };
 
 /// Units held from a semaphore; gives them back when destroyed. Move-only. Empty when
