@@ -268,8 +268,9 @@ run options:
                            but never run through a shell. Placeholders: {id} {title} {parent}
                            {prompt_file} {workdir} {attempt} {duration_ms}. A placeholder that
                            is a whole word and would start with '-' is refused (put -- before it).
-  --allow-task-commands    run the commands that tasks carry in the file ("argv"), instead of
-                           --agent; without it such a plan is refused, listing each command
+  --allow-task-commands    run the commands that tasks carry in the file ("argv", instead of
+                           --agent) and the environment they set ("env"); without it such a
+                           plan is refused, listing each command
   --prompt file|stdin      where the agent reads the task's prompt (default: file when the
                            command names {prompt_file}, else stdin)
   --workdir DIR            the agents' working directory (default: the current one)

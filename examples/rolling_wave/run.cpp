@@ -213,13 +213,13 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
       continue;
     }
     std::string line;
-    for (const auto& w : argv) {
-      if (!line.empty()) line += ' ';
-      line += shell_quote(w);
-    }
+    for (const auto& [name, value] : task.env) line += shell_quote(name + '=' + value) + ' ';
+    for (const auto& w : argv) line += shell_quote(w) + ' ';
+    if (!line.empty()) line.pop_back();
+    const bool own = !task.argv.empty() || !task.env.empty();
     fmt::print("{:<8} {}{}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(line),
-               task.argv.empty() ? "" : a.allow_task_commands ? "   (the task's own command)"
-                                                             : "   (the task's own command: needs --allow-task-commands)");
+               !own ? "" : a.allow_task_commands ? "   (the task's own command)"
+                                                 : "   (the task's own command: needs --allow-task-commands)");
   }
 }
 
@@ -507,18 +507,25 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   return code;
 }
 
+// What a task brings of its own, as a shell would show it: `NAME=value ... argv`, with the
+// agent command standing in for an absent argv. Empty when it brings nothing.
+std::string own_command(const cohort::task& t) {
+  if (t.argv.empty() && t.env.empty()) return {};
+  std::string line;
+  for (const auto& [name, value] : t.env) line += shell_quote(name + '=' + value) + ' ';
+  if (t.argv.empty()) return line + "<the agent command>";
+  for (const auto& w : t.argv) line += shell_quote(w) + ' ';
+  line.pop_back();
+  return line;
+}
+
 } // namespace
 
 task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
   std::map<std::string, std::vector<std::string>> commands;  // shell-quoted line -> task ids
   for (const auto& t : p.tasks) {
-    if (t.argv.empty() || !t.is_job() || cohort::is_finished(t.status)) continue;
-    std::string line;
-    for (const auto& w : t.argv) {
-      if (!line.empty()) line += ' ';
-      line += shell_quote(w);
-    }
-    commands[line].push_back(t.id);
+    if (!t.is_job() || cohort::is_finished(t.status)) continue;
+    if (std::string line = own_command(t); !line.empty()) commands[line].push_back(t.id);
   }
   task_command_list out;
   out.distinct = commands.size();

@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <map>
 
 namespace cohort::detail {
 namespace json = boost::json;
@@ -57,6 +58,23 @@ std::string bad(std::string_view key, const json::value& v, std::string_view wan
          std::string(want);
 }
 
+// `{"NAME": "value", ...}`: names non-empty without '=' or NUL, values without NUL (execve
+// could not pass them).
+std::optional<std::map<std::string, std::string, std::less<>>> read_environment(const json::value& v) {
+  const auto* o = v.if_object();
+  if (!o) return std::nullopt;
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& kv : *o) {
+    const std::string_view name = kv.key();
+    const auto* value = kv.value().if_string();
+    if (name.empty() || name.find_first_of(std::string_view("=\0", 2)) != std::string_view::npos ||
+        !value || value->find('\0') != json::string::npos)
+      return std::nullopt;
+    out.insert_or_assign(std::string(name), std::string(*value));
+  }
+  return out;
+}
+
 } // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
@@ -80,8 +98,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 bool is_estimate_key(std::string_view key) noexcept {
-  static constexpr std::array<std::string_view, 5> keys{"duration", "duration_ms", "tokens",
-                                                        "owns", "argv"};
+  static constexpr std::array<std::string_view, 6> keys{"duration", "duration_ms", "tokens",
+                                                        "owns", "argv", "env"};
   for (auto k : keys)
     if (k == key) return true;
   return false;
@@ -105,6 +123,9 @@ void read_estimates(const json::object& o, task& t, std::vector<std::string>& pr
     } else if (key == "owns" || key == "argv") {
       if (auto s = read_strings(v)) (key == "owns" ? t.owns : t.argv) = std::move(*s);
       else problems.push_back(bad(key, v, "an array of strings"));
+    } else if (key == "env") {
+      if (auto e = read_environment(v)) t.env = std::move(*e);
+      else problems.push_back(bad(key, v, "an object of strings, each name without '=' or NUL"));
     }
   }
 }

@@ -46,6 +46,11 @@ json::object task_json(const plan& p, const task& t) {
   if (t.tokens) o.emplace("tokens", *t.tokens);
   put_strings(o, "owns", t.owns);
   put_strings(o, "argv", t.argv);
+  if (!t.env.empty()) {
+    json::object env;
+    for (const auto& [name, value] : t.env) env.emplace(name, value);
+    o.emplace("env", std::move(env));
+  }
   if (!t.extra.empty()) o.emplace("extra", t.extra);
   return o;
 }

@@ -89,7 +89,8 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   po.grace = options_.grace;
   po.deadline = r.timeout;
   po.environment.insert(options_.environment.begin(), options_.environment.end());
-  po.environment["COHORT_TASK_ID"] = t.id;
+  for (const auto& [name, value] : t.env) po.environment.insert_or_assign(name, value);  // the task's win
+  po.environment["COHORT_TASK_ID"] = t.id;  // and cohort's win over both
   po.environment["COHORT_ATTEMPT"] = std::to_string(r.attempt);
 
   const bool uses_template = t.argv.empty();

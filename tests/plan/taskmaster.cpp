@@ -223,6 +223,20 @@ BOOST_AUTO_TEST_CASE(estimates_come_from_the_task_fields_then_the_sidecar) {
   BOOST_TEST(count(l, severity::warning, "7", "sidecar names a task") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_tasks_environment_is_read_and_a_malformed_one_refused) {
+  const auto l = parse(R"({"master": {"tasks": [
+    {"id": 1, "cohort": {"env": {"MODEL": "opus", "EMPTY": ""}}},
+    {"id": 2, "cohort": {"env": {"A=B": "x"}}},
+    {"id": 3, "cohort": {"env": {"N": 1}}},
+    {"id": 4, "cohort": {"env": ["N=1"]}}]}})");
+  BOOST_TEST(l.plan.tasks.at(0).env.size() == 2u);
+  BOOST_TEST(l.plan.tasks.at(0).env.at("MODEL") == "opus");
+  for (const char* id : {"2", "3", "4"}) {
+    BOOST_TEST_INFO(id);
+    BOOST_TEST(count(l, severity::error, id, "invalid \"env\"") == 1u);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_malformed_estimate_is_refused) {
   const auto l = parse(R"({"master": {"tasks": [{"id": 1, "cohort": {"duration": "25 parsecs",
                                                 "tokens": -3, "owns": "src"}}]}})");

@@ -121,6 +121,24 @@ CO_TEST_CASE(the_agent_template_gets_the_prompt_in_a_file_or_on_stdin) {
   }
 }
 
+CO_TEST_CASE(a_tasks_environment_goes_over_the_launchers_and_under_cohorts_own) {
+  cohort::test::temp_dir dir;
+  plan_builder b;
+  const auto t = one_task(b, sim({"--print-env", "MODEL", "--print-env", "SHARED", "--print-env",
+                                  "COHORT_TASK_ID"}));
+  b.p.tasks[t].env = {{"MODEL", "opus"}, {"SHARED", "task"}, {"COHORT_TASK_ID", "forged"}};
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path();
+  lo.environment = {{"SHARED", "launcher"}};
+  cohort::process_launcher agents(lo);
+  auto report = co_await cohort::run_plan(b.p, agents, {});
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
+  const auto out = cohort::test::read_text(dir.path() / "agents" / "1.1" / "1.out");
+  BOOST_TEST(out.find("MODEL=opus") != std::string::npos, out);
+  BOOST_TEST(out.find("SHARED=task") != std::string::npos, out);
+  BOOST_TEST(out.find("COHORT_TASK_ID=1.1") != std::string::npos, out);
+}
+
 CO_TEST_CASE(prompts_and_logs_are_private_and_a_planted_link_fails_the_attempt_not_its_target) {
   namespace fs = std::filesystem;
   for (const std::string planted : {"", "prompt.md", "1.out", "1.err"}) {

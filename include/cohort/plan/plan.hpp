@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,10 @@ struct task {
   std::vector<std::string> owns;  ///< file globs the task may write (ownership)
   /// The task's own command (an argv, never a shell string); empty: use the agent template.
   std::vector<std::string> argv;
+  /// Variables added to its agent's environment, over the launcher's (`cohort.env` in the
+  /// file). Like `argv`, it comes from the file: a driver runs it only with the user's consent
+  /// (`LD_PRELOAD` is code).
+  std::map<std::string, std::string, std::less<>> env;
 
   /// Every field of the source object cohort does not model, kept verbatim for write-back.
   boost::json::object extra;

@@ -58,7 +58,8 @@ struct process_launcher_options {
 /// never a shell; the prompt in a file or on stdin; output to files under the run directory;
 /// usage read from the Claude Code result or `COHORT_USAGE_FILE` (usage.hpp); exit code 75 or a
 /// rate-limit report means "rate limited". Each agent gets `COHORT_TASK_ID` and
-/// `COHORT_ATTEMPT` in its environment, and with a run dir `COHORT_RUN_DIR` (run_dir.hpp), by
+/// `COHORT_ATTEMPT` in its environment (over the task's `env`, itself over `environment`), and
+/// with a run dir `COHORT_RUN_DIR` (run_dir.hpp), by
 /// which a resumed run finds the agents of the dead one.
 ///
 /// @par Thread safety
