@@ -39,4 +39,6 @@ std::string_view to_string(wait_reason r) noexcept {
   return "unknown";
 }
 
+boost::asio::awaitable<void> observer::until_caught_up() { co_return; }
+
 } // namespace cohort

@@ -402,6 +402,11 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
 }
 
 asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64_t reserved) {
+  // Back-pressure: nothing starts while a reader of the events lags behind (checked last, so
+  // that no wait for a limit comes between the check and the launch).
+  for (auto* o : observers_) {
+    while (o->lagging()) co_await o->until_caught_up();  // all waiters wake; the first goes
+  }
   for (auto* o : observers_) o->before_launch();  // nothing starts unrecorded
   auto& report = state_[t].report;
   if (report.started == clock_type::time_point{}) report.started = clock_type::now();

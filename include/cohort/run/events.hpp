@@ -6,6 +6,8 @@
 #include <cohort/core/config.hpp>
 #include <cohort/plan/plan.hpp>
 
+#include <boost/asio/awaitable.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -76,6 +78,14 @@ public:
   /// Called before every launch, after the launch's events were delivered. A journal makes its
   /// records durable here; an error thrown here fails the launch (nothing runs unrecorded).
   virtual void before_launch() {}
+
+  /// Back-pressure. Before each launch (its limits held), the run asks every observer whether
+  /// it lags behind (`lagging`, cheap: no coroutine unless it says yes) and then waits for
+  /// `until_caught_up`: a consumer that reads events slower than the run makes them slows the
+  /// run's launches down instead of letting its buffer grow (event_channel.hpp). Cancelling
+  /// the run cancels the wait.
+  virtual bool lagging() const noexcept { return false; }
+  virtual boost::asio::awaitable<void> until_caught_up();
 };
 
 } // namespace cohort
