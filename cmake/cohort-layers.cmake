@@ -12,15 +12,16 @@ if(CMAKE_SCRIPT_MODE_FILE)
   cmake_policy(VERSION 3.25)  # IN_LIST; a project has it from cmake_minimum_required()
 endif()
 
-set(COHORT_LAYERS core common process plan analysis run view testing)
+set(COHORT_LAYERS core common process git plan analysis run view testing)
 set(COHORT_LAYER_USES_core)
 set(COHORT_LAYER_USES_common core)
 set(COHORT_LAYER_USES_process core common)
+set(COHORT_LAYER_USES_git core common process)
 set(COHORT_LAYER_USES_plan core common)
 set(COHORT_LAYER_USES_analysis core common plan)
-set(COHORT_LAYER_USES_run core common process plan analysis)
-set(COHORT_LAYER_USES_view core common process plan analysis run)
-set(COHORT_LAYER_USES_testing core common process plan analysis run)
+set(COHORT_LAYER_USES_run core common process git plan analysis)
+set(COHORT_LAYER_USES_view core common process git plan analysis run)
+set(COHORT_LAYER_USES_testing core common process git plan analysis run)
 
 # The layer an include names: <cohort/L/...> and <cohort/L.hpp> are L; "L/..." (a private
 # header, from src/) is L; <cohort/cohort.hpp> is "cohort" (every layer); anything else is empty.

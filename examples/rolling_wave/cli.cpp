@@ -82,6 +82,8 @@ bool switch_flag(std::string_view flag, arguments& a) {
   else if (flag == "--yes" || flag == "-y") a.yes = true;
   else if (flag == "--write-status") a.write_status = true;
   else if (flag == "--allow-task-commands") a.allow_task_commands = true;
+  else if (flag == "--keep-branches") a.keep_branches = true;
+  else if (flag == "--land") a.land = true;
   else if (flag == "--json") a.json = true;
   else if (flag == "--help" || flag == "-h") a.cmd = command::help;
   else if (flag == "--version" || flag == "-V") a.cmd = command::version;
@@ -122,6 +124,15 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
   else if (flag == "--run-dir") a.run_dir = std::string(v);
   else if (flag == "--trace") a.trace_file = v;
   else if (flag == "--format") a.format = parse_choice<std::string_view>(v, flag, {{"text", "text"}, {"json", "json"}, {"dot", "dot"}, {"mermaid", "mermaid"}});
+  else if (flag == "--isolation") a.isolation = parse_choice<std::string_view>(v, flag, {{"worktree", "worktree"}, {"none", "none"}});
+  else if (flag == "--on-conflict") a.on_conflict = parse_choice<cohort::conflict_policy>(v, flag, {{"retry", cohort::conflict_policy::retry}, {"fail", cohort::conflict_policy::fail}, {"sequential", cohort::conflict_policy::sequential}});
+  else if (flag == "--conflict-retries") a.conflict_retries = static_cast<int>(parse_count(v, flag, 0, 100));
+  else if (flag == "--author") {
+    a.author = v;
+    const auto lt = a.author.find('<');
+    if (lt == std::string::npos || lt == 0 || a.author.back() != '>')
+      throw usage_error(fmt::format("--author is 'Name <email>', not '{}'", v));
+  }
   else if (flag == "--on-violation") a.violation = parse_choice<on_violation>(v, flag, {{"warn", on_violation::warn}, {"fail", on_violation::fail}, {"sequential", on_violation::sequential}});
   else if (flag == "--time-scale") {
     a.time_scale = parse_scale(v, flag);
@@ -132,6 +143,7 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
 bool takes_value(std::string_view flag) {
   static const char* const flags[] = {"--tag", "--agent", "--prompt", "--workdir", "--run-dir", "--trace",
                                       "--format", "--on-violation", "--time-scale", "-j", "--jobs",
+                                      "--isolation", "--on-conflict", "--conflict-retries", "--author",
                                       "--per-parent", "--budget", "--reserve", "--stagger",
                                       "--launch-interval", "--mode", "--order", "--retries", "--timeout"};
   for (const char* f : flags) {
@@ -286,6 +298,21 @@ run options:
   --retries N              extra attempts of a failed task (exponential backoff)
   --timeout DURATION       per attempt
   --fail-fast              the first task failing for good stops the run
+  --isolation worktree|none
+                           worktree (the default in a git checkout): every agent works in a git
+                           worktree of its own, on its own branch; finished work is merged at
+                           the join (never touching your checkout) into the branch
+                           cohort/<run>, which holds every finished task at the end. A checkout
+                           with uncommitted changes is refused. none: all in the work dir
+  --on-conflict retry|fail|sequential
+                           work that does not merge: run the agent again from the current tip
+                           with the conflict in its prompt (default), fail the task, or go on
+                           one agent at a time
+  --conflict-retries N     runs again after a conflict (default 2)
+  --land                   at the end, if every task is done, fast-forward your branch to the
+                           run's (refused, saying why, when it cannot fast-forward)
+  --keep-branches          keep merged jobs' branches (failed jobs' are always kept)
+  --author 'NAME <EMAIL>'  who cohort's commits are by (default cohort <cohort@localhost>)
   --on-violation warn|fail|sequential
                            a changed file no task owns (git checkouts, tasks with "owns"):
                            warn, fail the run, or go on one agent at a time

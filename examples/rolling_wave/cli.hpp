@@ -6,6 +6,7 @@
 #ifndef ROLLING_WAVE_CLI_HPP
 #define ROLLING_WAVE_CLI_HPP
 
+#include <cohort/run/worktree_launcher.hpp>
 #include <cohort/run/executor.hpp>
 
 #include <chrono>
@@ -45,6 +46,12 @@ struct arguments {
   bool json = false, dry_run = false, confirm = false, yes = false, write_status = false;
   bool allow_task_commands = false;  ///< run the commands a tasks file carries (its "argv")
   on_violation violation = on_violation::warn;
+  std::string isolation;           ///< --isolation worktree|none; empty: worktree in a git checkout
+  cohort::conflict_policy on_conflict = cohort::conflict_policy::retry;
+  int conflict_retries = 2;        ///< --conflict-retries
+  bool keep_branches = false;      ///< --keep-branches: merged jobs' branches too
+  bool land = false;               ///< --land: fast-forward the checkout's branch to the run's
+  std::string author;              ///< --author 'Name <email>' of cohort's commits
   cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
 };
 

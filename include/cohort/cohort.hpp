@@ -7,6 +7,7 @@
 
 #include <cohort/core.hpp>
 #include <cohort/process.hpp>
+#include <cohort/git.hpp>
 #include <cohort/plan.hpp>
 #include <cohort/analysis.hpp>
 #include <cohort/run.hpp>

@@ -17,5 +17,6 @@
 #include <cohort/run/process_launcher.hpp>
 #include <cohort/run/resume.hpp>
 #include <cohort/run/run_dir.hpp>
+#include <cohort/run/worktree_launcher.hpp>
 
 #endif // COHORT_RUN_HPP

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/core/error.hpp>
 
+#include <fmt/format.h>
+
 #include <string>
 
 namespace cohort {
@@ -22,8 +24,10 @@ public:
       case errc::children_failed: return "children of the scope failed";
       case errc::scope_ended: return "the scope has ended; a scope& must not outlive it";
       case errc::wrong_executor: return "called from outside the object's strand";
+      case errc::git_failed: return "a git command failed";
+      case errc::merge_conflict: return "the work does not merge: conflicting changes";
     }
-    return "unknown cohort error " + std::to_string(ev);
+    return fmt::format("unknown cohort error {}", ev);
   }
 };
 

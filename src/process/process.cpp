@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/process/process.hpp>
+#include <cohort/process/subreaper.hpp>
 
 #include "common/procfs.hpp"
 
@@ -534,8 +535,10 @@ asio::awaitable<void> end_group(child_state& st) {
                       [&st] { return st.reaped && !st.out.open && !st.err.open; });
   if (group_alive(st)) ::kill(-pgid, SIGKILL);
   co_await wait_until(st, clock_type::time_point::max(), [&st] { return st.reaped; });
-  // The members die of SIGKILL at once; reaped as they do (at most a second: one may be stuck
-  // in the kernel).
+  // In a subreaper the members are ours once the leader is gone: reaped as SIGKILL ends them
+  // (at most a second: one may be stuck in the kernel). Elsewhere their zombies are init's, and
+  // an init that does not reap (a container's) would keep the group "alive": not waited for.
+  if (!is_child_subreaper()) co_return;
   const auto until = after(std::chrono::seconds(1));
   while (group_alive(st) && clock_type::now() < until)
     co_await wait_until(st, std::min(until, after(std::chrono::milliseconds(5))), [] { return false; });

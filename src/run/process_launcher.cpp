@@ -85,7 +85,8 @@ process_launcher::process_launcher(process_launcher_options options)
 asio::awaitable<launch_result> process_launcher::launch(const launch_request& r) {
   const task& t = r.get();
   process_options po;
-  po.cwd = options_.workdir;
+  const fs::path& workdir = r.workdir.empty() ? options_.workdir : r.workdir;
+  po.cwd = workdir;
   po.grace = options_.grace;
   po.deadline = r.timeout;
   po.environment.insert(options_.environment.begin(), options_.environment.end());
@@ -107,9 +108,10 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   std::string prompt;
   if (uses_template) {
     values = task_placeholders(*r.source, r.task);
-    values["workdir"] = options_.workdir.empty() ? fs::current_path().string() : options_.workdir.string();
+    values["workdir"] = workdir.empty() ? fs::current_path().string() : workdir.string();
     values["attempt"] = std::to_string(r.attempt);
     prompt = build_prompt(*r.source, r.task);
+    if (!r.prompt_note.empty()) prompt += "\n" + r.prompt_note;
   }
   if (!options_.run_dir.empty()) {
     // Marks the agent (and what it starts) as this run dir's, so that a resumed run can end it

@@ -32,6 +32,8 @@ enum class errc {
   children_failed,    ///< a scope ended with failures (`scope_error` carries every one)
   scope_ended,        ///< a `scope&` was used after its scope ended
   wrong_executor,     ///< a call that must run on an object's strand came from elsewhere
+  git_failed,         ///< a git command cohort ran exited with an error (the message quotes it)
+  merge_conflict,     ///< a job's work does not merge into its target branch
   // end::outline[]
 };
 

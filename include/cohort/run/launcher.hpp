@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -25,6 +26,11 @@ struct launch_request {
   std::chrono::milliseconds timeout{0};                 ///< 0: none; the launcher enforces it
   std::function<void(std::string_view)> on_output;      ///< one line of output (may be empty)
   std::function<void(int pid)> on_started;              ///< the agent is running (pid 0: not local)
+  /// Where the agent works, when a wrapping launcher chose it (a worktree of its own); empty:
+  /// the launcher's own setting.
+  std::filesystem::path workdir;
+  /// Added to the end of the agent's prompt (why this attempt runs again, for example).
+  std::string prompt_note;
 
   const cohort::task& get() const noexcept { return source->tasks[task]; }
 };

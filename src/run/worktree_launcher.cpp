@@ -1,0 +1,190 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+#include <cohort/run/worktree_launcher.hpp>
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace cohort {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+void tell(const launch_request& r, const std::string& line) {
+  if (r.on_output) r.on_output("cohort: " + line);
+}
+
+std::string short_id(const std::string& commit) { return commit.substr(0, 12); }
+
+std::string joined(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+// Every parent, other than `parent`, that `parent` or one of its subtasks depends on.
+std::vector<task_index> dependency_parents(const plan& p, task_index parent) {
+  std::vector<task_index> out;
+  auto add = [&](task_index dep) {
+    const task_index top = p.tasks[dep].parent.value_or(dep);
+    if (top != parent && std::find(out.begin(), out.end(), top) == out.end()) out.push_back(top);
+  };
+  for (task_index d : p.tasks[parent].dependencies) add(d);
+  for (task_index s : p.tasks[parent].subtasks)
+    for (task_index d : p.tasks[s].dependencies) add(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+} // namespace
+
+worktree_launcher::worktree_launcher(launcher& inner, worktree_options options)
+    : inner_(inner), options_(std::move(options)), repo_(options_.repository, options_.author),
+      run_branch_("cohort/" + ref_component(options_.run_name)) {}
+
+semaphore& worktree_launcher::lock() { return *lock_; }
+
+asio::awaitable<void> worktree_launcher::start() {
+  const auto ex = co_await asio::this_coro::executor;
+  lock_.emplace(ex, 1);
+  serial_.emplace(ex, 1);
+  const std::string base = co_await repo_.resolve(options_.base);
+  if (base.empty()) {
+    throw system_error(errc::git_failed, "cohort: " + options_.base + " names no commit in " +
+                                             options_.repository.string() + " (a repository without commits?)");
+  }
+  co_await repo_.create_branch(run_branch_, base);
+  fs::create_directories(options_.worktrees);
+}
+
+// With lock_ held: merges the branch of `parent` (after its own dependencies) into the run branch.
+asio::awaitable<void> worktree_launcher::merge_parent(const plan& p, task_index parent) {
+  if (!merged_parents_.insert(parent).second) co_return;
+  for (task_index d : dependency_parents(p, parent)) co_await merge_parent(p, d);
+  const auto branch = parents_.find(parent);
+  if (branch == parents_.end()) co_return;  // none of its jobs ran: nothing to merge
+  const task& t = p.tasks[parent];
+  const std::string tip = co_await repo_.resolve("refs/heads/" + branch->second);
+  const merge_outcome m =
+      co_await repo_.merge(run_branch_, tip, fmt::format("Merge {}: {}", t.id, t.title));
+  if (m.kind == merge_outcome::conflict) {
+    ++conflicts_;
+    worktree_job j;
+    j.state = worktree_job::conflict;
+    j.task_id = t.id;
+    j.branch = branch->second;
+    j.commit = tip;
+    j.conflicts = m.conflicts;
+    parent_conflicts_.push_back(std::move(j));
+    co_return;
+  }
+  if (!options_.keep_branches) co_await repo_.delete_branch(branch->second);
+}
+
+asio::awaitable<std::string> worktree_launcher::parent_branch(const plan& p, task_index parent) {
+  auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+  if (auto b = parents_.find(parent); b != parents_.end()) co_return b->second;
+  for (task_index d : dependency_parents(p, parent)) co_await merge_parent(p, d);
+  const std::string name = fmt::format("cohort-work/{}/p/{}", ref_component(options_.run_name),
+                                       ref_component(p.tasks[parent].id));
+  co_await repo_.create_branch(name, co_await repo_.resolve("refs/heads/" + run_branch_));
+  parents_.emplace(parent, name);
+  co_return name;
+}
+
+asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r) {
+  const plan& p = *r.source;
+  const task_index parent = r.get().parent.value_or(r.task);
+  const std::string target = co_await parent_branch(p, parent);
+  std::string note;
+  for (int run = 0;; ++run) {
+    std::optional<semaphore::permit> one_at_a_time;
+    if (sequential_) one_at_a_time = co_await serial_->async_acquire(1, asio::use_awaitable);
+    worktree_job j;
+    j.task_id = r.get().id;
+    j.attempt = r.attempt;
+    j.run = run;
+    const std::string leaf = run == 0 ? std::to_string(r.attempt) : fmt::format("{}-{}", r.attempt, run);
+    j.branch = fmt::format("cohort-work/{}/j/{}/{}", ref_component(options_.run_name), ref_component(j.task_id), leaf);
+    j.worktree = options_.worktrees / (ref_component(j.task_id) + "-" + leaf);
+    jobs_.push_back(std::move(j));
+    const std::size_t job = jobs_.size() - 1;
+    launch_result result = co_await run_job(r, job, target, note);
+    const worktree_job done = jobs_[job];  // a copy: jobs_ grows while this waits
+    if (done.state != worktree_job::conflict) co_return result;
+    ++conflicts_;
+    const bool again = options_.on_conflict != conflict_policy::fail && run < options_.conflict_retries;
+    if (!again) {
+      result.status = launch_status::failed;
+      result.message = fmt::format("its work does not merge into {}: conflicting changes in {} (kept: branch {})",
+                                   target, joined(done.conflicts), done.branch);
+      co_return result;
+    }
+    if (options_.on_conflict == conflict_policy::sequential && !sequential_) {
+      sequential_ = true;
+      tell(r, "a conflict: from now on one agent at a time");
+    }
+    // The next run starts from the tip as it is now, told what conflicted and why.
+    const std::string tip = co_await repo_.resolve("refs/heads/" + target);
+    const std::string mine = co_await repo_.diff(done.base, done.commit, done.conflicts, 16 * 1024);
+    const std::string theirs = co_await repo_.diff(done.base, tip, done.conflicts, 16 * 1024);
+    note = fmt::format(
+        "## Your previous attempt did not merge\n\n"
+        "It conflicted with work merged meanwhile, in: {}. Start again from the current state "
+        "(this worktree has it) and make your change so that it keeps theirs.\n\n"
+        "Your previous change:\n\n```diff\n{}```\n\nThe change merged meanwhile:\n\n```diff\n{}```\n",
+        joined(done.conflicts), mine, theirs);
+    tell(r, fmt::format("conflict in {}: running again from the current tip ({} of {})",
+                        joined(done.conflicts), run + 1, options_.conflict_retries));
+  }
+}
+
+// One run of the agent in a fresh worktree; merges its work into `target` when it succeeds.
+asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& r, std::size_t job,
+                                                          const std::string& target, std::string note) {
+  {
+    auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+    jobs_[job].base = co_await repo_.resolve("refs/heads/" + target);
+    co_await repo_.create_branch(jobs_[job].branch, jobs_[job].base);
+    co_await repo_.add_worktree(jobs_[job].worktree, jobs_[job].branch);
+  }
+  launch_request in = r;
+  in.workdir = jobs_[job].worktree;
+  in.prompt_note = std::move(note);
+  launch_result result = co_await inner_.launch(in);
+  if (result.status != launch_status::succeeded) {
+    jobs_[job].state = worktree_job::failed;
+    result.message += fmt::format(" (its worktree is kept: {})", jobs_[job].worktree.string());
+    co_return result;
+  }
+  const task& t = r.get();
+  jobs_[job].commit = co_await repo_.commit_all(jobs_[job].worktree, fmt::format("{}: {}", t.id, t.title));
+  auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+  const merge_outcome m =
+      co_await repo_.merge(target, jobs_[job].commit, fmt::format("Merge {}: {}", t.id, t.title));
+  if (m.kind == merge_outcome::conflict) {
+    jobs_[job].state = worktree_job::conflict;
+    jobs_[job].conflicts = m.conflicts;
+    co_await repo_.remove_worktree(jobs_[job].worktree);  // its branch keeps the work
+    co_return result;
+  }
+  jobs_[job].state = worktree_job::merged;
+  tell(r, fmt::format("merged into {} ({})", target, short_id(m.commit)));
+  co_await repo_.remove_worktree(jobs_[job].worktree);
+  if (!options_.keep_branches) co_await repo_.delete_branch(jobs_[job].branch);
+  co_return result;
+}
+
+asio::awaitable<std::vector<worktree_job>> worktree_launcher::finish(const plan& p) {
+  auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+  for (const auto& [parent, branch] : std::map<task_index, std::string>(parents_)) co_await merge_parent(p, parent);
+  co_return parent_conflicts_;
+}
+
+} // namespace cohort

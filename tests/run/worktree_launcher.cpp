@@ -1,0 +1,129 @@
+// Copyright (c) 2026 The cohort authors. Distributed under the Boost Software License, Version 1.0.
+// SPDX-License-Identifier: BSL-1.0
+// Test that the header is self-contained.
+#include <cohort/run/worktree_launcher.hpp>
+
+#include "support/co_test.hpp"
+#include "support/files.hpp"
+#include "support/git_repo.hpp"
+#include "support/plans.hpp"
+
+#include <cohort/run/executor.hpp>
+#include <cohort/run/process_launcher.hpp>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using cohort::task_outcome;
+using cohort::test::git;
+using cohort::test::plan_builder;
+using cohort::test::show;
+
+namespace {
+
+// A subtask of `parent` whose agent is `sh -c script` (run in its worktree).
+cohort::task_index scripted(plan_builder& b, cohort::task_index parent, const std::string& local,
+                            const std::string& script, const std::vector<std::string>& deps = {}) {
+  const auto t = b.sub(parent, local, deps, 1ms);
+  b.p.tasks[t].argv = {"sh", "-c", script};
+  b.p.tasks[t].title = "task " + local;
+  return t;
+}
+
+// The repository, the run dir and the launchers of one test.
+struct fixture {
+  cohort::test::temp_dir dir;
+  fs::path repo = dir / "repo";
+  cohort::process_launcher agents;
+  cohort::worktree_options options;
+
+  explicit fixture(cohort::process_launcher_options lo = {}) : agents(with_run_dir(lo, dir.path())) {
+    cohort::test::make_repo(repo, {{"shared.txt", "base\n"}, {"gone.txt", "g\n"}});
+    options.repository = repo;
+    options.worktrees = dir / "run" / "worktrees";
+    options.run_name = "t1";
+  }
+  static cohort::process_launcher_options with_run_dir(cohort::process_launcher_options lo, const fs::path& d) {
+    lo.run_dir = d / "run";
+    return lo;
+  }
+  std::string at_run_branch(const std::string& path) const { return show(repo, "cohort/t1", path); }
+};
+
+boost::asio::awaitable<cohort::run_report> run_isolated(fixture& f, const cohort::plan& p,
+                                                        cohort::executor_options o) {
+  cohort::worktree_launcher isolated(f.agents, f.options);
+  co_await isolated.start();
+  auto report = co_await cohort::run_plan(p, isolated, o);
+  const auto kept = co_await isolated.finish(p);
+  BOOST_TEST(kept.empty());
+  co_return report;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(worktree_launcher)
+
+// Waves: 1.1 and 1.2 run at once, each in its own worktree (neither sees the other's file,
+// whatever the timing), 1.3 (wave 2) sees both; parent 2 depends on 1 and sees its work; an
+// agent that commits by itself, deletes and adds files. The run branch holds it all; the
+// user's checkout is untouched.
+CO_TEST_CASE(each_agent_works_alone_and_the_next_wave_and_dependents_see_the_work) {
+  fixture f;
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  scripted(b, p1, "1", "echo one > one.txt; sleep 0.2; test ! -e two.txt");
+  scripted(b, p1, "2", "echo two > two.txt; sleep 0.2; test ! -e one.txt");
+  scripted(b, p1, "3", "test -e one.txt && test -e two.txt && cat one.txt two.txt > both.txt", {"1.1", "1.2"});
+  const auto p2 = b.parent("2", {"1"});
+  scripted(b, p2, "1",
+           "test -e both.txt && rm gone.txt && echo self > self.txt && "
+           "git -c core.hooksPath=/dev/null -c user.name=agent -c user.email=a@x add self.txt && "
+           "git -c core.hooksPath=/dev/null -c user.name=agent -c user.email=a@x commit -q -m self && "
+           "echo loose > loose.txt");
+  cohort::executor_options o;
+  o.schedule.max_running = 4;
+  o.schedule.mode = cohort::wave_mode::waves;
+  const std::string head = git(f.repo, {"rev-parse", "HEAD"});
+  const auto report = co_await run_isolated(f, b.p, o);
+  for (const auto& t : report.tasks) BOOST_TEST((t.outcome == task_outcome::succeeded), t.reason);
+  BOOST_TEST(f.at_run_branch("both.txt") == "one\ntwo");
+  BOOST_TEST(f.at_run_branch("self.txt") == "self");
+  BOOST_TEST(f.at_run_branch("loose.txt") == "loose");
+  BOOST_TEST(git(f.repo, {"ls-tree", "--name-only", "cohort/t1"}) ==
+             "both.txt\nloose.txt\none.txt\nself.txt\nshared.txt\ntwo.txt");
+  BOOST_TEST(git(f.repo, {"rev-parse", "HEAD"}) == head);
+  BOOST_TEST(git(f.repo, {"status", "--porcelain"}).empty());
+  // Merged jobs leave nothing behind: no worktree, no job or parent branch.
+  BOOST_TEST(git(f.repo, {"for-each-ref", "--format=%(refname:short)"}) == "cohort/t1\nmain");
+  BOOST_TEST(git(f.repo, {"worktree", "list", "--porcelain"}).find("worktrees") == std::string::npos);
+}
+
+CO_TEST_CASE(eight_agents_at_once_on_one_repository_all_merge) {
+  fixture f;
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  for (int i = 1; i <= 8; ++i)
+    scripted(b, p1, std::to_string(i), "echo $COHORT_TASK_ID > \"f$COHORT_TASK_ID.txt\"");
+  cohort::executor_options o;
+  o.schedule.max_running = 8;
+  const auto report = co_await run_isolated(f, b.p, o);
+  BOOST_TEST(report.all_done());
+  for (int i = 1; i <= 8; ++i) BOOST_TEST(f.at_run_branch("f1." + std::to_string(i) + ".txt") == "1." + std::to_string(i));
+}
+
+// A failed agent: nothing of it is merged; its worktree and branch are kept for a look.
+CO_TEST_CASE(a_failed_agent_merges_nothing_and_its_worktree_is_kept) {
+  fixture f;
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto t = scripted(b, p1, "1", "echo half > half.txt; exit 3");
+  cohort::executor_options o;
+  o.retry.retries = 0;
+  const auto report = co_await run_isolated(f, b.p, o);
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[t].reason.find("its worktree is kept") != std::string::npos, report.tasks[t].reason);
+  BOOST_TEST(git(f.repo, {"ls-tree", "--name-only", "cohort/t1"}) == "gone.txt\nshared.txt");
+  BOOST_TEST(cohort::test::read_text(f.options.worktrees / "1.1-1" / "half.txt") == "half\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
