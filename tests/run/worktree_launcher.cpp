@@ -126,4 +126,66 @@ CO_TEST_CASE(a_failed_agent_merges_nothing_and_its_worktree_is_kept) {
   BOOST_TEST(cohort::test::read_text(f.options.worktrees / "1.1-1" / "half.txt") == "half\n");
 }
 
+// Two agents change the same line at once (each waits until both run, so both start from the
+// same commit): the second to finish does not merge. Each policy, by its outcome.
+CO_TEST_CASE(the_same_lines_changed_at_once_follow_each_conflict_policy) {
+  for (auto policy : {cohort::conflict_policy::retry, cohort::conflict_policy::fail,
+                      cohort::conflict_policy::sequential}) {
+    BOOST_TEST_CONTEXT("policy " << static_cast<int>(policy)) {
+      cohort::test::temp_dir meet;
+      cohort::process_launcher_options lo;
+      // Told of the conflict, the agent writes both lines; else its own.
+      lo.agent = {"sh", "-c",
+                  "touch \"$0/started-$COHORT_TASK_ID\"; "
+                  "until [ $(ls \"$0\" | grep -c started) -ge 2 ]; do sleep 0.01; done; "
+                  "if grep -q 'did not merge' \"$1\"; then printf 'base\\n1.1\\n1.2\\n' > shared.txt; "
+                  "else echo \"$COHORT_TASK_ID\" > shared.txt; fi",
+                  meet.path().string(), "{prompt_file}"};
+      fixture f(lo);
+      f.options.on_conflict = policy;
+      plan_builder b;
+      const auto p1 = b.parent("1");
+      const auto a = b.sub(p1, "1", {}, 1ms);
+      const auto c = b.sub(p1, "2", {}, 1ms);
+      cohort::executor_options o;
+      o.schedule.max_running = 2;
+      o.retry.retries = 0;
+      cohort::test::event_log log;
+      cohort::worktree_launcher isolated(f.agents, f.options);
+      co_await isolated.start();
+      const auto report = co_await cohort::run_plan(b.p, isolated, o, cohort::test::observe(log));
+      (void)co_await isolated.finish(b.p);
+      BOOST_TEST(isolated.conflicts() == 1u);
+      const auto& first = report.tasks[a];
+      const auto& second = report.tasks[c];
+      if (policy == cohort::conflict_policy::fail) {
+        // One merged, the other failed naming the path; its branch keeps its work.
+        BOOST_TEST(((first.outcome == task_outcome::failed) != (second.outcome == task_outcome::failed)));
+        const auto& lost = first.outcome == task_outcome::failed ? first : second;
+        BOOST_TEST(lost.reason.find("conflicting changes in shared.txt (kept: branch cohort-work/t1/j/") !=
+                   std::string::npos, lost.reason);
+        const std::string won = first.outcome == task_outcome::failed ? "1.2" : "1.1";
+        BOOST_TEST(f.at_run_branch("shared.txt") == won);
+      } else {
+        BOOST_TEST(report.all_done());
+        BOOST_TEST(f.at_run_branch("shared.txt") == "base\n1.1\n1.2");
+        // The run again was told what conflicted, with both sides' changes.
+        int told = 0;
+        for (const char* id : {"1.1", "1.2"}) {
+          const std::string prompt = cohort::test::read_text(f.dir / "run" / "agents" / id / "prompt.md");
+          if (prompt.find("did not merge") == std::string::npos) continue;
+          ++told;
+          BOOST_TEST(prompt.find("in: shared.txt") != std::string::npos, prompt);
+          BOOST_TEST(prompt.find("+1.") != std::string::npos, prompt);
+        }
+        BOOST_TEST(told == 1);
+        bool sequential = false;
+        for (const auto& e : log.of(cohort::event_kind::task_output))
+          sequential = sequential || e.message.find("one agent at a time") != std::string::npos;
+        BOOST_TEST(sequential == (policy == cohort::conflict_policy::sequential));
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
