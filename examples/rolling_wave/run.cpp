@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 // `rolling-wave run` (and the demo): the plan, the agents, the observers, Ctrl-C, the report.
+#include "isolation.hpp"
 #include "observers.hpp"
 #include "ownership_guard.hpp"
 #include "run.hpp"
@@ -315,6 +316,8 @@ struct run_context {
   asio::cancellation_signal stop;
   bool stopped_by_violation = false;
   std::exception_ptr error;
+  cohort::worktree_launcher* isolated = nullptr;  // with --isolation worktree
+  std::vector<cohort::worktree_job> unmerged;     // parents whose branch did not merge
 };
 
 asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) {
@@ -336,10 +339,14 @@ asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) 
 }
 
 asio::awaitable<void> drive(run_context& c) {
-  const bool checking = co_await c.guard.start();
+  // Each agent in its own worktree: nothing of one can reach another's files, so the ownership
+  // check of the shared work dir has nothing to watch; the merges say what conflicts.
+  const bool checking = !c.isolated && co_await c.guard.start();
+  if (c.isolated) co_await c.isolated->start();
   (void)co_await cohort::with_scope(cohort::scope_policy::isolate, [&c, checking](cohort::scope& s) {
     return run_body(c, s, checking);
   });
+  if (c.isolated) c.unmerged = co_await c.isolated->finish(c.plan);
 }
 
 bool is_cancellation(const std::exception_ptr& e) {
@@ -452,7 +459,7 @@ int exit_code_for(int signo) { return signo == SIGHUP || signo == SIGPIPE ? 128 
 // The run itself: the agents, the observers, the loop, the report. Long, but only wiring: every
 // object here lives for the run and is handed to the next.
 int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analysis& analysis,
-            const fs::path& run_dir, std::optional<cohort::journal>& journal) {
+            const fs::path& run_dir, const isolation_choice& iso, std::optional<cohort::journal>& journal) {
   asio::io_context ctx;
   cohort::dashboard dash(ctx.get_executor(), p, dashboard_options_for(a, p, analysis));
   auto note = [&dash](const std::string& s) { dash.note(s); };
@@ -466,7 +473,10 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
                           "(a daemon): ended", cohort::terminal_safe(id), attempt, ended));
   };
   cohort::process_launcher agents(std::move(agent_options));
-  gate_launcher gate(ctx.get_executor(), agents, a.options.schedule.max_running);
+  std::optional<cohort::worktree_launcher> isolated;
+  if (iso.worktrees) isolated.emplace(agents, worktree_options_for(a, iso, run_dir));
+  gate_launcher gate(ctx.get_executor(), isolated ? static_cast<cohort::launcher&>(*isolated) : agents,
+                     a.options.schedule.max_running);
   cohort::run_recorder recorder(p);
   agent_pids pids;
   ownership_guard guard(p, a.workdir, a.violation, note);
@@ -476,7 +486,8 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   if (a.json) log.emplace(p, STDOUT_FILENO);
   if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
   if (a.write_status) status.emplace(ctx.get_executor(), p, p.source, note);
-  run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr};
+  run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr,
+                isolated ? &*isolated : nullptr, {}};
   for (cohort::observer* o : {static_cast<cohort::observer*>(journal ? &*journal : nullptr),
                               static_cast<cohort::observer*>(log ? &*log : nullptr),
                               static_cast<cohort::observer*>(trace ? &*trace : nullptr),
@@ -501,7 +512,9 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
   recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
   const int code = finish(p, a, recorder.report(), run_dir);
+  const bool landed = !isolated || a.json || report_work(a, iso, *isolated, c.unmerged, recorder.report().all_done());
   if (interrupts > 0) return exit_code_for(first_signal);
+  if (!landed) return some_failed;
   if (a.violation == on_violation::fail && !guard.violations().empty()) return some_failed;
   if (!statuses_written) return some_failed;  // the file does not say what ran
   return code;
@@ -557,6 +570,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   if (!a.dry_run) fit_open_files(a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
+  const isolation_choice iso = choose_isolation(a, run_dir, demo);
   std::optional<status_claim> claim;
   if (a.write_status && !a.dry_run) claim.emplace(p.source, p.tag, run_dir);
   std::optional<cohort::run_dir_lock> lock;
@@ -564,6 +578,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   const cohort::plan_analysis analysis = cohort::analyze(p, analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
+    fmt::print("\nisolation: {}\n", iso.why);
     return all_done;
   }
   if (a.confirm && !a.yes && !confirmed(p, a, analysis)) {
@@ -575,7 +590,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
     if (!a.resuming) save_command(run_dir, raw);
     journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{.agent_files = true});
   }
-  return execute(a, p, analysis, run_dir, journal);
+  return execute(a, p, analysis, run_dir, iso, journal);
 }
 
 // Runs the command saved in the run dir again, continuing its journal; flags given now win.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace cohort {
@@ -59,7 +60,16 @@ asio::awaitable<void> worktree_launcher::start() {
     throw system_error(errc::git_failed, "cohort: " + options_.base + " names no commit in " +
                                              options_.repository.string() + " (a repository without commits?)");
   }
-  co_await repo_.create_branch(run_branch_, base);
+  if (options_.resume && !(co_await repo_.resolve("refs/heads/" + run_branch_)).empty()) {
+    job_suffix_ = fmt::format("-r{}", std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()).count());
+  } else if (!(co_await repo_.resolve("refs/heads/" + run_branch_)).empty()) {
+    throw system_error(errc::git_failed, fmt::format("cohort: the branch {} exists already (a run before with the "
+                                                     "same name?): delete it or give the run another name",
+                                                     run_branch_));
+  } else {
+    co_await repo_.create_branch(run_branch_, base);
+  }
   fs::create_directories(options_.worktrees);
 }
 
@@ -93,7 +103,9 @@ asio::awaitable<std::string> worktree_launcher::parent_branch(const plan& p, tas
   for (task_index d : dependency_parents(p, parent)) co_await merge_parent(p, d);
   const std::string name = fmt::format("cohort-work/{}/p/{}", ref_component(options_.run_name),
                                        ref_component(p.tasks[parent].id));
-  co_await repo_.create_branch(name, co_await repo_.resolve("refs/heads/" + run_branch_));
+  // A resumed run goes on with the parent's branch of the run before, and what it merged.
+  if (!options_.resume || (co_await repo_.resolve("refs/heads/" + name)).empty())
+    co_await repo_.create_branch(name, co_await repo_.resolve("refs/heads/" + run_branch_));
   parents_.emplace(parent, name);
   co_return name;
 }
@@ -110,7 +122,8 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
     j.task_id = r.get().id;
     j.attempt = r.attempt;
     j.run = run;
-    const std::string leaf = run == 0 ? std::to_string(r.attempt) : fmt::format("{}-{}", r.attempt, run);
+    const std::string leaf =
+        (run == 0 ? std::to_string(r.attempt) : fmt::format("{}-{}", r.attempt, run)) + job_suffix_;
     j.branch = fmt::format("cohort-work/{}/j/{}/{}", ref_component(options_.run_name), ref_component(j.task_id), leaf);
     j.worktree = options_.worktrees / (ref_component(j.task_id) + "-" + leaf);
     jobs_.push_back(std::move(j));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ownership at run time, in a fresh git checkout: task 1.1 owns src/a/** and writes src/a/ok.txt
+# Ownership at run time, in a fresh git checkout shared by every agent (--isolation none): task 1.1 owns src/a/** and writes src/a/ok.txt
 # (fine); task 1.2 owns src/b/** but writes src/c/stray.txt (no task owns it); then 2.1, 2.2
 # and 2.3 could run side by side. With --on-violation warn the run succeeds and says so; with
 # fail it exits 1 and starts nothing after the violation; with sequential it succeeds and runs
@@ -29,14 +29,14 @@ JSON
 git add tasks.json && git -c user.name=t -c user.email=t@t commit -q -m plan
 
 set +e
-"$rw" run tasks.json --allow-task-commands --workdir . --run-dir "$work/run-warn" > "$work/warn.log" 2>&1
+"$rw" run tasks.json --allow-task-commands --isolation none --workdir . --run-dir "$work/run-warn" > "$work/warn.log" 2>&1
 warn=$?
 rm -f src/a/ok.txt src/c/stray.txt
-"$rw" run tasks.json --allow-task-commands --workdir . --run-dir "$work/run-fail" --on-violation fail --json \
+"$rw" run tasks.json --allow-task-commands --isolation none --workdir . --run-dir "$work/run-fail" --on-violation fail --json \
   > "$work/fail.json" 2> "$work/fail.log"
 fail=$?
 rm -f src/a/ok.txt src/c/stray.txt
-"$rw" run tasks.json --allow-task-commands --workdir . --run-dir "$work/run-seq" --on-violation sequential --json \
+"$rw" run tasks.json --allow-task-commands --isolation none --workdir . --run-dir "$work/run-seq" --on-violation sequential --json \
   > "$work/seq.json" 2> "$work/seq.log"
 seq=$?
 set -e

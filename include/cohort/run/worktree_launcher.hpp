@@ -39,6 +39,9 @@ struct worktree_options {
   conflict_policy on_conflict = conflict_policy::retry;
   int conflict_retries = 2;          ///< runs again after a conflict (retry, sequential)
   bool keep_branches = false;        ///< keep merged jobs' branches (their worktrees go)
+  /// A resumed run: the run branch and parents' branches of the run before are taken as they
+  /// are (their merged work kept), and job branches get a suffix of their own.
+  bool resume = false;
   // end::outline[]
 };
 
@@ -111,6 +114,7 @@ private:
   worktree_options options_;
   repository repo_;
   std::string run_branch_;
+  std::string job_suffix_;  // "-r<time>" in a resumed run: its jobs' names are new
   std::optional<semaphore> lock_;   // one git mutation at a time (refs, worktrees, merges)
   std::optional<semaphore> serial_; // taken by every job once a conflict made the run sequential
   bool sequential_ = false;
