@@ -65,6 +65,23 @@ asio::awaitable<void> repository::remove_worktree(std::filesystem::path path) co
   }
 }
 
+asio::awaitable<void> repository::switch_worktree(std::filesystem::path path, std::string name) const {
+  std::vector<std::string> checkout{"checkout", "--quiet", "--force", name};  // names are ours: never an option
+  co_await git_checked(path, std::move(checkout), &who_);
+  std::vector<std::string> clean{"clean", "-ffdxq"};
+  co_await git_checked(path, std::move(clean), &who_);
+}
+
+asio::awaitable<void> repository::detach_worktree(std::filesystem::path path) const {
+  std::vector<std::string> args{"checkout", "--quiet", "--force", "--detach"};
+  co_await git_checked(std::move(path), std::move(args), &who_);
+}
+
+asio::awaitable<void> repository::move_worktree(std::filesystem::path from, std::filesystem::path to) const {
+  std::vector<std::string> args{"worktree", "move", from.string(), to.string()};  // absolute paths
+  co_await git_checked(dir_, std::move(args), &who_);
+}
+
 asio::awaitable<std::string> repository::commit_all(std::filesystem::path path, std::string message) const {
   std::vector<std::string> add{"add", "--all"};
   co_await git_checked(path, std::move(add), &who_);

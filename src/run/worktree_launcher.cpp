@@ -125,7 +125,7 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
     const std::string leaf =
         (run == 0 ? std::to_string(r.attempt) : fmt::format("{}-{}", r.attempt, run)) + job_suffix_;
     j.branch = fmt::format("cohort-work/{}/j/{}/{}", ref_component(options_.run_name), ref_component(j.task_id), leaf);
-    j.worktree = options_.worktrees / (ref_component(j.task_id) + "-" + leaf);
+    j.name = ref_component(j.task_id) + "-" + leaf;
     jobs_.push_back(std::move(j));
     const std::size_t job = jobs_.size() - 1;
     launch_result result = co_await run_job(r, job, target, note);
@@ -165,7 +165,14 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
     auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
     jobs_[job].base = co_await repo_.resolve("refs/heads/" + target);
     co_await repo_.create_branch(jobs_[job].branch, jobs_[job].base);
-    co_await repo_.add_worktree(jobs_[job].worktree, jobs_[job].branch);
+    if (!idle_.empty()) {
+      jobs_[job].worktree = idle_.back();
+      idle_.pop_back();
+      co_await repo_.switch_worktree(jobs_[job].worktree, jobs_[job].branch);
+    } else {
+      jobs_[job].worktree = options_.worktrees / fmt::format("slot-{}", ++worktrees_made_);
+      co_await repo_.add_worktree(jobs_[job].worktree, jobs_[job].branch);
+    }
   }
   launch_request in = r;
   in.workdir = jobs_[job].worktree;
@@ -173,7 +180,12 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
   launch_result result = co_await inner_.launch(in);
   if (result.status != launch_status::succeeded) {
     jobs_[job].state = worktree_job::failed;
-    result.message += fmt::format(" (its worktree is kept: {})", jobs_[job].worktree.string());
+    // Kept for a look, under the job's own name.
+    const fs::path kept = options_.worktrees / jobs_[job].name;
+    auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+    co_await repo_.move_worktree(jobs_[job].worktree, kept);
+    jobs_[job].worktree = kept;
+    result.message += fmt::format(" (its worktree is kept: {})", kept.string());
     co_return result;
   }
   const task& t = r.get();
@@ -181,15 +193,17 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   const merge_outcome m =
       co_await repo_.merge(target, jobs_[job].commit, fmt::format("Merge {}: {}", t.id, t.title));
+  // Merged or not, the work is in the job's branch: the worktree serves the next job.
+  co_await repo_.detach_worktree(jobs_[job].worktree);
+  idle_.push_back(jobs_[job].worktree);
+  jobs_[job].worktree.clear();
   if (m.kind == merge_outcome::conflict) {
     jobs_[job].state = worktree_job::conflict;
     jobs_[job].conflicts = m.conflicts;
-    co_await repo_.remove_worktree(jobs_[job].worktree);  // its branch keeps the work
     co_return result;
   }
   jobs_[job].state = worktree_job::merged;
   tell(r, fmt::format("merged into {} ({})", target, short_id(m.commit)));
-  co_await repo_.remove_worktree(jobs_[job].worktree);
   if (!options_.keep_branches) co_await repo_.delete_branch(jobs_[job].branch);
   co_return result;
 }
@@ -197,6 +211,8 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
 asio::awaitable<std::vector<worktree_job>> worktree_launcher::finish(const plan& p) {
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   for (const auto& [parent, branch] : std::map<task_index, std::string>(parents_)) co_await merge_parent(p, parent);
+  for (const auto& wt : idle_) co_await repo_.remove_worktree(wt);
+  idle_.clear();
   co_return parent_conflicts_;
 }
 

@@ -66,6 +66,14 @@ public:
   boost::asio::awaitable<void> add_worktree(std::filesystem::path path, std::string name) const;
   /// Removes the worktree at `path` (with whatever is in it) and forgets it.
   boost::asio::awaitable<void> remove_worktree(std::filesystem::path path) const;
+  /// Puts the worktree at `path` on branch `name`, exactly: its files as the branch has them,
+  /// every untracked and ignored file removed. Writes only the files that differ, so reusing a
+  /// worktree costs far less than making one in a large repository.
+  boost::asio::awaitable<void> switch_worktree(std::filesystem::path path, std::string name) const;
+  /// Detaches the worktree at `path` from its branch (which may then be deleted).
+  boost::asio::awaitable<void> detach_worktree(std::filesystem::path path) const;
+  /// Moves the worktree at `from` to `to`.
+  boost::asio::awaitable<void> move_worktree(std::filesystem::path from, std::filesystem::path to) const;
 
   /// Commits everything the worktree at `path` holds that its HEAD does not (changes, new and
   /// deleted files) with `message`, on its branch; returns the branch's tip, new or as it was.

@@ -52,7 +52,8 @@ struct worktree_job {
   int attempt = 1;
   int run = 0;                         ///< 0, then 1, 2, ... for the runs after conflicts
   std::string branch;                  ///< the job's branch
-  std::filesystem::path worktree;      ///< removed once merged
+  std::string name;                    ///< `<task>-<attempt>`: a failed job's worktree is kept under it
+  std::filesystem::path worktree;      ///< where it ran; empty once its worktree serves another job
   std::string base;                    ///< the commit it started from
   std::string commit;                  ///< its work, committed
   std::vector<std::string> conflicts;  ///< the paths, on a conflict
@@ -66,7 +67,9 @@ struct worktree_job {
  * first job starts, after every parent it depends on was merged into the run branch: so it sees
  * its dependencies' work. Each job gets a branch (`cohort-work/<run_name>/j/<task>/<attempt>`)
  * from its parent's branch as it is when the job starts, and a worktree under `worktrees`; the
- * agent works there (the request's `workdir`). So wave k+1 sees all of wave k, and in rolling
+ * agent works there (the request's `workdir`). A worktree whose job is merged is reused for the
+ * next job (switched to its branch, every untracked and ignored file removed): in a large
+ * repository that writes the few files that differ instead of all of them. So wave k+1 sees all of wave k, and in rolling
  * mode a subtask sees the work of the siblings it depends on. Ids are made safe for ref names
  * with `ref_component`.
  *
@@ -121,6 +124,8 @@ private:
   std::map<task_index, std::string> parents_;  // parents with a branch
   std::set<task_index> merged_parents_;        // merged into the run branch (or nothing to merge)
   std::vector<worktree_job> jobs_;
+  std::vector<std::filesystem::path> idle_;  // worktrees of merged jobs, reused by the next ones
+  std::size_t worktrees_made_ = 0;
   std::vector<worktree_job> parent_conflicts_;
   std::size_t conflicts_ = 0;
 };
