@@ -51,6 +51,10 @@ worktree_launcher::worktree_launcher(launcher& inner, worktree_options options)
 
 semaphore& worktree_launcher::lock() { return *lock_; }
 
+std::string worktree_launcher::parent_branch_name(const plan& p, task_index parent) const {
+  return fmt::format("cohort-work/{}/p/{}", ref_component(options_.run_name), ref_component(p.tasks[parent].id));
+}
+
 asio::awaitable<void> worktree_launcher::start() {
   const auto ex = co_await asio::this_coro::executor;
   lock_.emplace(ex, 1);
@@ -71,13 +75,25 @@ asio::awaitable<void> worktree_launcher::start() {
     co_await repo_.create_branch(run_branch_, base);
   }
   fs::create_directories(options_.worktrees);
+  if (options_.resume) {
+    // The dead run's worktrees of jobs in flight or idle go: what a job committed is in its
+    // branch (kept), what it had not is an attempt that runs again. Failed jobs' stay.
+    std::vector<fs::path> dead;
+    for (const auto& e : fs::directory_iterator(options_.worktrees))
+      if (e.path().filename().string().starts_with("slot-")) dead.push_back(e.path());
+    for (const auto& d : dead) co_await repo_.remove_worktree(d);
+  }
 }
 
 // With lock_ held: merges the branch of `parent` (after its own dependencies) into the run branch.
 asio::awaitable<void> worktree_launcher::merge_parent(const plan& p, task_index parent) {
   if (!merged_parents_.insert(parent).second) co_return;
   for (task_index d : dependency_parents(p, parent)) co_await merge_parent(p, d);
-  const auto branch = parents_.find(parent);
+  auto branch = parents_.find(parent);
+  if (branch == parents_.end() && options_.resume) {  // the dead run's work on it, if any
+    const std::string name = parent_branch_name(p, parent);
+    if (!(co_await repo_.resolve("refs/heads/" + name)).empty()) branch = parents_.emplace(parent, name).first;
+  }
   if (branch == parents_.end()) co_return;  // none of its jobs ran: nothing to merge
   const task& t = p.tasks[parent];
   const std::string tip = co_await repo_.resolve("refs/heads/" + branch->second);
@@ -101,8 +117,7 @@ asio::awaitable<std::string> worktree_launcher::parent_branch(const plan& p, tas
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   if (auto b = parents_.find(parent); b != parents_.end()) co_return b->second;
   for (task_index d : dependency_parents(p, parent)) co_await merge_parent(p, d);
-  const std::string name = fmt::format("cohort-work/{}/p/{}", ref_component(options_.run_name),
-                                       ref_component(p.tasks[parent].id));
+  const std::string name = parent_branch_name(p, parent);
   // A resumed run goes on with the parent's branch of the run before, and what it merged.
   if (!options_.resume || (co_await repo_.resolve("refs/heads/" + name)).empty())
     co_await repo_.create_branch(name, co_await repo_.resolve("refs/heads/" + run_branch_));
@@ -210,7 +225,7 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
 
 asio::awaitable<std::vector<worktree_job>> worktree_launcher::finish(const plan& p) {
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
-  for (const auto& [parent, branch] : std::map<task_index, std::string>(parents_)) co_await merge_parent(p, parent);
+  for (task_index parent : p.parents) co_await merge_parent(p, parent);
   for (const auto& wt : idle_) co_await repo_.remove_worktree(wt);
   idle_.clear();
   co_return parent_conflicts_;

@@ -40,7 +40,8 @@ struct worktree_options {
   int conflict_retries = 2;          ///< runs again after a conflict (retry, sequential)
   bool keep_branches = false;        ///< keep merged jobs' branches (their worktrees go)
   /// A resumed run: the run branch and parents' branches of the run before are taken as they
-  /// are (their merged work kept), and job branches get a suffix of their own.
+  /// are (their merged work kept), job branches get a suffix of their own, and the worktrees
+  /// the dead run was using are removed (their jobs' branches are kept).
   bool resume = false;
   // end::outline[]
 };
@@ -112,6 +113,7 @@ private:
   boost::asio::awaitable<launch_result> run_job(const launch_request& r, std::size_t job,
                                                 const std::string& target, std::string note);
   semaphore& lock();
+  std::string parent_branch_name(const plan& p, task_index parent) const;
 
   launcher& inner_;
   worktree_options options_;
