@@ -82,19 +82,28 @@ asio::awaitable<void> repository::move_worktree(std::filesystem::path from, std:
   co_await git_checked(dir_, std::move(args), &who_);
 }
 
-asio::awaitable<std::string> repository::commit_all(std::filesystem::path path, std::string message) const {
+asio::awaitable<std::string> repository::commit_all(std::filesystem::path path, std::string message,
+                                                   bool always) const {
   std::vector<std::string> add{"add", "--all"};
   co_await git_checked(path, std::move(add), &who_);
   std::vector<std::string> write{"write-tree"};
   const std::string tree = (co_await git_checked(path, std::move(write), &who_)).value();
   std::vector<std::string> head{"rev-parse", "HEAD^{tree}", "HEAD"};
   const auto heads = (co_await git_checked(path, std::move(head))).lines();
-  if (heads.size() == 2 && heads[0] == tree) co_return heads[1];  // nothing new
+  if (!always && heads.size() == 2 && heads[0] == tree) co_return heads[1];  // nothing new
   std::vector<std::string> commit{"commit-tree", tree, "-p", "HEAD", "-m", std::move(message)};
   const std::string made = (co_await git_checked(path, std::move(commit), &who_)).value();
   std::vector<std::string> move{"update-ref", "-m", "cohort: commit", "HEAD", made, heads.at(1)};
   co_await git_checked(path, std::move(move), &who_);
   co_return made;
+}
+
+asio::awaitable<std::vector<std::string>> repository::trailers(std::string rev, std::string key) const {
+  std::vector<std::string> args{"log", "--format=%(trailers:key=" + key + ",valueonly)", rev, "--"};
+  std::vector<std::string> out;
+  for (auto& line : (co_await git_checked(dir_, std::move(args))).lines())
+    if (!line.empty()) out.push_back(std::move(line));
+  co_return out;
 }
 
 asio::awaitable<bool> repository::is_ancestor(std::string ancestor, std::string commit) const {

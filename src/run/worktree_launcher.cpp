@@ -43,6 +43,13 @@ std::vector<task_index> dependency_parents(const plan& p, task_index parent) {
   return out;
 }
 
+// "<id>: <title>", then the trailer that names the task.
+std::string job_message(const task& t) {
+  std::string title = t.title;
+  std::replace_if(title.begin(), title.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return fmt::format("{}: {}\n\nCohort-Task: {}\n", t.id, title, t.id);
+}
+
 } // namespace
 
 worktree_launcher::worktree_launcher(launcher& inner, worktree_options options)
@@ -129,6 +136,17 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
   const plan& p = *r.source;
   const task_index parent = r.get().parent.value_or(r.task);
   const std::string target = co_await parent_branch(p, parent);
+  if (options_.resume) {
+    // Merged by the dead run after its journal's last record: done, not run (nor merged) again.
+    const auto merged = co_await repo_.trailers("refs/heads/" + target, "Cohort-Task");
+    if (std::find(merged.begin(), merged.end(), r.get().id) != merged.end()) {
+      tell(r, "its work was merged by the run before: not run again");
+      launch_result done;
+      done.status = launch_status::succeeded;
+      done.tokens = 0;
+      co_return done;
+    }
+  }
   std::string note;
   for (int run = 0;; ++run) {
     std::optional<semaphore::permit> one_at_a_time;
@@ -204,7 +222,8 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
     co_return result;
   }
   const task& t = r.get();
-  jobs_[job].commit = co_await repo_.commit_all(jobs_[job].worktree, fmt::format("{}: {}", t.id, t.title));
+  // Always a commit, with the task in a trailer: a resumed run knows the work was merged.
+  jobs_[job].commit = co_await repo_.commit_all(jobs_[job].worktree, job_message(t), true);
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   const merge_outcome m =
       co_await repo_.merge(target, jobs_[job].commit, fmt::format("Merge {}: {}", t.id, t.title));

@@ -188,4 +188,32 @@ CO_TEST_CASE(the_same_lines_changed_at_once_follow_each_conflict_policy) {
   }
 }
 
+// The journal lost the record of tasks whose work was merged (a kill -9 right after the
+// merge): the resumed run finds the work on the branch and runs nothing again.
+CO_TEST_CASE(a_resumed_run_does_not_run_or_merge_again_what_the_run_before_merged) {
+  fixture f;
+  const fs::path runs = f.dir / "runs.txt";
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  for (const char* s : {"1", "2"})
+    scripted(b, p1, s, "echo $COHORT_TASK_ID >> " + runs.string() + "; echo $COHORT_TASK_ID > \"own-$COHORT_TASK_ID\"");
+  const auto first = co_await run_isolated(f, b.p, {});
+  BOOST_TEST(first.all_done());
+  // As a resume of the same run would (its journal saying nothing of 1.1 and 1.2).
+  f.options.resume = true;
+  cohort::worktree_launcher again(f.agents, f.options);
+  co_await again.start();
+  cohort::test::event_log log;
+  const auto second = co_await cohort::run_plan(b.p, again, {}, cohort::test::observe(log));
+  (void)co_await again.finish(b.p);
+  BOOST_TEST(second.all_done());
+  BOOST_TEST(cohort::test::read_text(runs) == "1.1\n1.2\n");  // each agent ran once, in the first run
+  int told = 0;
+  for (const auto& e : log.of(cohort::event_kind::task_output))
+    told += e.message.find("merged by the run before") != std::string::npos;
+  BOOST_TEST(told == 2);
+  // One commit of each task's work on the run branch: nothing merged twice.
+  BOOST_TEST(git(f.repo, {"rev-list", "--count", "cohort/t1", "--grep=^1\\.[12]: task"}) == "2");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -76,8 +76,12 @@ public:
   boost::asio::awaitable<void> move_worktree(std::filesystem::path from, std::filesystem::path to) const;
 
   /// Commits everything the worktree at `path` holds that its HEAD does not (changes, new and
-  /// deleted files) with `message`, on its branch; returns the branch's tip, new or as it was.
-  boost::asio::awaitable<std::string> commit_all(std::filesystem::path path, std::string message) const;
+  /// deleted files) with `message`, on its branch; returns the branch's tip, new or as it was
+  /// (with `always`, a commit is made even when nothing changed: a record of the job).
+  boost::asio::awaitable<std::string> commit_all(std::filesystem::path path, std::string message,
+                                                 bool always = false) const;
+  /// The values of trailer `key` (`Cohort-Task: 12.3`) in the commits of `rev`'s history.
+  boost::asio::awaitable<std::vector<std::string>> trailers(std::string rev, std::string key) const;
   /// Whether `ancestor` is `commit` or one of its ancestors.
   boost::asio::awaitable<bool> is_ancestor(std::string ancestor, std::string commit) const;
   /// Merges `commit` into branch `target` (see `merge_outcome`); `message` for a merge commit.
