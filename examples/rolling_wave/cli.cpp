@@ -68,7 +68,8 @@ Enum parse_choice(std::string_view text, std::string_view flag,
 std::optional<command> command_of(std::string_view word) {
   static const std::map<std::string_view, command> words{
       {"run", command::run}, {"plan", command::plan}, {"resume", command::resume},
-      {"status", command::status}, {"demo", command::demo}, {"help", command::help}};
+      {"status", command::status}, {"clean", command::clean}, {"demo", command::demo},
+      {"help", command::help}};
   auto it = words.find(word);
   if (it == words.end()) return std::nullopt;
   return it->second;
@@ -84,6 +85,7 @@ bool switch_flag(std::string_view flag, arguments& a) {
   else if (flag == "--allow-task-commands") a.allow_task_commands = true;
   else if (flag == "--keep-branches") a.keep_branches = true;
   else if (flag == "--land") a.land = true;
+  else if (flag == "--run-branch") a.run_branch = true;
   else if (flag == "--json") a.json = true;
   else if (flag == "--help" || flag == "-h") a.cmd = command::help;
   else if (flag == "--version" || flag == "-V") a.cmd = command::version;
@@ -271,6 +273,9 @@ usage:
   rolling-wave plan [TASKS] [--format text|json|dot|mermaid] [-j N] [--budget N] [--mode M]
   rolling-wave resume --run-dir DIR [options]
   rolling-wave status [TASKS] [--run-dir DIR]
+  rolling-wave clean --run-dir DIR [--run-branch]
+                                       remove a run's worktrees and work branches (kept
+                                       failed jobs' too; the run branch with --run-branch)
 
 TASKS is a Task Master tasks.json (default .taskmaster/tasks/tasks.json, then tasks/tasks.json).
 

@@ -25,7 +25,7 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-enum class command { demo, run, plan, resume, status, help, version };
+enum class command { demo, run, plan, resume, status, clean, help, version };
 enum class on_violation { warn, fail, sequential };
 
 struct arguments {
@@ -51,6 +51,7 @@ struct arguments {
   int conflict_retries = 2;        ///< --conflict-retries
   bool keep_branches = false;      ///< --keep-branches: merged jobs' branches too
   bool land = false;               ///< --land: fast-forward the checkout's branch to the run's
+  bool run_branch = false;         ///< clean --run-branch: the run branch too
   std::string author;              ///< --author 'Name <email>' of cohort's commits
   cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
 };

@@ -183,4 +183,34 @@ bool report_work(const arguments& a, const isolation_choice& c, const cohort::wo
   return true;
 }
 
+int clean_command(const arguments& a) {
+  if (!a.run_dir || a.run_dir->empty()) throw usage_error("clean needs --run-dir DIR (the run to clean up)");
+  const fs::path run_dir = fs::absolute(*a.run_dir);
+  const fs::path workdir = a.workdir.empty() ? fs::current_path() : fs::absolute(a.workdir);
+  const fs::path top = run_here(top_of(workdir));
+  if (top.empty()) throw usage_error(fmt::format("{} is not in a git checkout: run clean in the run's checkout", workdir.string()));
+  const std::string run = cohort::ref_component(run_dir.filename().string());
+  std::size_t worktrees = 0, branches = 0;
+  const fs::path dir = run_dir / "worktrees";
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      const auto r = run_here(git_in(top, {"worktree", "remove", "--force", "--force", e.path().string()}));
+      if (!r.ok()) fs::remove_all(e.path(), ec);
+      ++worktrees;
+    }
+    (void)run_here(git_in(top, {"worktree", "prune"}));
+  }
+  const auto refs = run_here(git_in(top, {"for-each-ref", "--format=%(refname)", "refs/heads/cohort-work/" + run + "/"}));
+  std::vector<std::string> names = refs.lines();
+  if (a.run_branch) names.push_back("refs/heads/cohort/" + run);
+  for (const auto& ref : names) {
+    if (ref.empty()) continue;
+    if (run_here(git_in(top, {"update-ref", "-d", ref})).ok()) ++branches;
+  }
+  fmt::print("removed {} worktree(s) and {} branch(es) of run {}{}\n", worktrees, branches, run,
+             a.run_branch ? "" : fmt::format(" (its work stays on cohort/{}; --run-branch removes it too)", run));
+  return 0;
+}
+
 } // namespace rolling_wave

@@ -39,6 +39,11 @@ cohort::worktree_options worktree_options_for(const arguments& a, const isolatio
 bool report_work(const arguments& a, const isolation_choice& c, const cohort::worktree_launcher& w,
                  const std::vector<cohort::worktree_job>& unmerged_parents, bool all_done);
 
+/// `rolling-wave clean --run-dir D [--run-branch]`: removes the run's worktrees and its work
+/// branches (`cohort-work/<run>/...`), and with --run-branch `cohort/<run>`; the run dir's
+/// journal and logs stay. Run in the checkout (or with --workdir). Returns the exit code.
+int clean_command(const arguments& a);
+
 } // namespace rolling_wave
 
 #endif // ROLLING_WAVE_ISOLATION_HPP

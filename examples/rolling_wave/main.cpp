@@ -5,6 +5,7 @@
 // `rolling-wave --help` and the README say how; with no argument it runs the built-in demo.
 // Built on cohort's public API only.
 #include "cli.hpp"
+#include "isolation.hpp"
 #include "run.hpp"
 
 #include <cohort/core/config.hpp>
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
       case rolling_wave::command::plan: return rolling_wave::plan_command(a);
       case rolling_wave::command::status: return rolling_wave::status_command(a);
       case rolling_wave::command::resume: return rolling_wave::resume_command(std::move(a), raw);
+      case rolling_wave::command::clean: return rolling_wave::clean_command(a);
       default: return rolling_wave::run_command(std::move(a), raw);
     }
   } catch (const rolling_wave::usage_error& e) {

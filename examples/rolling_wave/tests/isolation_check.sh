@@ -2,7 +2,8 @@
 # --isolation worktree, as a user meets it in a git checkout (the default there): each agent in
 # a worktree of its own, the work merged at the joins into cohort/<run>, the checkout untouched
 # (no stray file in its status either); a dirty checkout refused; --dry-run says which isolation;
-# a failed agent's worktree kept and named; --land fast-forwards the user's branch.
+# a failed agent's worktree kept and named, `clean` removes it; --land fast-forwards the user's
+# branch.
 # Usage: isolation_check.sh ROLLING_WAVE WORK_DIR
 set -euo pipefail
 rw=$1 work=$2
@@ -70,6 +71,14 @@ grep -q "kept: 2.1 (failed): worktree .*/.cohort/runs/failing/worktrees/2.1-1" .
   fail "the failed job's worktree is not named" ../failing.log
 [[ -e .cohort/runs/failing/worktrees/2.1-1/half.txt ]] || fail "the failed job's worktree is gone"
 git show cohort/failing:half.txt > /dev/null 2>&1 && fail "a failed job's work was merged"
+# clean: the kept worktree and work branches go; the run branch stays (unless --run-branch).
+"$rw" clean --run-dir .cohort/runs/failing > ../clean.log 2>&1 || fail "clean failed" ../clean.log
+grep -q "removed 1 worktree(s) and [1-9][0-9]* branch(es) of run failing" ../clean.log || fail "clean said otherwise" ../clean.log
+[[ ! -e .cohort/runs/failing/worktrees/2.1-1 ]] || fail "clean left the worktree"
+[[ -z $(git for-each-ref 'refs/heads/cohort-work/failing/') ]] || fail "clean left work branches"
+git rev-parse -q --verify cohort/failing > /dev/null || fail "clean removed the run branch"
+"$rw" clean --run-dir .cohort/runs/failing --run-branch > ../clean2.log 2>&1 || fail "clean --run-branch failed" ../clean2.log
+git rev-parse -q --verify cohort/failing > /dev/null && fail "clean --run-branch kept the run branch"
 
 # 5. --land: the user's branch is fast-forwarded to the run's.
 "$rw" run tasks.json --allow-task-commands --run-dir .cohort/runs/landed --land > ../land.log 2>&1 ||
