@@ -128,6 +128,10 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
   else if (flag == "--format") a.format = parse_choice<std::string_view>(v, flag, {{"text", "text"}, {"json", "json"}, {"dot", "dot"}, {"mermaid", "mermaid"}});
   else if (flag == "--isolation") a.isolation = parse_choice<std::string_view>(v, flag, {{"worktree", "worktree"}, {"none", "none"}});
   else if (flag == "--on-conflict") a.on_conflict = parse_choice<cohort::conflict_policy>(v, flag, {{"retry", cohort::conflict_policy::retry}, {"fail", cohort::conflict_policy::fail}, {"sequential", cohort::conflict_policy::sequential}});
+  else if (flag == "--gate") {
+    a.gate = split_words(v);
+    if (a.gate.empty()) throw usage_error("--gate needs a command, e.g. --gate 'make check'");
+  }
   else if (flag == "--conflict-retries") a.conflict_retries = static_cast<int>(parse_count(v, flag, 0, 100));
   else if (flag == "--author") {
     a.author = v;
@@ -145,7 +149,7 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
 bool takes_value(std::string_view flag) {
   static const char* const flags[] = {"--tag", "--agent", "--prompt", "--workdir", "--run-dir", "--trace",
                                       "--format", "--on-violation", "--time-scale", "-j", "--jobs",
-                                      "--isolation", "--on-conflict", "--conflict-retries", "--author",
+                                      "--isolation", "--on-conflict", "--conflict-retries", "--author", "--gate",
                                       "--per-parent", "--budget", "--reserve", "--stagger",
                                       "--launch-interval", "--mode", "--order", "--retries", "--timeout"};
   for (const char* f : flags) {
@@ -314,6 +318,10 @@ run options:
                            with the conflict in its prompt (default), fail the task, or go on
                            one agent at a time
   --conflict-retries N     runs again after a conflict (default 2)
+  --gate 'CMD ARGS'        after a parent's subtasks, run CMD (no shell) on their merged work (in
+                           a worktree of the parent's branch); if it fails, the parent fails:
+                           its dependents are skipped and its branch is not merged. A parent's
+                           own command in the file (with consent) takes its place
   --land                   at the end, if every task is done, fast-forward your branch to the
                            run's (refused, saying why, when it cannot fast-forward)
   --keep-branches          keep merged jobs' branches (failed jobs' are always kept)

@@ -53,6 +53,7 @@ struct arguments {
   bool land = false;               ///< --land: fast-forward the checkout's branch to the run's
   bool run_branch = false;         ///< clean --run-branch: the run branch too
   std::string author;              ///< --author 'Name <email>' of cohort's commits
+  std::vector<std::string> gate;   ///< --gate 'CMD ARGS': every parent's own command
   cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
 };
 

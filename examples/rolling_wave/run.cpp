@@ -566,6 +566,12 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   cohort::plan p = load_plan(a);
   check_agent(p, a);
   if (!a.dry_run) check_task_commands(p, a);
+  // --gate is the user's own command (no consent needed): every parent with subtasks and no
+  // command of its own runs it after them.
+  if (!a.gate.empty()) {
+    for (auto& t : p.tasks)
+      if (!t.subtasks.empty() && t.argv.empty()) t.argv = a.gate;
+  }
   check_budget(p, a);
   if (!a.dry_run) fit_open_files(a);
   serialize_conflicts(p);

@@ -101,7 +101,7 @@ asio::awaitable<void> worktree_launcher::merge_parent(const plan& p, task_index 
     const std::string name = parent_branch_name(p, parent);
     if (!(co_await repo_.resolve("refs/heads/" + name)).empty()) branch = parents_.emplace(parent, name).first;
   }
-  if (branch == parents_.end()) co_return;  // none of its jobs ran: nothing to merge
+  if (branch == parents_.end() || failed_gates_.contains(parent)) co_return;  // nothing, or a failed gate
   const task& t = p.tasks[parent];
   const std::string tip = co_await repo_.resolve("refs/heads/" + branch->second);
   const merge_outcome m =
@@ -191,46 +191,67 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
   }
 }
 
-// One run of the agent in a fresh worktree; merges its work into `target` when it succeeds.
+// A worktree on a new branch for the job, from `target` as it is now: an idle one switched, or
+// a new one.
+asio::awaitable<void> worktree_launcher::take_worktree(std::size_t job, const std::string& target) {
+  auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+  jobs_[job].base = co_await repo_.resolve("refs/heads/" + target);
+  co_await repo_.create_branch(jobs_[job].branch, jobs_[job].base);
+  if (!idle_.empty()) {
+    jobs_[job].worktree = idle_.back();
+    idle_.pop_back();
+    co_await repo_.switch_worktree(jobs_[job].worktree, jobs_[job].branch);
+  } else {
+    jobs_[job].worktree = options_.worktrees / fmt::format("slot-{}", ++worktrees_made_);
+    co_await repo_.add_worktree(jobs_[job].worktree, jobs_[job].branch);
+  }
+}
+
+// A failed job's worktree is kept for a look, under the job's own name.
+asio::awaitable<void> worktree_launcher::keep_worktree(std::size_t job, launch_result& result) {
+  jobs_[job].state = worktree_job::failed;
+  const fs::path kept = options_.worktrees / jobs_[job].name;
+  auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+  co_await repo_.move_worktree(jobs_[job].worktree, kept);
+  jobs_[job].worktree = kept;
+  result.message += fmt::format(" (its worktree is kept: {})", kept.string());
+}
+
+// The job's work is in its branch (or was a check): its worktree serves the next job.
+asio::awaitable<void> worktree_launcher::release_worktree(std::size_t job) {
+  co_await repo_.detach_worktree(jobs_[job].worktree);
+  idle_.push_back(jobs_[job].worktree);
+  jobs_[job].worktree.clear();
+}
+
+// One run of the agent in a worktree of its own; merges its work into `target` when it succeeds.
 asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& r, std::size_t job,
                                                           const std::string& target, std::string note) {
-  {
-    auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
-    jobs_[job].base = co_await repo_.resolve("refs/heads/" + target);
-    co_await repo_.create_branch(jobs_[job].branch, jobs_[job].base);
-    if (!idle_.empty()) {
-      jobs_[job].worktree = idle_.back();
-      idle_.pop_back();
-      co_await repo_.switch_worktree(jobs_[job].worktree, jobs_[job].branch);
-    } else {
-      jobs_[job].worktree = options_.worktrees / fmt::format("slot-{}", ++worktrees_made_);
-      co_await repo_.add_worktree(jobs_[job].worktree, jobs_[job].branch);
-    }
-  }
+  co_await take_worktree(job, target);
   launch_request in = r;
   in.workdir = jobs_[job].worktree;
   in.prompt_note = std::move(note);
   launch_result result = co_await inner_.launch(in);
+  const task& t = r.get();
+  const bool gate = !t.subtasks.empty();  // a parent's own command: a check of its merged work
   if (result.status != launch_status::succeeded) {
-    jobs_[job].state = worktree_job::failed;
-    // Kept for a look, under the job's own name.
-    const fs::path kept = options_.worktrees / jobs_[job].name;
-    auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
-    co_await repo_.move_worktree(jobs_[job].worktree, kept);
-    jobs_[job].worktree = kept;
-    result.message += fmt::format(" (its worktree is kept: {})", kept.string());
+    if (gate) failed_gates_.insert(r.task);
+    co_await keep_worktree(job, result);
     co_return result;
   }
-  const task& t = r.get();
+  if (gate) {
+    jobs_[job].state = worktree_job::checked;
+    tell(r, fmt::format("passed on {}", target));
+    co_await release_worktree(job);
+    if (!options_.keep_branches) co_await repo_.delete_branch(jobs_[job].branch);
+    co_return result;
+  }
   // Always a commit, with the task in a trailer: a resumed run knows the work was merged.
   jobs_[job].commit = co_await repo_.commit_all(jobs_[job].worktree, job_message(t), true);
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   const merge_outcome m =
       co_await repo_.merge(target, jobs_[job].commit, fmt::format("Merge {}: {}", t.id, t.title));
-  // Merged or not, the work is in the job's branch: the worktree serves the next job.
-  co_await repo_.detach_worktree(jobs_[job].worktree);
-  idle_.push_back(jobs_[job].worktree);
-  jobs_[job].worktree.clear();
+  co_await release_worktree(job);
   if (m.kind == merge_outcome::conflict) {
     jobs_[job].state = worktree_job::conflict;
     jobs_[job].conflicts = m.conflicts;

@@ -216,4 +216,32 @@ CO_TEST_CASE(a_resumed_run_does_not_run_or_merge_again_what_the_run_before_merge
   BOOST_TEST(git(f.repo, {"rev-list", "--count", "cohort/t1", "--grep=^1\\.[12]: task"}) == "2");
 }
 
+// A parent's own command (a gate) runs on its subtasks' merged work; what it leaves is not
+// merged; when it fails, the parent fails, its dependents are skipped and its branch is kept.
+CO_TEST_CASE(a_gate_checks_the_merged_work_and_a_failing_one_keeps_the_parent_out) {
+  fixture f;
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  scripted(b, p1, "1", "echo a > a.txt");
+  scripted(b, p1, "2", "echo b > b.txt");
+  b.p.tasks[p1].argv = {"sh", "-c", "test -e a.txt && test -e b.txt && echo out > build-output"};
+  const auto p2 = b.parent("2");
+  scripted(b, p2, "1", "echo c > c.txt");
+  b.p.tasks[p2].argv = {"false"};
+  const auto p3 = b.parent("3", {"2"});
+  scripted(b, p3, "1", "echo d > d.txt");
+  cohort::executor_options o;
+  o.schedule.max_running = 3;
+  o.retry.retries = 0;
+  cohort::worktree_launcher isolated(f.agents, f.options);
+  co_await isolated.start();
+  const auto report = co_await cohort::run_plan(b.p, isolated, o);
+  (void)co_await isolated.finish(b.p);
+  BOOST_TEST((report.tasks[p1].outcome == task_outcome::succeeded), report.tasks[p1].reason);
+  BOOST_TEST((report.tasks[p2].outcome == task_outcome::failed));
+  BOOST_TEST((report.tasks[p3].outcome == task_outcome::skipped));
+  BOOST_TEST(git(f.repo, {"ls-tree", "--name-only", "cohort/t1"}) == "a.txt\nb.txt\ngone.txt\nshared.txt");
+  BOOST_TEST(show(f.repo, "cohort-work/t1/p/2", "c.txt") == "c");  // kept, not merged
+}
+
 BOOST_AUTO_TEST_SUITE_END()

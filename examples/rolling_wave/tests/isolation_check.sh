@@ -80,7 +80,17 @@ git rev-parse -q --verify cohort/failing > /dev/null || fail "clean removed the 
 "$rw" clean --run-dir .cohort/runs/failing --run-branch > ../clean2.log 2>&1 || fail "clean --run-branch failed" ../clean2.log
 git rev-parse -q --verify cohort/failing > /dev/null && fail "clean --run-branch kept the run branch"
 
-# 5. --land: the user's branch is fast-forwarded to the run's.
+# 5. --gate: a failing gate fails its parent (dependents skipped); nothing of it is merged.
+set +e
+"$rw" run tasks.json --allow-task-commands --gate 'sh -c "test -e ab.txt && exit 7"' --run-dir .cohort/runs/gated > ../gate.log 2>&1
+code=$?
+set -e
+[[ $code == 1 ]] || fail "a failing gate: exit $code, expected 1" ../gate.log
+grep -Eq "^1 +Parts +failed" ../gate.log && grep -Eq "^2 +After +skipped" ../gate.log || fail "the gate's parent did not fail" ../gate.log
+git show cohort/gated:a.txt > /dev/null 2>&1 && fail "a parent whose gate failed was merged"
+[[ -s .cohort/runs/gated/agents/1/1.out || -e .cohort/runs/gated/agents/1/1.err ]] || fail "the gate's output is not in the run dir"
+
+# 6. --land: the user's branch is fast-forwarded to the run's.
 "$rw" run tasks.json --allow-task-commands --run-dir .cohort/runs/landed --land > ../land.log 2>&1 ||
   fail "the run with --land failed" ../land.log
 grep -q "landed: your branch is now at cohort/landed" ../land.log || fail "--land said nothing" ../land.log

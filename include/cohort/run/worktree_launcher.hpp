@@ -48,7 +48,8 @@ struct worktree_options {
 
 /// One job (an attempt, or its run again after a conflict), as the worktree launcher saw it.
 struct worktree_job {
-  enum state_type { running, merged, conflict, failed } state = running;
+  /// `checked`: a parent's own command (a gate) that passed: nothing of it is merged.
+  enum state_type { running, merged, checked, conflict, failed } state = running;
   std::string task_id;
   int attempt = 1;
   int run = 0;                         ///< 0, then 1, 2, ... for the runs after conflicts
@@ -79,7 +80,12 @@ struct worktree_job {
  * `git merge-tree`, written with `commit-tree` and `update-ref`; no hook runs, the user's
  * checkout is never touched), one merge at a time. A merged job's worktree and branch are
  * removed. A conflict follows `on_conflict`; a failed agent's worktree and branch are kept.
- * `finish()` merges every parent's branch into the run branch, in dependency order. The user's
+ * `finish()` merges every parent's branch into the run branch, in dependency order.
+ *
+ * A parent's own command (a parent with subtasks that has an `argv`, run after its subtasks:
+ * a gate such as a build or the tests) runs in a worktree of the parent's branch, with every
+ * subtask's work merged, as a check: what it leaves is not merged. When it fails, the parent
+ * fails and its branch is not merged into the run branch (it is kept). The user's
  * branch is never moved here (the driver's `--land` does that).
  *
  * Progress is told through the request's `on_output` as lines starting with `cohort:` (the
@@ -112,6 +118,9 @@ private:
   boost::asio::awaitable<void> merge_parent(const plan& p, task_index parent);  // with lock_ held
   boost::asio::awaitable<launch_result> run_job(const launch_request& r, std::size_t job,
                                                 const std::string& target, std::string note);
+  boost::asio::awaitable<void> take_worktree(std::size_t job, const std::string& target);
+  boost::asio::awaitable<void> keep_worktree(std::size_t job, launch_result& result);
+  boost::asio::awaitable<void> release_worktree(std::size_t job);
   semaphore& lock();
   std::string parent_branch_name(const plan& p, task_index parent) const;
 
@@ -125,6 +134,7 @@ private:
   bool sequential_ = false;
   std::map<task_index, std::string> parents_;  // parents with a branch
   std::set<task_index> merged_parents_;        // merged into the run branch (or nothing to merge)
+  std::set<task_index> failed_gates_;          // parents whose own command failed: not merged
   std::vector<worktree_job> jobs_;
   std::vector<std::filesystem::path> idle_;  // worktrees of merged jobs, reused by the next ones
   std::size_t worktrees_made_ = 0;
