@@ -147,25 +147,27 @@ cohort::worktree_options worktree_options_for(const arguments& a, const isolatio
 
 bool report_work(const arguments& a, const isolation_choice& c, const cohort::worktree_launcher& w,
                  const std::vector<cohort::worktree_job>& unmerged_parents, bool all_done) {
+  // With --json, stdout is JSON lines (the work went out as one): only --land, its words on stderr.
+  std::FILE* out = a.json ? stderr : stdout;
   std::size_t merged = 0;
   for (const auto& j : w.jobs()) merged += j.state == cohort::worktree_job::merged;
-  fmt::print("\nwork: branch {} holds the work of {} job(s), merged at their joins; your checkout is as it was\n",
+  fmt::print(out, "\nwork: branch {} holds the work of {} job(s), merged at their joins; your checkout is as it was\n",
              w.run_branch(), merged);
-  if (w.conflicts() > 0) fmt::print("  {} conflict(s) met on the way (--on-conflict)\n", w.conflicts());
+  if (w.conflicts() > 0) fmt::print(out, "  {} conflict(s) met on the way (--on-conflict)\n", w.conflicts());
   for (const auto& j : w.jobs()) {
     if (j.state == cohort::worktree_job::failed)
-      fmt::print("  kept: {} (failed): worktree {}, branch {}\n", cohort::terminal_safe(j.task_id),
+      fmt::print(out, "  kept: {} (failed): worktree {}, branch {}\n", cohort::terminal_safe(j.task_id),
                  j.worktree.string(), j.branch);
     else if (j.state == cohort::worktree_job::conflict)
-      fmt::print("  kept: {} (did not merge: {}): branch {}\n", cohort::terminal_safe(j.task_id),
+      fmt::print(out, "  kept: {} (did not merge: {}): branch {}\n", cohort::terminal_safe(j.task_id),
                  cohort::terminal_safe(fmt::format("{}", fmt::join(j.conflicts, ", "))), j.branch);
   }
   for (const auto& j : unmerged_parents)
-    fmt::print("  kept: parent {} did not merge into {} (conflicts in {}): branch {}\n",
+    fmt::print(out, "  kept: parent {} did not merge into {} (conflicts in {}): branch {}\n",
                cohort::terminal_safe(j.task_id), w.run_branch(),
                cohort::terminal_safe(fmt::format("{}", fmt::join(j.conflicts, ", "))), j.branch);
   if (!a.land) {
-    fmt::print("  to take it: git merge --ff-only {}   (or run with --land)\n", w.run_branch());
+    fmt::print(out, "  to take it: git merge --ff-only {}   (or run with --land)\n", w.run_branch());
     return true;
   }
   if (!all_done || !unmerged_parents.empty()) {
@@ -179,8 +181,24 @@ bool report_work(const arguments& a, const isolation_choice& c, const cohort::wo
                        "checkout has changes): {}\n", w.run_branch(), cohort::terminal_safe(r.err));
     return false;
   }
-  fmt::print("  landed: your branch is now at {}\n", w.run_branch());
+  fmt::print(out, "  landed: your branch is now at {}\n", w.run_branch());
   return true;
+}
+
+boost::json::object work_json(const cohort::worktree_launcher& w, const std::vector<cohort::worktree_job>& unmerged_parents) {
+  static constexpr const char* states[] = {"running", "merged", "checked", "conflict", "failed"};
+  auto job = [](const cohort::worktree_job& j) {
+    boost::json::array conflicts;
+    for (const auto& c : j.conflicts) conflicts.emplace_back(c);
+    return boost::json::object{{"task", j.task_id}, {"attempt", j.attempt}, {"run", j.run},
+                               {"state", states[j.state]}, {"branch", j.branch}, {"commit", j.commit},
+                               {"worktree", j.worktree.string()}, {"conflicts", std::move(conflicts)}};
+  };
+  boost::json::array jobs, parents;
+  for (const auto& j : w.jobs()) jobs.push_back(job(j));
+  for (const auto& j : unmerged_parents) parents.push_back(job(j));
+  return {{"run_branch", w.run_branch()}, {"conflicts", w.conflicts()}, {"jobs", std::move(jobs)},
+          {"unmerged_parents", std::move(parents)}};
 }
 
 int clean_command(const arguments& a) {

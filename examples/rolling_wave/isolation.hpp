@@ -9,6 +9,8 @@
 
 #include <cohort/run/worktree_launcher.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -43,6 +45,10 @@ bool report_work(const arguments& a, const isolation_choice& c, const cohort::wo
 /// branches (`cohort-work/<run>/...`), and with --run-branch `cohort/<run>`; the run dir's
 /// journal and logs stay. Run in the checkout (or with --workdir). Returns the exit code.
 int clean_command(const arguments& a);
+
+/// The run's work as JSON, for --json: the run branch, and each job's task, attempt, state
+/// (merged, checked, conflict, failed), branch, commit, worktree (when kept) and conflicts.
+boost::json::object work_json(const cohort::worktree_launcher& w, const std::vector<cohort::worktree_job>& unmerged_parents);
 
 } // namespace rolling_wave
 

@@ -512,7 +512,11 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
   recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
   const int code = finish(p, a, recorder.report(), run_dir);
-  const bool landed = !isolated || a.json || report_work(a, iso, *isolated, c.unmerged, recorder.report().all_done());
+  if (isolated && a.json) {
+    boost::json::object line{{"event", "work"}, {"work", work_json(*isolated, c.unmerged)}};
+    fmt::print("{}\n", boost::json::serialize(line));
+  }
+  const bool landed = !isolated || report_work(a, iso, *isolated, c.unmerged, recorder.report().all_done());
   if (interrupts > 0) return exit_code_for(first_signal);
   if (!landed) return some_failed;
   if (a.violation == on_violation::fail && !guard.violations().empty()) return some_failed;

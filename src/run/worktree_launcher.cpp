@@ -248,6 +248,7 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
   }
   // Always a commit, with the task in a trailer: a resumed run knows the work was merged.
   jobs_[job].commit = co_await repo_.commit_all(jobs_[job].worktree, job_message(t), true);
+  tell(r, fmt::format("committed {}; merging into {}", short_id(jobs_[job].commit), target));
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   const merge_outcome m =
       co_await repo_.merge(target, jobs_[job].commit, fmt::format("Merge {}: {}", t.id, t.title));

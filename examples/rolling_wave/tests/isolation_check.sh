@@ -48,6 +48,12 @@ grep -q "work: branch cohort/first holds the work of 4 job(s)" ../run1.log || fa
 [[ $(git for-each-ref --format='%(refname:short)' | tr '\n' ' ') == "cohort/first main " ]] ||
   fail "branches left: $(git for-each-ref --format='%(refname:short)' | tr '\n' ' ')"
 
+# --json: the work as one JSON line (each job's state, branch and commit).
+"$rw" run tasks.json --allow-task-commands --json --run-dir .cohort/runs/json > ../json.out 2> ../json.err ||
+  fail "the --json run failed" ../json.err
+grep '"event":"work"' ../json.out | grep -q '"run_branch":"cohort/json".*"state":"merged"' ||
+  fail "no work line in the JSON events" ../json.out
+
 # 3. A dirty checkout is refused, saying how to go on.
 echo mine >> base.txt
 set +e
