@@ -144,7 +144,7 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
       if (!is_transient_start_error(e.code()) || waited == options_.start_retries) throw;
     }
     if (result) {
-      if (options_.end_escaped && !marker_.empty()) co_await end_escaped(t.id, r.attempt, launched_at);
+      if (options_.end_escaped && !marker_.empty()) co_await end_escaped(t.id, r.attempt, launched_at, result->pgid);
       co_return to_launch_result(*result);
     }
     asio::steady_timer wait(co_await asio::this_coro::executor, start_retry_delay(waited));
@@ -153,10 +153,10 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
 }
 
 asio::awaitable<void> process_launcher::end_escaped(const std::string& id, int attempt,
-                                                   std::uint64_t launched_at) const {
+                                                   std::uint64_t launched_at, int group) const {
   std::vector<std::string> mark{run_dir_variable + ('=' + marker_), "COHORT_TASK_ID=" + id,
                                 "COHORT_ATTEMPT=" + std::to_string(attempt)};
-  const ended_leftovers ended = co_await detail::end_escaped(std::move(mark), launched_at, options_.grace);
+  const ended_leftovers ended = co_await detail::end_escaped(std::move(mark), launched_at, group, options_.grace);
   if (ended.ended > 0 && options_.on_escaped) options_.on_escaped(id, attempt, ended.pids.size());
 }
 

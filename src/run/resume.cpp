@@ -83,6 +83,7 @@ bool has_environment(int pid, const std::vector<std::string>& entries) {
 struct marks {
   std::vector<std::string> environment;
   std::uint64_t born_after = 0;
+  int skip_group = 0;  // a process group the kill ladder is ending already
 };
 
 // The live processes that belong to agent `a`, and whether its leader vouches for the group.
@@ -128,7 +129,7 @@ void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector
   for (const auto& [a, g] : out) taken.insert(taken.end(), g.members.begin(), g.members.end());
   for (const auto& p : procs) {
     const bool held = std::find(taken.begin(), taken.end(), p.pid) != taken.end();
-    if (p.zombie() || held || p.pid == ::getpid() || p.start_time < m.born_after ||
+    if (p.zombie() || held || p.pid == ::getpid() || p.start_time < m.born_after || p.pgid == m.skip_group ||
         !has_environment(p.pid, m.environment))
       continue;
     auto t = std::find_if(out.begin(), out.end(), [&](const target& x) {
@@ -213,11 +214,13 @@ asio::awaitable<detail::code_and<ended_leftovers>> detail::end_leftovers_outcome
 }
 
 asio::awaitable<ended_leftovers> detail::end_escaped(std::vector<std::string> environment,
-                                                    std::uint64_t born_after, milliseconds grace) {
+                                                    std::uint64_t born_after, int group,
+                                                    milliseconds grace) {
   ended_leftovers r;
   marks m;  // built in its own statement: g++ 12 miscompiles braced temporaries in a co_await
   m.environment = std::move(environment);
   m.born_after = born_after;
+  m.skip_group = group;
   std::vector<journal_agent> none;
   co_await end_groups(std::move(none), std::move(m), grace, r);
   co_return r;

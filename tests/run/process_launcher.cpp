@@ -68,7 +68,7 @@ CO_TEST_CASE(a_daemon_the_agent_leaves_running_is_ended_after_it_and_reported) {
   cohort::process_launcher agents(lo);
   auto report = co_await cohort::run_plan(b.p, agents, {});
   BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
-  BOOST_TEST(escaped == std::vector<std::string>{"1.1#1:1"});
+  BOOST_TEST(escaped == std::vector<std::string>{"1.1#1:1"}, boost::test_tools::per_element());
   const int daemon = std::stoi(cohort::test::read_text(pid_file));
   const auto left = cohort::detail::read_proc_stat(daemon);
   BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");

@@ -74,7 +74,7 @@ public:
 
 private:
   boost::asio::awaitable<void> end_escaped(const std::string& id, int attempt,
-                                           std::uint64_t launched_at) const;
+                                           std::uint64_t launched_at, int group) const;
 
   process_launcher_options options_;
   std::string marker_;  ///< `run_dir_marker(options_.run_dir)`; empty without a run dir

@@ -74,11 +74,12 @@ ended_leftovers end_leftovers(const journal_state& s,
 namespace detail {
 boost::asio::awaitable<code_and<ended_leftovers>> end_leftovers_outcome(journal_state s,
                                                                         std::chrono::milliseconds grace);
-/// Ends the live processes whose environment holds every entry of `environment` and that
-/// started no earlier than `born_after` (a /proc start time): SIGTERM, SIGKILL after `grace`,
-/// then reaps those that are the caller's children. For the process launcher.
+/// Ends the live processes whose environment holds every entry of `environment`, that started
+/// no earlier than `born_after` (a /proc start time) and are not in process group `group` (the
+/// agent's own, which its kill ladder ends): SIGTERM, SIGKILL after `grace`, then reaps those
+/// that are the caller's children. For the process launcher.
 boost::asio::awaitable<ended_leftovers> end_escaped(std::vector<std::string> environment,
-                                                    std::uint64_t born_after,
+                                                    std::uint64_t born_after, int group,
                                                     std::chrono::milliseconds grace);
 } // namespace detail
 
