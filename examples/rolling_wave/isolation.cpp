@@ -132,6 +132,9 @@ cohort::worktree_options worktree_options_for(const arguments& a, const isolatio
   o.repository = c.checkout;
   o.worktrees = run_dir / "worktrees";
   o.run_name = run_dir.filename().string();
+  const fs::path workdir = a.workdir.empty() ? fs::current_path() : fs::absolute(a.workdir);
+  const fs::path sub = fs::weakly_canonical(workdir).lexically_relative(fs::canonical(c.checkout));
+  if (!sub.empty() && sub != "." && *sub.begin() != "..") o.subdir = sub;
   o.on_conflict = a.on_conflict;
   o.conflict_retries = a.conflict_retries;
   o.keep_branches = a.keep_branches;
@@ -213,6 +216,7 @@ int clean_command(const arguments& a) {
   std::error_code ec;
   if (fs::is_directory(dir, ec)) {
     for (const auto& e : fs::directory_iterator(dir)) {
+      if (!e.is_directory()) continue;  // .base: where the run began
       const auto r = run_here(git_in(top, {"worktree", "remove", "--force", "--force", e.path().string()}));
       if (!r.ok()) fs::remove_all(e.path(), ec);
       ++worktrees;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <utility>
 
 namespace cohort {
@@ -82,6 +83,12 @@ asio::awaitable<void> worktree_launcher::start() {
     co_await repo_.create_branch(run_branch_, base);
   }
   fs::create_directories(options_.worktrees);
+  // Where the run began, for a resumed run's look at what was merged (not the whole history).
+  const fs::path base_file = options_.worktrees / ".base";
+  if (std::ifstream in(base_file); !(in >> base_)) {
+    base_ = base;
+    std::ofstream(base_file) << base_ << '\n';
+  }
   if (options_.resume) {
     // The dead run's worktrees of jobs in flight or idle go: what a job committed is in its
     // branch (kept), what it had not is an attempt that runs again. Failed jobs' stay.
@@ -138,7 +145,7 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
   const std::string target = co_await parent_branch(p, parent);
   if (options_.resume) {
     // Merged by the dead run after its journal's last record: done, not run (nor merged) again.
-    const auto merged = co_await repo_.trailers("refs/heads/" + target, "Cohort-Task");
+    const auto merged = co_await repo_.trailers(base_ + "..refs/heads/" + target, "Cohort-Task");
     if (std::find(merged.begin(), merged.end(), r.get().id) != merged.end()) {
       tell(r, "its work was merged by the run before: not run again");
       launch_result done;
@@ -229,7 +236,7 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
                                                           const std::string& target, std::string note) {
   co_await take_worktree(job, target);
   launch_request in = r;
-  in.workdir = jobs_[job].worktree;
+  in.workdir = options_.subdir.empty() ? jobs_[job].worktree : jobs_[job].worktree / options_.subdir;
   in.prompt_note = std::move(note);
   launch_result result = co_await inner_.launch(in);
   const task& t = r.get();

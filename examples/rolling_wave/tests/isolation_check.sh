@@ -54,6 +54,12 @@ grep -q "work: branch cohort/first holds the work of 4 job(s)" ../run1.log || fa
 grep '"event":"work"' ../json.out | grep -q '"run_branch":"cohort/json".*"state":"merged"' ||
   fail "no work line in the JSON events" ../json.out
 
+# From a folder of the checkout: each agent works in the same folder of its worktree.
+mkdir -p sub && echo keep > sub/keep.txt && git add sub && git -c user.name=t -c user.email=t@t commit -q -m sub
+(cd sub && "$rw" run ../tasks.json --allow-task-commands --run-dir ../.cohort/runs/sub > ../../sub.log 2>&1) ||
+  fail "the run from a folder failed" ../sub.log
+[[ $(git show cohort/sub:sub/ab.txt) == $'a\nb' ]] || fail "the agents did not work in the folder" ../sub.log
+
 # 3. A dirty checkout is refused, saying how to go on.
 echo mine >> base.txt
 set +e

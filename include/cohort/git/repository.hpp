@@ -80,7 +80,8 @@ public:
   /// (with `always`, a commit is made even when nothing changed: a record of the job).
   boost::asio::awaitable<std::string> commit_all(std::filesystem::path path, std::string message,
                                                  bool always = false) const;
-  /// The values of trailer `key` (`Cohort-Task: 12.3`) in the commits of `rev`'s history.
+  /// The values of trailer `key` (`Cohort-Task: 12.3`) in the commits `rev` names (a range
+  /// such as `base..branch`, or a whole history).
   boost::asio::awaitable<std::vector<std::string>> trailers(std::string rev, std::string key) const;
   /// Whether `ancestor` is `commit` or one of its ancestors.
   boost::asio::awaitable<bool> is_ancestor(std::string ancestor, std::string commit) const;

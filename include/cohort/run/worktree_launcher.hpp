@@ -35,6 +35,9 @@ struct worktree_options {
   std::filesystem::path worktrees;   ///< where the jobs' worktrees are made (in the run dir)
   std::string run_name;              ///< the run's branch is `cohort/<run_name>`
   std::string base = "HEAD";         ///< what the run branch starts from
+  /// Where in the checkout the agents work (the work dir below the checkout's top): the same
+  /// folder in each worktree. Empty: the top.
+  std::filesystem::path subdir;
   git_identity author;               ///< signs cohort's commits and merges
   conflict_policy on_conflict = conflict_policy::retry;
   int conflict_retries = 2;          ///< runs again after a conflict (retry, sequential)
@@ -129,6 +132,7 @@ private:
   repository repo_;
   std::string run_branch_;
   std::string job_suffix_;  // "-r<time>" in a resumed run: its jobs' names are new
+  std::string base_;        // the commit the run branch began at (kept in `worktrees`/.base)
   std::optional<semaphore> lock_;   // one git mutation at a time (refs, worktrees, merges)
   std::optional<semaphore> serial_; // taken by every job once a conflict made the run sequential
   bool sequential_ = false;
