@@ -217,10 +217,13 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
     for (const auto& [name, value] : task.env) line += shell_quote(name + '=' + value) + ' ';
     for (const auto& w : argv) line += shell_quote(w) + ' ';
     if (!line.empty()) line.pop_back();
-    const bool own = !task.argv.empty() || !task.env.empty();
+    // --gate put the user's own command on the parents that had none: not the file's.
+    const bool gate = !a.gate.empty() && !task.subtasks.empty() && task.argv == a.gate && task.env.empty();
+    const bool own = !gate && (!task.argv.empty() || !task.env.empty());
     fmt::print("{:<8} {}{}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(line),
-               !own ? "" : a.allow_task_commands ? "   (the task's own command)"
-                                                 : "   (the task's own command: needs --allow-task-commands)");
+               gate ? "   (--gate)"
+               : !own ? "" : a.allow_task_commands ? "   (the task's own command)"
+                                                  : "   (the task's own command: needs --allow-task-commands)");
   }
 }
 

@@ -35,6 +35,8 @@ fail() { echo "$1"; [[ -f ${2:-} ]] && tail -15 "$2"; exit 1; }
 # 1. --dry-run names the isolation.
 "$rw" run tasks.json --allow-task-commands --dry-run > ../dry.log 2>&1 || fail "dry run failed" ../dry.log
 grep -q "isolation: worktrees" ../dry.log || fail "--dry-run does not name the isolation" ../dry.log
+"$rw" run tasks.json --allow-task-commands --gate 'make check' --dry-run > ../dry-gate.log 2>&1 || fail "dry run failed" ../dry-gate.log
+grep -Eq "^1 +make check +[(]--gate[)]" ../dry-gate.log || fail "--dry-run does not show the gate as such" ../dry-gate.log
 
 # 2. The run: every task done, the work on cohort/<run>, the checkout as it was.
 "$rw" run tasks.json --allow-task-commands -j 4 --run-dir .cohort/runs/first > ../run1.log 2>&1 ||
