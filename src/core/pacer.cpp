@@ -39,11 +39,7 @@ struct pacer_state : std::enable_shared_from_this<pacer_state> {
   // Runs on the waiter's executor (where its cancellation is emitted).
   void cancel_waiter(const waiter_queue::pointer& w) {
     std::lock_guard lock(mutex);
-    bool was_head = false;
-    auto handler = waiters.remove(w, was_head);
-    if (!handler) return;  // already through: its completion is on its way
-    complete(std::move(*handler), asio::error::operation_aborted);
-    if (was_head) arm();
+    if (waiters.cancel(w, executor)) arm();
   }
 
   clock_type::time_point next_turn() const {
@@ -95,9 +91,7 @@ pacer::pacer(executor_type ex, duration interval) {
 
 pacer::~pacer() {
   std::lock_guard lock(state_->mutex);
-  state_->waiters.complete_all(state_->executor, [](detail::pacer_state::handler_type h) {
-    std::move(h)(asio::error::operation_aborted);
-  });
+  state_->waiters.abort_all(state_->executor);
   state_->timer.cancel();
 }
 

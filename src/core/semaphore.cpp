@@ -14,7 +14,7 @@ semaphore::semaphore(executor_type ex, std::size_t capacity)
 
 semaphore::~semaphore() {
   std::lock_guard lock(mutex_);
-  waiters_.complete_all(executor_, [](handler_type h) { std::move(h)(asio::error::operation_aborted, permit()); });
+  waiters_.abort_all(executor_);
 }
 
 std::optional<semaphore::permit> semaphore::try_acquire(std::size_t n) {
@@ -54,11 +54,7 @@ void semaphore::initiate(std::size_t n, int priority, handler_type handler) {
 // Runs on the waiter's executor (where its cancellation is emitted).
 void semaphore::cancel_waiter(const waiter_queue::pointer& w) {
   std::lock_guard lock(mutex_);
-  bool was_head = false;
-  auto handler = waiters_.remove(w, was_head);
-  if (!handler) return;  // granted or failed: its completion is on its way
-  complete(std::move(*handler), asio::error::operation_aborted, 0);
-  if (was_head) pump();  // a heavy head leaving may let the lighter ones behind it through
+  if (waiters_.cancel(w, executor_)) pump();  // a heavy head leaving may let lighter ones through
 }
 
 void semaphore::complete(handler_type handler, error_code ec, std::size_t n) {

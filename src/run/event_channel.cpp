@@ -11,12 +11,18 @@ namespace asio = boost::asio;
 event_channel::event_channel(executor_type ex, std::size_t capacity)
     : executor_(std::move(ex)), capacity_(capacity) {}
 
+namespace {
+// A run waiting for the readers may go on.
+template <class Handler>
+void go_on(Handler h) {
+  std::move(h)(error_code{});
+}
+} // namespace
+
 event_channel::~event_channel() {
   std::lock_guard lock(mutex_);
-  readers_.complete_all(executor_, [](reader_queue::handler_type h) {
-    std::move(h)(asio::error::operation_aborted, event{});
-  });
-  runs_.complete_all(executor_, [](run_queue::handler_type h) { std::move(h)(error_code{}); });
+  readers_.abort_all(executor_);
+  runs_.complete_all(executor_, &go_on<run_queue::handler_type>);
 }
 
 std::size_t event_channel::size() const {
@@ -45,12 +51,7 @@ asio::awaitable<void> event_channel::until_caught_up() {
 void event_channel::initiate_read(reader_queue::handler_type handler) {
   auto w = reader_queue::make({}, std::move(handler), [this](const reader_queue::pointer& cancelled) {
     std::lock_guard lock(mutex_);
-    bool was_head = false;
-    if (auto h = readers_.remove(cancelled, was_head)) {
-      reader_queue::complete(executor_, std::move(*h), [](reader_queue::handler_type r) {
-        std::move(r)(asio::error::operation_aborted, event{});
-      });
-    }
+    readers_.cancel(cancelled, executor_);
   });
   std::lock_guard lock(mutex_);
   if (readers_.empty() && (!events_.empty() || finished_)) return deliver(std::move(w->handler));
@@ -74,19 +75,14 @@ void event_channel::deliver(reader_queue::handler_type handler) {
 void event_channel::release_runs() {
   if (events_.size() > capacity_) return;
   while (!runs_.empty()) {
-    run_queue::complete(executor_, runs_.pop_front(), [](run_queue::handler_type h) { std::move(h)(error_code{}); });
+    run_queue::complete(executor_, runs_.pop_front(), &go_on<run_queue::handler_type>);
   }
 }
 
 void event_channel::initiate_wait(run_queue::handler_type handler) {
   auto w = run_queue::make({}, std::move(handler), [this](const run_queue::pointer& cancelled) {
     std::lock_guard lock(mutex_);
-    bool was_head = false;
-    if (auto h = runs_.remove(cancelled, was_head)) {
-      run_queue::complete(executor_, std::move(*h), [](run_queue::handler_type r) {
-        std::move(r)(asio::error::operation_aborted);
-      });
-    }
+    runs_.cancel(cancelled, executor_);
   });
   std::lock_guard lock(mutex_);
   runs_.push(0, w);

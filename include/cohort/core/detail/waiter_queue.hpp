@@ -8,13 +8,13 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <utility>
 
 namespace cohort::detail {
@@ -70,19 +70,23 @@ public:
     return h;
   }
 
-  // Takes a cancelled waiter out and returns its handler; empty if it already left (its
-  // completion is on its way). `was_head` says whether the ones behind it may now go. (The
-  // handler is moved into a new object: Boost 1.81's any_completion_handler move assignment
-  // crashes.)
-  std::optional<handler_type> remove(const pointer& w, bool& was_head) {
-    if (!w->queued) return std::nullopt;
+  // Takes a cancelled waiter out and completes it with `operation_aborted` (posted, as
+  // `complete`). Returns whether it was the head: the ones behind it may now go. Nothing when
+  // it already left (its completion is on its way). (The handler is moved into a new object:
+  // Boost 1.81's any_completion_handler move assignment crashes.)
+  bool cancel(const pointer& w, const boost::asio::any_io_executor& ex) {
+    if (!w->queued) return false;
     w->queued = false;
-    was_head = w->position == list_.begin();
+    const bool was_head = w->position == list_.begin();
     list_.erase(w->position);
-    return std::optional<handler_type>(std::move(w->handler));
+    complete(ex, handler_type(std::move(w->handler)), &abort);
+    return was_head;
   }
 
-  // Every waiter leaves, each completed by `call` (the owner is going away).
+  // Every waiter leaves, completed with `operation_aborted` (the owner is going away).
+  void abort_all(const boost::asio::any_io_executor& ex) { complete_all(ex, &abort); }
+
+  // Every waiter leaves, each completed by `call`.
   template <class Call>
   void complete_all(const boost::asio::any_io_executor& ex, Call call) {
     for (auto& entry : list_) {
@@ -108,6 +112,16 @@ public:
   }
 
 private:
+  // The handler called with `operation_aborted` and empty values (`permit()`, `event{}`).
+  static void abort(handler_type h) { aborted<Signature>::call(std::move(h)); }
+
+  template <class S>
+  struct aborted;
+  template <class... Values>
+  struct aborted<void(boost::system::error_code, Values...)> {
+    static void call(handler_type h) { std::move(h)(boost::asio::error::operation_aborted, Values{}...); }
+  };
+
   list_type list_;
 };
 
