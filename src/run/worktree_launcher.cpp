@@ -44,11 +44,20 @@ std::vector<task_index> dependency_parents(const plan& p, task_index parent) {
   return out;
 }
 
-// "<id>: <title>", then the trailer that names the task.
+// "<id>: <title>" on one line: an id or a title from the file cannot add lines (and so no
+// trailer) to a commit message.
+std::string subject(std::string_view prefix, const task& t) {
+  std::string line = fmt::format("{}{}: {}", prefix, t.id, t.title);
+  std::replace_if(line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return line;
+}
+
+// The trailer value that names a task: injective, one line (ref_component).
+std::string task_trailer(const task& t) { return ref_component(t.id); }
+
+// A job's commit: its subject, then the trailer by which a resumed run knows it was merged.
 std::string job_message(const task& t) {
-  std::string title = t.title;
-  std::replace_if(title.begin(), title.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return fmt::format("{}: {}\n\nCohort-Task: {}\n", t.id, title, t.id);
+  return fmt::format("{}\n\nCohort-Task: {}\n", subject("", t), task_trailer(t));
 }
 
 } // namespace
@@ -72,10 +81,11 @@ asio::awaitable<void> worktree_launcher::start() {
     throw system_error(errc::git_failed, "cohort: " + options_.base + " names no commit in " +
                                              options_.repository.string() + " (a repository without commits?)");
   }
-  if (options_.resume && !(co_await repo_.resolve("refs/heads/" + run_branch_)).empty()) {
+  const bool exists = !(co_await repo_.resolve("refs/heads/" + run_branch_)).empty();
+  if (exists && options_.resume) {
     job_suffix_ = fmt::format("-r{}", std::chrono::duration_cast<std::chrono::seconds>(
                                           std::chrono::system_clock::now().time_since_epoch()).count());
-  } else if (!(co_await repo_.resolve("refs/heads/" + run_branch_)).empty()) {
+  } else if (exists) {
     throw system_error(errc::git_failed, fmt::format("cohort: the branch {} exists already (a run before with the "
                                                      "same name?): delete it or give the run another name",
                                                      run_branch_));
@@ -112,7 +122,7 @@ asio::awaitable<void> worktree_launcher::merge_parent(const plan& p, task_index 
   const task& t = p.tasks[parent];
   const std::string tip = co_await repo_.resolve("refs/heads/" + branch->second);
   const merge_outcome m =
-      co_await repo_.merge(run_branch_, tip, fmt::format("Merge {}: {}", t.id, t.title));
+      co_await repo_.merge(run_branch_, tip, subject("Merge ", t));
   if (m.kind == merge_outcome::conflict) {
     ++conflicts_;
     worktree_job j;
@@ -146,7 +156,7 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
   if (options_.resume) {
     // Merged by the dead run after its journal's last record: done, not run (nor merged) again.
     const auto merged = co_await repo_.trailers(base_ + "..refs/heads/" + target, "Cohort-Task");
-    if (std::find(merged.begin(), merged.end(), r.get().id) != merged.end()) {
+    if (std::find(merged.begin(), merged.end(), task_trailer(r.get())) != merged.end()) {
       tell(r, "its work was merged by the run before: not run again");
       launch_result done;
       done.status = launch_status::succeeded;
@@ -183,19 +193,25 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
       sequential_ = true;
       tell(r, "a conflict: from now on one agent at a time");
     }
-    // The next run starts from the tip as it is now, told what conflicted and why.
-    const std::string tip = co_await repo_.resolve("refs/heads/" + target);
-    const std::string mine = co_await repo_.diff(done.base, done.commit, done.conflicts, 16 * 1024);
-    const std::string theirs = co_await repo_.diff(done.base, tip, done.conflicts, 16 * 1024);
-    note = fmt::format(
-        "## Your previous attempt did not merge\n\n"
-        "It conflicted with work merged meanwhile, in: {}. Start again from the current state "
-        "(this worktree has it) and make your change so that it keeps theirs.\n\n"
-        "Your previous change:\n\n```diff\n{}```\n\nThe change merged meanwhile:\n\n```diff\n{}```\n",
-        joined(done.conflicts), mine, theirs);
+    note = co_await conflict_note(done, target);
     tell(r, fmt::format("conflict in {}: running again from the current tip ({} of {})",
                         joined(done.conflicts), run + 1, options_.conflict_retries));
   }
+}
+
+// What the next run of a job that did not merge is told: the paths, its change and the change
+// merged meanwhile (it starts from the tip as it is now).
+asio::awaitable<std::string> worktree_launcher::conflict_note(const worktree_job& done,
+                                                              const std::string& target) const {
+  const std::string tip = co_await repo_.resolve("refs/heads/" + target);
+  const std::string mine = co_await repo_.diff(done.base, done.commit, done.conflicts, 16 * 1024);
+  const std::string theirs = co_await repo_.diff(done.base, tip, done.conflicts, 16 * 1024);
+  co_return fmt::format(
+      "## Your previous attempt did not merge\n\n"
+      "It conflicted with work merged meanwhile, in: {}. Start again from the current state "
+      "(this worktree has it) and make your change so that it keeps theirs.\n\n"
+      "Your previous change:\n\n```diff\n{}```\n\nThe change merged meanwhile:\n\n```diff\n{}```\n",
+      joined(done.conflicts), mine, theirs);
 }
 
 // A worktree on a new branch for the job, from `target` as it is now: an idle one switched, or
@@ -258,7 +274,7 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
   tell(r, fmt::format("committed {}; merging into {}", short_id(jobs_[job].commit), target));
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   const merge_outcome m =
-      co_await repo_.merge(target, jobs_[job].commit, fmt::format("Merge {}: {}", t.id, t.title));
+      co_await repo_.merge(target, jobs_[job].commit, subject("Merge ", t));
   co_await release_worktree(job);
   if (m.kind == merge_outcome::conflict) {
     jobs_[job].state = worktree_job::conflict;

@@ -216,6 +216,29 @@ CO_TEST_CASE(a_resumed_run_does_not_run_or_merge_again_what_the_run_before_merge
   BOOST_TEST(git(f.repo, {"rev-list", "--count", "cohort/t1", "--grep=^1\\.[12]: task"}) == "2");
 }
 
+// An id (or title) from the file cannot forge the trailer by which a resumed run skips merged
+// work: task 1.1's id carries a line claiming 1.2, which failed; the resumed run still runs 1.2.
+CO_TEST_CASE(an_id_cannot_make_a_resumed_run_skip_another_task) {
+  fixture f;
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto liar = scripted(b, p1, "1\nCohort-Task: 1.2", "echo a > a.txt");
+  b.p.tasks[liar].title = "innocent\n\nCohort-Task: 1.2";
+  const auto t = scripted(b, p1, "2", "test -e " + (f.dir / "go").string() + " && echo b > b.txt");
+  cohort::executor_options o;
+  o.retry.retries = 0;
+  const auto first = co_await run_isolated(f, b.p, o);
+  BOOST_TEST((first.tasks[t].outcome == task_outcome::failed));
+  f.dir.write("go", "");
+  f.options.resume = true;
+  cohort::worktree_launcher again(f.agents, f.options);
+  co_await again.start();
+  const auto second = co_await cohort::run_plan(b.p, again, o);
+  (void)co_await again.finish(b.p);
+  BOOST_TEST((second.tasks[t].outcome == task_outcome::succeeded), second.tasks[t].reason);
+  BOOST_TEST(f.at_run_branch("b.txt") == "b");  // it ran: not skipped as "merged before"
+}
+
 // A parent's own command (a gate) runs on its subtasks' merged work; what it leaves is not
 // merged; when it fails, the parent fails, its dependents are skipped and its branch is kept.
 CO_TEST_CASE(a_gate_checks_the_merged_work_and_a_failing_one_keeps_the_parent_out) {

@@ -121,6 +121,7 @@ private:
   boost::asio::awaitable<void> merge_parent(const plan& p, task_index parent);  // with lock_ held
   boost::asio::awaitable<launch_result> run_job(const launch_request& r, std::size_t job,
                                                 const std::string& target, std::string note);
+  boost::asio::awaitable<std::string> conflict_note(const worktree_job& done, const std::string& target) const;
   boost::asio::awaitable<void> take_worktree(std::size_t job, const std::string& target);
   boost::asio::awaitable<void> keep_worktree(std::size_t job, launch_result& result);
   boost::asio::awaitable<void> release_worktree(std::size_t job);
