@@ -14,24 +14,28 @@
 
 namespace cohort::detail {
 
-std::string read_proc_file(int pid, const char* name) {
+std::optional<std::string> try_read_proc_file(int pid, const char* name) {
   const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string out;
+  if (fd < 0) return std::nullopt;
+  std::optional<std::string> out(std::in_place);
   char buffer[4096];
   for (;;) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {  // ESRCH: it exited while we read
-      out.clear();
+      out.reset();
       break;
     }
     if (n == 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
+    out->append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
   return out;
+}
+
+std::string read_proc_file(int pid, const char* name) {
+  return try_read_proc_file(pid, name).value_or(std::string());
 }
 
 namespace {

@@ -25,7 +25,11 @@ struct proc_stat {
   bool zombie() const noexcept { return state == 'Z' || state == 'X'; }
 };
 
-/// The whole of /proc/<pid>/<name>; empty when the process is gone or the file unreadable.
+/// The whole of /proc/<pid>/<name>; nothing when the process is gone or the file unreadable.
+/// Read, it may still be empty: /proc/<pid>/environ is, for a moment, while the process execs.
+std::optional<std::string> try_read_proc_file(int pid, const char* name);
+
+/// `try_read_proc_file`, with "nothing" as empty.
 std::string read_proc_file(int pid, const char* name);
 
 /// /proc/<pid>/stat, parsed; empty when the process is gone.

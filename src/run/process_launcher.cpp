@@ -132,11 +132,17 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   if (options_.stream_output && r.on_output) {
     po.on_line = [&r](const output_line& line) { r.on_output(line.text); };
   }
-  if (r.on_started) po.on_start = [&r](int pid) { r.on_started(pid); };
+  // What the agent leaves behind was born no earlier than the agent: its start time, read from
+  // /proc like theirs, is the bound (the clock read before the launch is the fallback).
+  std::uint64_t launched_at = 0;
+  po.on_start = [&r, &launched_at](int pid) {
+    if (const std::uint64_t born = process_start_time(pid); born != 0) launched_at = born;
+    if (r.on_started) r.on_started(pid);
+  };
   // Out of descriptors or processes for a moment (other agents hold them): wait for some to be
   // given back and start again; the attempt fails only if they stay gone.
   for (int waited = 0;; ++waited) {
-    const std::uint64_t launched_at = detail::boot_ticks_now();
+    launched_at = detail::boot_ticks_now();
     std::optional<process_result> result;
     try {
       result = co_await run_process(po);

@@ -26,8 +26,6 @@
 namespace cohort {
 namespace asio = boost::asio;
 
-using std::chrono::milliseconds;
-
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
@@ -70,12 +68,22 @@ namespace {
 
 using detail::proc_stat;
 
-// Whether the environment of `pid` holds every `NAME=value` of `entries`.
-bool has_environment(int pid, const std::vector<std::string>& entries) {
-  const std::string env = detail::read_proc_file(pid, "environ");
-  return std::all_of(entries.begin(), entries.end(), [&](const std::string& kv) {
-    return env.starts_with(kv + '\0') || env.find('\0' + kv + '\0') != std::string::npos;
+// Whether the environment of `pid` holds every `NAME=value` of `entries`; `unsure` when it
+// reads empty, as it does for a moment while the process execs.
+enum class environment_match { no, yes, unsure };
+
+environment_match match_environment(int pid, const std::vector<std::string>& entries) {
+  const auto env = detail::try_read_proc_file(pid, "environ");
+  if (!env) return environment_match::no;
+  if (env->empty()) return environment_match::unsure;
+  const bool all = std::all_of(entries.begin(), entries.end(), [&](const std::string& kv) {
+    return env->starts_with(kv + '\0') || env->find('\0' + kv + '\0') != std::string::npos;
   });
+  return all ? environment_match::yes : environment_match::no;
+}
+
+bool has_environment(int pid, const std::vector<std::string>& entries) {
+  return match_environment(pid, entries) == environment_match::yes;
 }
 
 // Which processes are leftovers by their mark: every entry in their environment, started no
@@ -123,15 +131,19 @@ void signal_group(const journal_agent& a, const group& g, int sig) {
 
 using target = std::pair<journal_agent, group>;
 
-// Live processes with the marks that no target holds yet, one target per process group.
-void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector<target>& out) {
+// Live processes with the marks that no target holds yet, one target per process group; those
+// whose environment could not be told go to `unsure`, if given.
+void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector<target>& out,
+                std::vector<int>* unsure) {
   std::vector<int> taken;
   for (const auto& [a, g] : out) taken.insert(taken.end(), g.members.begin(), g.members.end());
   for (const auto& p : procs) {
     const bool held = std::find(taken.begin(), taken.end(), p.pid) != taken.end();
-    if (p.zombie() || held || p.pid == ::getpid() || p.start_time < m.born_after || p.pgid == m.skip_group ||
-        !has_environment(p.pid, m.environment))
+    if (p.zombie() || held || p.pid == ::getpid() || p.start_time < m.born_after || p.pgid == m.skip_group)
       continue;
+    const environment_match match = match_environment(p.pid, m.environment);
+    if (match == environment_match::unsure && unsure) unsure->push_back(p.pid);
+    if (match != environment_match::yes) continue;
     auto t = std::find_if(out.begin(), out.end(), [&](const target& x) {
       return x.first.task.empty() && x.first.pid == p.pgid;
     });
@@ -147,7 +159,7 @@ void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector
 // The agents whose groups still have live members, then the unrecorded marked processes;
 // `report` counts the pids left alone.
 std::vector<target> live_groups(const std::vector<journal_agent>& agents, const marks& m,
-                                ended_leftovers* report) {
+                                ended_leftovers* report, std::vector<int>* unsure = nullptr) {
   const auto procs = detail::scan_processes();
   std::vector<target> out;
   for (const auto& a : agents) {
@@ -155,7 +167,7 @@ std::vector<target> live_groups(const std::vector<journal_agent>& agents, const 
     if (g.reused && report) ++report->reused;
     if (!g.members.empty()) out.emplace_back(a, std::move(g));
   }
-  if (!m.environment.empty()) add_marked(m, procs, out);
+  if (!m.environment.empty()) add_marked(m, procs, out, unsure);
   return out;
 }
 
@@ -174,16 +186,40 @@ asio::awaitable<std::size_t> wait_gone(const std::vector<journal_agent>& agents,
 }
 
 std::vector<target> signal_all(const std::vector<journal_agent>& agents, const marks& m, int sig,
-                               ended_leftovers* report) {
-  auto hit = live_groups(agents, m, report);
+                               ended_leftovers* report, std::vector<int>* unsure = nullptr) {
+  auto hit = live_groups(agents, m, report, unsure);
   for (const auto& [a, g] : hit) signal_group(a, g, sig);
   return hit;
+}
+
+// SIGTERM to the marked processes among `unsure` once their environment can be read: a process
+// in the middle of an exec shows an empty one for well under a millisecond, so they are looked at
+// up to 20 times, 5 ms apart, before they are taken for not ours (an `env -i` process, say).
+asio::awaitable<void> signal_late(const marks& m, std::vector<int> unsure, std::vector<target>& termed) {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (int look = 0; look < 20 && !unsure.empty(); ++look) {
+    pause.expires_after(milliseconds(5));
+    co_await pause.async_wait(asio::use_awaitable);
+    std::vector<proc_stat> again;
+    for (int pid : unsure) {
+      if (auto s = detail::read_proc_stat(pid)) again.push_back(*s);
+    }
+    unsure.clear();
+    std::vector<target> late;
+    add_marked(m, again, late, &unsure);
+    for (auto& t : late) {
+      signal_group(t.first, t.second, SIGTERM);
+      termed.push_back(std::move(t));
+    }
+  }
 }
 
 // SIGTERM to every group, SIGKILL after the grace to those left; counts in `r`.
 asio::awaitable<void> end_groups(std::vector<journal_agent> open, marks m, milliseconds grace,
                                  ended_leftovers& r) {
-  const auto termed = signal_all(open, m, SIGTERM, &r);
+  std::vector<int> unsure;
+  auto termed = signal_all(open, m, SIGTERM, &r, &unsure);
+  if (!unsure.empty()) co_await signal_late(m, std::move(unsure), termed);
   r.ended = termed.size();
   r.unrecorded = static_cast<std::size_t>(std::count_if(
       termed.begin(), termed.end(), [](const target& t) { return t.first.task.empty(); }));

@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <csignal>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -71,6 +72,33 @@ CO_TEST_CASE(a_daemon_the_agent_leaves_running_is_ended_after_it_and_reported) {
   BOOST_TEST(escaped == std::vector<std::string>{"1.1#1:1"}, boost::test_tools::per_element());
   const int daemon = std::stoi(cohort::test::read_text(pid_file));
   const auto left = cohort::detail::read_proc_stat(daemon);
+  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+}
+
+// A daemon that execs itself over and over reads as having no environment during each exec;
+// the scan after the agent must not take it for a stranger when it lands in one.
+CO_TEST_CASE(a_daemon_caught_in_the_middle_of_an_exec_is_ended_all_the_same) {
+  cohort::test::temp_dir dir;
+  const std::string pid_file = (dir.path() / "daemon.pid").string();
+  const std::string script = dir.write("reexec.sh", "[ -s \"$1\" ] || { echo $$ > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; }\n"
+                                   "exec sh \"$0\" \"$1\"\n").string();
+  plan_builder b;
+  const auto t = one_task(b, {"sh", "-c",
+                              "setsid -f sh '" + script + "' '" + pid_file +
+                                  "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + pid_file +
+                                  "' ]; do sleep 0.01; done"});
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path() / "run";
+  lo.grace = 2s;
+  std::size_t ended = 0;
+  lo.on_escaped = [&ended](std::string_view, int, std::size_t n) { ended += n; };
+  cohort::process_launcher agents(lo);
+  auto report = co_await cohort::run_plan(b.p, agents, {});
+  BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
+  BOOST_TEST(ended == 1U);
+  const int daemon = std::stoi(cohort::test::read_text(pid_file));
+  const auto left = cohort::detail::read_proc_stat(daemon);
+  if (left && !left->zombie()) ::kill(daemon, SIGKILL);  // not left running when the test fails
   BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
 }
 
