@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/git/repository.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace cohort {
@@ -42,6 +43,18 @@ asio::awaitable<void> repository::create_branch(std::string name, std::string co
   // An empty old value: the ref must not exist yet.
   std::vector<std::string> args{"update-ref", "-m", "cohort: create", head_ref(name), commit, ""};
   co_await git_checked(dir_, std::move(args), &who_);
+}
+
+asio::awaitable<std::vector<std::string>> repository::branches(std::string prefix) const {
+  // for-each-ref matches whole path components: the prefix's own folder is listed, then filtered.
+  const auto slash = prefix.rfind('/');
+  std::string folder = head_ref(slash == std::string::npos ? std::string() : prefix.substr(0, slash + 1));
+  std::vector<std::string> args{"for-each-ref", "--format=%(refname:lstrip=2)", std::move(folder)};
+  std::vector<std::string> out;
+  for (auto& name : (co_await git_checked(dir_, std::move(args))).lines())
+    if (name.starts_with(prefix)) out.push_back(std::move(name));
+  std::sort(out.begin(), out.end());
+  co_return out;
 }
 
 asio::awaitable<void> repository::delete_branch(std::string name) const {
@@ -104,6 +117,15 @@ asio::awaitable<std::vector<std::string>> repository::trailers(std::string rev, 
   for (auto& line : (co_await git_checked(dir_, std::move(args))).lines())
     if (!line.empty()) out.push_back(std::move(line));
   co_return out;
+}
+
+asio::awaitable<std::string> repository::message(std::string commit) const {
+  // The raw object: its headers, an empty line, the message exactly as stored (what `show`
+  // prints has a newline added).
+  std::vector<std::string> args{"cat-file", "commit", std::move(commit)};
+  const git_output r = co_await run_git(dir_, std::move(args));
+  const auto body = r.out.find("\n\n");
+  co_return r.ok() && body != std::string::npos ? r.out.substr(body + 2) : std::string();
 }
 
 asio::awaitable<bool> repository::is_ancestor(std::string ancestor, std::string commit) const {

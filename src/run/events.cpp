@@ -22,6 +22,7 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::task_failed: return "task_failed";
     case event_kind::task_skipped: return "task_skipped";
     case event_kind::task_cancelled: return "task_cancelled";
+    case event_kind::task_merge: return "task_merge";
   }
   return "unknown";
 }
@@ -35,6 +36,18 @@ std::string_view to_string(wait_reason r) noexcept {
     case wait_reason::stagger: return "stagger";
     case wait_reason::backoff: return "backoff";
     case wait_reason::rate_limit: return "rate_limit";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(merge_state s) noexcept {
+  switch (s) {
+    case merge_state::merging: return "merging";
+    case merge_state::merged: return "merged";
+    case merge_state::conflict: return "conflict";
+    case merge_state::retrying: return "retrying";
+    case merge_state::checked: return "checked";
+    case merge_state::kept: return "kept";
   }
   return "unknown";
 }

@@ -421,6 +421,16 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
     e.message = line;
     emit(e);
   };
+  request.on_merge = [this, t, n](const event& step) {
+    state_[t].report.record_merge(step);
+    auto e = make(event_kind::task_merge, t);
+    e.attempt = n;
+    e.merge = step.merge;
+    e.branch = step.branch;
+    e.commit = step.commit;
+    e.message = step.message;
+    emit(e);
+  };
   auto launched = make(event_kind::task_launched, t);
   launched.attempt = n;
   launched.tokens = reserved;
@@ -585,6 +595,13 @@ std::string_view to_string(task_outcome o) noexcept {
     case task_outcome::cancelled: return "cancelled";
   }
   return "unknown";
+}
+
+void task_report::record_merge(const event& step) {
+  merge = step.merge;
+  branch = step.branch;
+  commit = step.commit;
+  if (step.merge == merge_state::conflict) ++conflicts;
 }
 
 std::size_t run_report::count(task_outcome o) const noexcept {

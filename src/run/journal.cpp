@@ -121,6 +121,11 @@ std::string event_line(const event& e, const plan& p, event::clock_type::time_po
   if (e.attempt != 0) o["attempt"] = e.attempt;
   if (e.kind == event_kind::wave_started || e.kind == event_kind::wave_finished) o["wave"] = e.wave;
   if (e.kind == event_kind::task_waiting) o["reason"] = to_string(e.reason);
+  if (e.kind == event_kind::task_merge) {
+    o["merge"] = to_string(e.merge);
+    o["branch"] = e.branch;
+    if (!e.commit.empty()) o["commit"] = e.commit;
+  }
   if (e.tokens != 0) o["tokens"] = e.tokens;
   if (e.delay.count() != 0) o["delay_ms"] = e.delay.count();
   if (e.kind == event_kind::task_launched && e.pid > 0 && e.task && *e.task < p.tasks.size()) {
@@ -140,6 +145,7 @@ bool decisive(event_kind k) noexcept {
     case event_kind::task_failed:
     case event_kind::task_skipped:
     case event_kind::task_cancelled:
+    case event_kind::task_merge:
     case event_kind::run_finished: return true;
     default: return false;
   }

@@ -56,6 +56,7 @@ public:
     auto& t = s_.tasks[id];
     if (kind == "task_launched") return launched(o, id, t);
     if (kind == "task_usage") return usage(o, id, t);
+    if (kind == "task_merge") return merge(o, t);
     const auto outcome = outcome_of(kind);
     if (outcome) ended(id, t, *outcome);
   }
@@ -108,6 +109,13 @@ private:
       used_[i] = true;
       break;
     }
+  }
+
+  static void merge(const json::object& o, journal_task& t) {
+    t.merge = std::string(o.at("merge").as_string());
+    t.branch = std::string(o.at("branch").as_string());
+    const auto* commit = o.if_contains("commit");
+    t.commit = commit ? std::string(commit->as_string()) : std::string();
   }
 
   void ended(const std::string& id, journal_task& t, journal_task_state outcome) {

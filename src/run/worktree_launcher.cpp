@@ -22,7 +22,17 @@ void tell(const launch_request& r, const std::string& line) {
   if (r.on_output) r.on_output("cohort: " + line);
 }
 
-std::string short_id(const std::string& commit) { return commit.substr(0, 12); }
+// A step with the job's work, told to the executor (a `task_merge` event).
+void step(const launch_request& r, merge_state state, std::string branch, std::string commit,
+          std::string message = {}) {
+  if (!r.on_merge) return;
+  event e;
+  e.merge = state;
+  e.branch = std::move(branch);
+  e.commit = std::move(commit);
+  e.message = std::move(message);
+  r.on_merge(e);
+}
 
 std::string joined(const std::vector<std::string>& paths) {
   std::string out;
@@ -163,6 +173,12 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
       done.tokens = 0;
       co_return done;
     }
+    if (r.get().subtasks.empty() && co_await merge_pending(r, target)) {
+      launch_result done;
+      done.status = launch_status::succeeded;
+      done.tokens = 0;
+      co_return done;
+    }
   }
   std::string note;
   for (int run = 0;; ++run) {
@@ -194,9 +210,32 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
       tell(r, "a conflict: from now on one agent at a time");
     }
     note = co_await conflict_note(done, target);
-    tell(r, fmt::format("conflict in {}: running again from the current tip ({} of {})",
-                        joined(done.conflicts), run + 1, options_.conflict_retries));
+    step(r, merge_state::retrying, target, {},
+         fmt::format("run {} of {} from the tip of {}", run + 1, options_.conflict_retries, target));
   }
+}
+
+// A job of the dead run that committed its work (the tip of its branch is cohort's commit of
+// it) and died before merging it: merged now, instead of running the agent again. Whether one
+// was is in git, written atomically with the commit: no record of the run can say otherwise.
+asio::awaitable<bool> worktree_launcher::merge_pending(const launch_request& r, const std::string& target) {
+  const task& t = r.get();
+  const std::string prefix =
+      fmt::format("cohort-work/{}/j/{}/", ref_component(options_.run_name), ref_component(t.id));
+  auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
+  for (const std::string& branch : co_await repo_.branches(prefix)) {
+    const std::string tip = co_await repo_.resolve("refs/heads/" + branch);
+    if (co_await repo_.message(tip) != job_message(t)) continue;  // not finished: no commit of cohort's
+    const merge_outcome m = co_await repo_.merge(target, tip, subject("Merge ", t));
+    if (m.kind == merge_outcome::conflict) {
+      step(r, merge_state::conflict, branch, tip, joined(m.conflicts));
+      continue;  // the agent runs again, from the current tip
+    }
+    step(r, merge_state::merged, target, m.commit, "committed by the run before, merged now");
+    if (!options_.keep_branches) co_await repo_.delete_branch(branch);
+    co_return true;
+  }
+  co_return false;
 }
 
 // What the next run of a job that did not merge is told: the paths, its change and the change
@@ -231,13 +270,15 @@ asio::awaitable<void> worktree_launcher::take_worktree(std::size_t job, const st
 }
 
 // A failed job's worktree is kept for a look, under the job's own name.
-asio::awaitable<void> worktree_launcher::keep_worktree(std::size_t job, launch_result& result) {
+asio::awaitable<void> worktree_launcher::keep_worktree(const launch_request& r, std::size_t job,
+                                                      launch_result& result) {
   jobs_[job].state = worktree_job::failed;
   const fs::path kept = options_.worktrees / jobs_[job].name;
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   co_await repo_.move_worktree(jobs_[job].worktree, kept);
   jobs_[job].worktree = kept;
   result.message += fmt::format(" (its worktree is kept: {})", kept.string());
+  step(r, merge_state::kept, jobs_[job].branch, {}, kept.string());
 }
 
 // The job's work is in its branch (or was a check): its worktree serves the next job.
@@ -259,19 +300,19 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
   const bool gate = !t.subtasks.empty();  // a parent's own command: a check of its merged work
   if (result.status != launch_status::succeeded) {
     if (gate) failed_gates_.insert(r.task);
-    co_await keep_worktree(job, result);
+    co_await keep_worktree(r, job, result);
     co_return result;
   }
   if (gate) {
     jobs_[job].state = worktree_job::checked;
-    tell(r, fmt::format("passed on {}", target));
+    step(r, merge_state::checked, target, jobs_[job].base);
     co_await release_worktree(job);
     if (!options_.keep_branches) co_await repo_.delete_branch(jobs_[job].branch);
     co_return result;
   }
   // Always a commit, with the task in a trailer: a resumed run knows the work was merged.
   jobs_[job].commit = co_await repo_.commit_all(jobs_[job].worktree, job_message(t), true);
-  tell(r, fmt::format("committed {}; merging into {}", short_id(jobs_[job].commit), target));
+  step(r, merge_state::merging, jobs_[job].branch, jobs_[job].commit, "into " + target);
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
   const merge_outcome m =
       co_await repo_.merge(target, jobs_[job].commit, subject("Merge ", t));
@@ -279,10 +320,11 @@ asio::awaitable<launch_result> worktree_launcher::run_job(const launch_request& 
   if (m.kind == merge_outcome::conflict) {
     jobs_[job].state = worktree_job::conflict;
     jobs_[job].conflicts = m.conflicts;
+    step(r, merge_state::conflict, jobs_[job].branch, jobs_[job].commit, joined(m.conflicts));
     co_return result;
   }
   jobs_[job].state = worktree_job::merged;
-  tell(r, fmt::format("merged into {} ({})", target, short_id(m.commit)));
+  step(r, merge_state::merged, target, m.commit);
   if (!options_.keep_branches) co_await repo_.delete_branch(jobs_[job].branch);
   co_return result;
 }

@@ -118,9 +118,14 @@ void dashboard::apply(const event& e) {
     case event_kind::task_launched:
       v.st = state::running; v.since = e.at; v.attempt = e.attempt; v.last_line.clear();
       v.agent = true;
+      v.merge.reset();
       ++running_;
       break;
     case event_kind::task_output: v.last_line = e.message; break;
+    case event_kind::task_merge:
+      v.merge = e.merge;
+      v.last_line = merge_text(e.merge, e.branch, e.commit, e.message);
+      break;
     case event_kind::task_usage:
       attempt_ended(t, e.at);
       v.tokens += e.tokens;

@@ -201,6 +201,7 @@ std::string dashboard::agent_line(task_index t, clock_type::time_point now) cons
   switch (v.st) {
     case state::running:
       if (v.attempt > 1) text += fmt::format("try {} ", v.attempt);
+      if (v.merge) return text + fmt::format("[{}] ", to_string(*v.merge)) + sanitize(v.last_line);
       return text + sanitize(v.last_line);
     case state::waiting: return text + "waiting: " + std::string(to_string(v.reason));
     case state::ready: return text + "ready";
@@ -324,6 +325,24 @@ std::string dashboard::stamp(clock_type::time_point t) const {
   return fmt::format("{:%H:%M:%S}.{:03}", fmt::localtime(std::chrono::system_clock::to_time_t(wall)), millis);
 }
 
+// A step with a job's work, for people: the state, then what it concerns.
+std::string dashboard::merge_text(merge_state s, std::string_view branch, std::string_view commit,
+                                  std::string_view detail) {
+  const std::string id = sanitize(commit.substr(0, 12));
+  const std::string on = sanitize(branch);
+  const std::string more = sanitize(detail);
+  switch (s) {
+    case merge_state::merging: return fmt::format("committed {} on {}; merging {}", id, on, more);
+    case merge_state::merged:
+      return fmt::format("merged into {} ({}){}", on, id, more.empty() ? "" : ": " + more);
+    case merge_state::conflict: return fmt::format("conflict merging {} ({}) in: {}", on, id, more);
+    case merge_state::retrying: return "running again after a conflict: " + more;
+    case merge_state::checked: return fmt::format("passed on {} ({})", on, id);
+    case merge_state::kept: return fmt::format("failed; branch {} and worktree {} kept", on, more);
+  }
+  return "merge";
+}
+
 std::string dashboard::plain_line(const event& e) const {
   std::string text = stamp(e.at) + ' ';
   if (!e.task) {
@@ -357,6 +376,7 @@ std::string dashboard::plain_line(const event& e) const {
     case event_kind::task_failed: return text + "failed: " + sanitize(e.message);
     case event_kind::task_skipped: return text + "skipped: " + sanitize(e.message);
     case event_kind::task_cancelled: return text + "cancelled";
+    case event_kind::task_merge: return text + merge_text(e.merge, e.branch, e.commit, e.message);
     default: return text + std::string(to_string(e.kind));
   }
 }

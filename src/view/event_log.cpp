@@ -17,7 +17,7 @@ namespace {
 bool is_task_event(event_kind k) noexcept {
   return k == event_kind::task_launched || k == event_kind::task_usage || k == event_kind::task_retry ||
          k == event_kind::task_succeeded || k == event_kind::task_failed ||
-         k == event_kind::task_cancelled;
+         k == event_kind::task_cancelled || k == event_kind::task_merge;
 }
 
 } // namespace
@@ -31,6 +31,11 @@ boost::json::object to_json(const plan& p, const event& e, event::clock_type::ti
   if (is_task_event(e.kind)) o["attempt"] = e.attempt;
   if (e.kind == event_kind::wave_started || e.kind == event_kind::wave_finished) o["wave"] = e.wave + 1;
   if (e.kind == event_kind::task_waiting) o["reason"] = to_string(e.reason);
+  if (e.kind == event_kind::task_merge) {
+    o["merge"] = to_string(e.merge);
+    o["branch"] = e.branch;
+    o["commit"] = e.commit;
+  }
   if (e.kind == event_kind::task_launched || e.kind == event_kind::task_usage) o["tokens"] = e.tokens;
   if (e.kind == event_kind::task_launched) o["pid"] = e.pid;
   if (e.delay.count() > 0) o["delay_ms"] = e.delay.count();

@@ -155,6 +155,7 @@ void run_recorder::on_event(const event& e) {
       if (running_[*e.task]) --now_running_;
       running_[*e.task] = 0;
       break;
+    case event_kind::task_merge: t.record_merge(e); break;
     case event_kind::task_succeeded: outcome(e, task_outcome::succeeded); break;
     case event_kind::task_failed: outcome(e, task_outcome::failed); break;
     case event_kind::task_skipped: outcome(e, task_outcome::skipped); break;
@@ -215,6 +216,13 @@ boost::json::value render_json(const plan& p, const run_report& r) {
         {"start_ms", time_value(r, start)},
         {"end_ms", tr.outcome == task_outcome::already_done ? nullptr : time_value(r, tr.finished)},
         {"reason", tr.reason}});
+    if (!tr.branch.empty()) {
+      auto& o = tasks.back().as_object();
+      o["merge"] = to_string(tr.merge);
+      o["branch"] = tr.branch;
+      o["commit"] = tr.commit;
+      o["conflicts"] = tr.conflicts;
+    }
   }
   boost::json::object summary{
       {"actual_ms", s.actual.count()}, {"sequential_ms", s.sequential.count()},

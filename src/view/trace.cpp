@@ -21,7 +21,8 @@ boost::json::object metadata(const char* what, int pid, std::size_t tid, std::st
 } // namespace
 
 trace_writer::trace_writer(const plan& p, std::filesystem::path file)
-    : plan_(p), file_(std::move(file)), agents_(p.size()), parents_(p.size()), waves_(p.size()) {
+    : plan_(p), file_(std::move(file)), agents_(p.size()), parents_(p.size()), waves_(p.size()),
+      merges_(p.size()) {
   events_.push_back(metadata("process_name", agents_pid, 0, "agents"));
   events_.push_back(metadata("process_name", parents_pid, 0, "parents"));
 }
@@ -43,6 +44,7 @@ void trace_writer::on_event(const event& e) {
     case event_kind::task_failed: flush_agent(*e.task, "failed", e.at); instant(e, "failed"); break;
     case event_kind::task_skipped: instant(e, "skipped"); break;
     case event_kind::task_cancelled: flush_agent(*e.task, "cancelled", e.at); break;
+    case event_kind::task_merge: merge(e); break;
     case event_kind::run_finished: close_all(e.at); break;
     default: break;
   }
@@ -132,6 +134,26 @@ void trace_writer::instant(const event& e, std::string_view name) {
       {"ph", "i"}, {"s", a ? "t" : "p"}, {"name", std::string(name) + " " + task.id},
       {"pid", agents_pid}, {"tid", a ? a->track : 0}, {"ts", micros(e.at)},
       {"args", boost::json::object{{"task", task.id}, {"message", e.message}}}});
+}
+
+// A merge is a slice inside its attempt's, from `merging` to `merged` or `conflict`; the other
+// steps are instants.
+void trace_writer::merge(const event& e) {
+  auto& since = merges_[*e.task];
+  if (e.merge == merge_state::merging) {
+    since = e.at;
+    return;
+  }
+  if (since && (e.merge == merge_state::merged || e.merge == merge_state::conflict)) {
+    const auto& a = agents_[*e.task];
+    const auto& task = plan_.tasks[*e.task];
+    slice(agents_pid, a ? a->track : 0, "merge " + task.id, *since, e.at,
+          {{"task", task.id}, {"state", to_string(e.merge)}, {"branch", e.branch}, {"commit", e.commit},
+           {"paths", e.message}});
+    since.reset();
+    return;
+  }
+  instant(e, std::string(to_string(e.merge)));
 }
 
 // After a cancellation: whatever is still open ends with the run.

@@ -133,6 +133,30 @@ BOOST_AUTO_TEST_CASE(decisive_events_are_written_at_once_the_rest_before_the_nex
   BOOST_TEST(records(dir.path()).size() == 3u);  // written without waiting
 }
 
+// An isolating launcher's steps are written at once (a resume must know what was merged) and
+// read back as the task's last merge state, branch and commit.
+BOOST_AUTO_TEST_CASE(a_merge_step_is_written_at_once_and_read_back) {
+  temp_dir dir;
+  const auto plan = cohort::test::seed_plan(2);
+  cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {});
+  auto e = task_event(event_kind::task_merge, 1);
+  e.attempt = 1;
+  e.merge = cohort::merge_state::merging;
+  e.branch = "cohort-work/r/j/x/1";
+  e.commit = std::string(40, 'a');
+  j.on_event(e);
+  BOOST_TEST(records(dir.path()).size() == 2u);  // written without waiting
+  e.merge = cohort::merge_state::merged;
+  e.branch = "cohort-work/r/p/x";
+  e.commit = std::string(40, 'b');
+  j.on_event(e);
+  const auto s = cohort::read_journal(dir.path());
+  const auto& t = s.tasks.at(plan.tasks[1].id);
+  BOOST_TEST(t.merge == "merged");
+  BOOST_TEST(t.branch == "cohort-work/r/p/x");
+  BOOST_TEST(t.commit == std::string(40, 'b'));
+}
+
 BOOST_AUTO_TEST_CASE(a_launch_records_pid_group_start_time_and_output_files) {
   temp_dir dir;
   const auto plan = cohort::test::seed_plan(2);

@@ -11,6 +11,9 @@
 #include <cohort/run/executor.hpp>
 #include <cohort/run/process_launcher.hpp>
 
+#include <algorithm>
+#include <fstream>
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using cohort::task_outcome;
@@ -214,6 +217,80 @@ CO_TEST_CASE(a_resumed_run_does_not_run_or_merge_again_what_the_run_before_merge
   BOOST_TEST(told == 2);
   // One commit of each task's work on the run branch: nothing merged twice.
   BOOST_TEST(git(f.repo, {"rev-list", "--count", "cohort/t1", "--grep=^1\\.[12]: task"}) == "2");
+}
+
+// A job that committed its work when the run died, before the merge (its branch's tip is
+// cohort's commit of it): the resumed run merges that commit and does not run the agent again.
+// A job whose branch holds only the agent's own commits (it died working) runs again.
+CO_TEST_CASE(a_resumed_run_merges_work_committed_before_the_crash_and_reruns_unfinished_jobs) {
+  fixture f;
+  const fs::path runs = f.dir / "runs.txt";
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto done = scripted(b, p1, "1", "echo 1.1 >> " + runs.string() + "; echo again > a.txt");
+  const auto unfinished = scripted(b, p1, "2", "echo 1.2 >> " + runs.string() + "; echo whole > b.txt");
+  {  // the dead run: its run branch, and the jobs' branches as the crash left them
+    cohort::worktree_launcher dead(f.agents, f.options);
+    co_await dead.start();
+  }
+  const cohort::repository repo(f.repo);
+  const std::string tip = git(f.repo, {"rev-parse", "cohort/t1"});
+  for (const char* id : {"1.1", "1.2"}) {
+    const std::string branch = std::string("cohort-work/t1/j/") + id + "/1";
+    const fs::path wt = f.dir / "run" / "worktrees" / (std::string("slot-") + id);
+    git(f.repo, {"worktree", "add", "-q", "-b", branch, wt.string(), tip});
+    const bool committed = std::string(id) == "1.1";
+    std::ofstream(wt / (committed ? "a.txt" : "b.txt")) << (committed ? "pending\n" : "half\n");
+    // cohort's own commit of 1.1's work; for 1.2, an agent's commit of half its work
+    const std::string message = committed ? "1.1: task 1\n\nCohort-Task: 1.1\n" : "wip\n";
+    (void)co_await repo.commit_all(wt, message, true);
+  }
+  f.options.resume = true;
+  cohort::worktree_launcher again(f.agents, f.options);
+  co_await again.start();
+  cohort::test::event_log log;
+  const auto report = co_await cohort::run_plan(b.p, again, {}, cohort::test::observe(log));
+  (void)co_await again.finish(b.p);
+  BOOST_TEST(report.all_done());
+  BOOST_TEST(cohort::test::read_text(runs) == "1.2\n");  // 1.1's agent did not run again
+  BOOST_TEST(f.at_run_branch("a.txt") == "pending");    // its work as committed before the crash
+  BOOST_TEST(f.at_run_branch("b.txt") == "whole");      // 1.2's, from its run again
+  BOOST_TEST((report.tasks[done].merge == cohort::merge_state::merged));
+  BOOST_TEST((report.tasks[unfinished].merge == cohort::merge_state::merged));
+  BOOST_TEST(git(f.repo, {"branch", "--list", "cohort-work/t1/j/1.1/*"}).empty());  // merged: gone
+}
+
+// Every step with a job's work is an event (branch, commit), in the run's report too, and the
+// journal keeps it.
+CO_TEST_CASE(each_step_with_a_jobs_work_is_an_event_with_its_branch_and_commit) {
+  fixture f;
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto good = scripted(b, p1, "1", "echo a > a.txt");
+  const auto bad = scripted(b, p1, "2", "echo half > half.txt; exit 3");
+  cohort::test::event_log log;
+  cohort::worktree_launcher isolated(f.agents, f.options);
+  co_await isolated.start();
+  const auto report = co_await cohort::run_plan(b.p, isolated, {}, cohort::test::observe(log));
+  (void)co_await isolated.finish(b.p);
+  std::vector<std::string> steps;
+  for (const auto& e : log.of(cohort::event_kind::task_merge)) {
+    steps.push_back(b.p.tasks[*e.task].id + " " + std::string(to_string(e.merge)) + " " + e.branch);
+    BOOST_TEST(e.attempt == 1);
+    if (e.merge == cohort::merge_state::merging || e.merge == cohort::merge_state::merged) {
+      BOOST_TEST(e.commit.size() == 40U);
+      (void)git(f.repo, {"merge-base", "--is-ancestor", e.commit, "cohort/t1"});  // fails the test if not
+    }
+    if (e.merge == cohort::merge_state::kept) BOOST_TEST(e.message.find("worktrees/1.2-1") != std::string::npos);
+  }
+  std::sort(steps.begin(), steps.end());
+  BOOST_TEST(steps == (std::vector<std::string>{"1.1 merged cohort-work/t1/p/1", "1.1 merging cohort-work/t1/j/1.1/1",
+                                                "1.2 kept cohort-work/t1/j/1.2/1"}),
+             boost::test_tools::per_element());
+  BOOST_TEST((report.tasks[good].merge == cohort::merge_state::merged));
+  BOOST_TEST(report.tasks[good].branch == "cohort-work/t1/p/1");
+  BOOST_TEST((report.tasks[bad].merge == cohort::merge_state::kept));
+  BOOST_TEST(report.tasks[bad].branch == "cohort-work/t1/j/1.2/1");
 }
 
 // An id (or title) from the file cannot forge the trailer by which a resumed run skips merged

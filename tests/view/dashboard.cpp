@@ -185,6 +185,39 @@ BOOST_AUTO_TEST_CASE(the_live_frame_shows_parent_wave_agent_with_reasons_and_fit
   BOOST_TEST(d.frame(30, 8, f.t0 + 2s).size() <= 7u);
 }
 
+// A job's merge state is in its row, in place of its last line, and in the line log; a branch
+// name from a plan cannot bring escapes with it.
+BOOST_AUTO_TEST_CASE(a_jobs_merge_state_is_in_its_row_and_in_the_line_log) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  cohort::dashboard d(ctx.get_executor(), plan, frames_only());
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  f(event_kind::parent_started, "1", 0ms);
+  auto launched = f.make(event_kind::task_launched, "1.1", 0ms);
+  launched.attempt = 1;
+  d.on_event(launched);
+  auto merging = f.make(event_kind::task_merge, "1.1", 1s);
+  merging.merge = cohort::merge_state::merging;
+  merging.branch = "cohort-work/r/j/1.1/1\x1b[2J";
+  merging.commit = std::string(40, 'c');
+  merging.message = "into cohort-work/r/p/1";
+  d.on_event(merging);
+  const auto lines = d.frame(200, 40, f.t0 + 1500ms);
+  BOOST_TEST(contains(lines, "[merging] committed cccccccccccc on cohort-work/r/j/1.1/1"));
+  for (const auto& l : lines) BOOST_TEST(l.find('\x1b') == std::string::npos, l);
+  auto conflict = f.make(event_kind::task_merge, "1.1", 2s);
+  conflict.merge = cohort::merge_state::conflict;
+  conflict.branch = "cohort-work/r/j/1.1/1";
+  conflict.commit = std::string(40, 'c');
+  conflict.message = "a.txt, b.txt";
+  d.on_event(conflict);
+  BOOST_TEST(contains(d.frame(200, 40, f.t0 + 2s), "[conflict] conflict merging cohort-work/r/j/1.1/1"));
+  const std::string line = d.plain_line(conflict);
+  BOOST_TEST(line.find("1.1 conflict merging cohort-work/r/j/1.1/1 (cccccccccccc) in: a.txt, b.txt") != std::string::npos,
+             line);
+}
+
 BOOST_AUTO_TEST_CASE(wide_titles_and_output_keep_the_columns_lined_up) {
   boost::asio::io_context ctx;
   auto plan = small_plan();

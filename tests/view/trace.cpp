@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -124,6 +125,44 @@ CO_TEST_CASE(failures_and_retries_are_marked) {
   BOOST_TEST(attempts == 2u);
   BOOST_TEST(instants.count("retry 1.1") == 1u);
   BOOST_TEST(instants.count("failed 1.1") == 1u);
+}
+
+// An isolating launcher's merge is a slice inside its attempt's, on the same track.
+BOOST_AUTO_TEST_CASE(a_merge_is_a_slice_inside_its_attempt) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  const auto t = b.sub(p, "1", {}, 1ms);
+  cohort::trace_writer trace(b.p);
+  const auto start = cohort::event::clock_type::now();
+  auto at = [&](int ms, cohort::event_kind k) {
+    cohort::event e;
+    e.kind = k;
+    e.at = start + std::chrono::milliseconds(ms);
+    if (k != cohort::event_kind::run_started && k != cohort::event_kind::run_finished) e.task = t;
+    e.attempt = 1;
+    return e;
+  };
+  trace.on_event(at(0, cohort::event_kind::run_started));
+  trace.on_event(at(1, cohort::event_kind::task_launched));
+  auto merging = at(5, cohort::event_kind::task_merge);
+  merging.merge = cohort::merge_state::merging;
+  trace.on_event(merging);
+  auto merged = at(8, cohort::event_kind::task_merge);
+  merged.merge = cohort::merge_state::merged;
+  merged.branch = "cohort-work/r/p/1";
+  trace.on_event(merged);
+  trace.on_event(at(9, cohort::event_kind::task_usage));
+  trace.on_event(at(9, cohort::event_kind::task_succeeded));
+  trace.on_event(at(10, cohort::event_kind::run_finished));
+  const auto tracks = slices(trace.json(), 1);
+  BOOST_REQUIRE(tracks.size() == 1u);
+  const auto& list = tracks.begin()->second;
+  const auto merge = std::find_if(list.begin(), list.end(), [](const slice& x) { return x.name == "merge 1.1"; });
+  const auto agent = std::find_if(list.begin(), list.end(), [](const slice& x) { return x.name != "merge 1.1"; });
+  BOOST_REQUIRE(merge != list.end());
+  BOOST_REQUIRE(agent != list.end());
+  BOOST_TEST(merge->to - merge->from == 3000.0);  // microseconds
+  BOOST_TEST((agent->from <= merge->from && merge->to <= agent->to));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,6 +60,8 @@ public:
 
   /// Creates branch `name` at `commit`; throws if it exists.
   boost::asio::awaitable<void> create_branch(std::string name, std::string commit) const;
+  /// The branches whose names start with `prefix` (short names, sorted).
+  boost::asio::awaitable<std::vector<std::string>> branches(std::string prefix) const;
   /// Deletes branch `name` if it exists.
   boost::asio::awaitable<void> delete_branch(std::string name) const;
   /// A new worktree at `path` with branch `name` checked out.
@@ -83,6 +85,8 @@ public:
   /// The values of trailer `key` (`Cohort-Task: 12.3`) in the commits `rev` names (a range
   /// such as `base..branch`, or a whole history).
   boost::asio::awaitable<std::vector<std::string>> trailers(std::string rev, std::string key) const;
+  /// The whole message of `commit`; empty when there is no such commit.
+  boost::asio::awaitable<std::string> message(std::string commit) const;
   /// Whether `ancestor` is `commit` or one of its ancestors.
   boost::asio::awaitable<bool> is_ancestor(std::string ancestor, std::string commit) const;
   /// Merges `commit` into branch `target` (see `merge_outcome`); `message` for a merge commit.

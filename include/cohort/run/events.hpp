@@ -36,14 +36,26 @@ enum class event_kind {
   task_failed,     ///< failed for good (`message`: why)
   task_skipped,    ///< never ran (`message`: the failed dependency or the spent budget)
   task_cancelled,  ///< ended by a cancellation (fail-fast or the run's)
+  task_merge,      ///< an isolating launcher's step with the attempt's work (`merge`, `branch`, `commit`)
   // end::outline[]
 };
 
 /// Why a ready task is not running yet.
 enum class wait_reason { dependency, parent_cap, slot, budget, stagger, backoff, rate_limit };
 
+/// Where an attempt's work stands in an isolating launcher (worktree_launcher.hpp).
+enum class merge_state {
+  merging,   ///< committed (`commit`, on its job's `branch`), waiting for its turn to merge
+  merged,    ///< merged into its parent's `branch` (`commit`: the merge)
+  conflict,  ///< does not merge (`message`: the paths); a run again or a failure follows
+  retrying,  ///< runs again from the current tip after a conflict (`message`: which run)
+  checked,   ///< a parent's own command (a gate) passed on its `branch`
+  kept,      ///< a failed attempt's worktree and `branch` are kept (`message`: the worktree)
+};
+
 std::string_view to_string(event_kind k) noexcept;
 std::string_view to_string(wait_reason r) noexcept;
+std::string_view to_string(merge_state s) noexcept;
 
 /// One state change. Plain data; `task` indexes the executed plan.
 struct event {
@@ -58,6 +70,9 @@ struct event {
   std::uint64_t tokens = 0;        ///< task_usage: tokens used; task_launched: tokens reserved
   std::chrono::milliseconds delay{0};  ///< task_retry: the backoff before the next attempt
   int pid = 0;                     ///< task_launched: the agent's pid (0 when not local)
+  merge_state merge{};             ///< task_merge
+  std::string branch;              ///< task_merge: the git branch concerned
+  std::string commit;              ///< task_merge: the commit concerned, if any
   std::string message;             ///< output line, failure or skip reason
 };
 

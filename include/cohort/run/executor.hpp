@@ -78,6 +78,14 @@ struct task_report {
   event::clock_type::time_point started{};   ///< first launch (epoch if never)
   event::clock_type::time_point finished{};  ///< outcome time
   std::string reason;  ///< failure or skip reason
+  /// Where its work stands in an isolating launcher (its last `task_merge` event): empty
+  /// `branch` when there was none.
+  merge_state merge{};
+  std::string branch, commit;
+  std::size_t conflicts = 0;  ///< conflicts its work met (each run again or failed)
+
+  /// Takes in a `task_merge` event of this task.
+  void record_merge(const event& step);
 };
 
 /// The outcome of a run.

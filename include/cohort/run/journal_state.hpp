@@ -39,6 +39,9 @@ struct journal_task {
   journal_task_state state = journal_task_state::pending;
   int launches = 0;          ///< agents started for it, over all runs
   std::uint64_t tokens = 0;  ///< reported usage, plus the reservation of agents that never reported
+  /// Its last `task_merge` record (an isolating launcher's): the state (`merged`, `conflict`,
+  /// ...; empty: none), the branch and the commit it names.
+  std::string merge, branch, commit;
 };
 
 /// The state of a run directory, rebuilt from its journal.

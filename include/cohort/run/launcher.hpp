@@ -5,6 +5,7 @@
 
 #include <cohort/core/config.hpp>
 #include <cohort/plan/plan.hpp>
+#include <cohort/run/events.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -26,6 +27,9 @@ struct launch_request {
   std::chrono::milliseconds timeout{0};                 ///< 0: none; the launcher enforces it
   std::function<void(std::string_view)> on_output;      ///< one line of output (may be empty)
   std::function<void(int pid)> on_started;              ///< the agent is running (pid 0: not local)
+  /// A step of a wrapping launcher with the attempt's work: the executor makes it a
+  /// `task_merge` event (the `merge`, `branch`, `commit` and `message` fields of `step` are used).
+  std::function<void(const event& step)> on_merge;
   /// Where the agent works, when a wrapping launcher chose it (a worktree of its own); empty:
   /// the launcher's own setting.
   std::filesystem::path workdir;

@@ -44,7 +44,9 @@ struct worktree_options {
   bool keep_branches = false;        ///< keep merged jobs' branches (their worktrees go)
   /// A resumed run: the run branch and parents' branches of the run before are taken as they
   /// are (their merged work kept), job branches get a suffix of their own, and the worktrees
-  /// the dead run was using are removed (their jobs' branches are kept).
+  /// the dead run was using are removed (their jobs' branches are kept). A task whose work the
+  /// dead run merged is not run again; one whose job committed but was not merged yet is
+  /// merged, not run again.
   bool resume = false;
   // end::outline[]
 };
@@ -91,8 +93,9 @@ struct worktree_job {
  * fails and its branch is not merged into the run branch (it is kept). The user's
  * branch is never moved here (the driver's `--land` does that).
  *
- * Progress is told through the request's `on_output` as lines starting with `cohort:` (the
- * dashboard shows them as the job's last line).
+ * Each step with a job's work (merging, merged, conflict, retrying, checked, kept) is told
+ * through the request's `on_merge`: the run's `task_merge` events, with the branch and commit.
+ * Other notes go through `on_output` as lines starting with `cohort:`.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: unsafe: one worktree launcher per run (its calls
@@ -121,9 +124,10 @@ private:
   boost::asio::awaitable<void> merge_parent(const plan& p, task_index parent);  // with lock_ held
   boost::asio::awaitable<launch_result> run_job(const launch_request& r, std::size_t job,
                                                 const std::string& target, std::string note);
+  boost::asio::awaitable<bool> merge_pending(const launch_request& r, const std::string& target);
   boost::asio::awaitable<std::string> conflict_note(const worktree_job& done, const std::string& target) const;
   boost::asio::awaitable<void> take_worktree(std::size_t job, const std::string& target);
-  boost::asio::awaitable<void> keep_worktree(std::size_t job, launch_result& result);
+  boost::asio::awaitable<void> keep_worktree(const launch_request& r, std::size_t job, launch_result& result);
   boost::asio::awaitable<void> release_worktree(std::size_t job);
   semaphore& lock();
   std::string parent_branch_name(const plan& p, task_index parent) const;

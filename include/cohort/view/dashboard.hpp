@@ -99,8 +99,11 @@ private:
     std::uint64_t tokens = 0;
     std::string last_line;
     std::string why;  // failure, skip or retry reason
+    std::optional<merge_state> merge;  // the attempt's work, in an isolating launcher
   };
 
+  static std::string merge_text(merge_state s, std::string_view branch, std::string_view commit,
+                                std::string_view detail);
   void apply(const event& e);
   void finish_task(const event& e, state s);
   void attempt_ended(task_index t, clock_type::time_point at);

@@ -66,6 +66,7 @@ private:
   void wave(const event& e, bool started);
   void flush_agent(task_index t, std::string_view outcome, event::clock_type::time_point at);
   void instant(const event& e, std::string_view name);
+  void merge(const event& e);
   void close_all(event::clock_type::time_point at);
   double micros(event::clock_type::time_point t) const;
   void slice(int pid, std::size_t tid, const std::string& name, event::clock_type::time_point from,
@@ -79,6 +80,7 @@ private:
   std::vector<std::optional<open_slice>> agents_;   // per task: its running attempt
   std::vector<std::optional<open_slice>> parents_;  // per parent: its lane
   std::vector<std::optional<event::clock_type::time_point>> waves_;  // per parent: open wave
+  std::vector<std::optional<event::clock_type::time_point>> merges_;  // per task: merge under way
   std::optional<std::string> write_error_;
 };
 
