@@ -15,6 +15,7 @@
 #include <cohort/run/launcher.hpp>
 #include <cohort/run/plan_identity.hpp>
 #include <cohort/run/process_launcher.hpp>
+#include <cohort/run/rate_gate.hpp>
 #include <cohort/run/resume.hpp>
 #include <cohort/run/run_dir.hpp>
 #include <cohort/run/worktree_launcher.hpp>

@@ -21,6 +21,8 @@ namespace json = boost::json;
 
 namespace {
 
+constexpr std::size_t max_message = 2048;
+
 std::optional<json::value> parse_json(std::string_view text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
@@ -95,7 +97,51 @@ std::optional<token_usage> from_claude_result(const json::object& o) {
   if (auto t = count_of(o, "num_turns")) u.num_turns = static_cast<int>(std::min<std::uint64_t>(*t, 1u << 30));
   u.is_error = bool_of(o, "is_error") || string_of(o, "subtype").starts_with("error");
   u.rate_limited = claude_rate_limited(o);
+  if (const json::value* status = o.if_contains("api_error_status"); status && status->is_number()) {
+    if (auto code = count_of(o, "api_error_status"); code && *code < 1000) u.api_error_status = static_cast<int>(*code);
+  }
+  u.api_error_type = string_of(o, "api_error_type").substr(0, 64);
+  u.message = string_of(o, "result").substr(0, max_message);
+  if (u.message.empty()) u.message = string_of(o, "error").substr(0, max_message);
+  if (const json::value* denied = o.if_contains("permission_denials"); denied && denied->is_array()) {
+    for (const auto& d : denied->get_array()) {
+      if (!d.is_object() || u.permission_denials.size() == 16) continue;
+      std::string what(string_of(d.get_object(), "tool_name").substr(0, 64));
+      if (const json::value* in = d.get_object().if_contains("tool_input"); in && in->is_object()) {
+        std::string_view target = string_of(in->get_object(), "file_path");
+        if (target.empty()) target = string_of(in->get_object(), "command");
+        if (!target.empty()) what += ' ' + std::string(target.substr(0, 256));
+      }
+      u.permission_denials.push_back(std::move(what));
+    }
+  }
   return u;
+}
+
+// The class of an error Claude Code reported in its fields; `none` when no field says.
+agent_error from_fields(const token_usage& u) {
+  if (u.api_error_status) {
+    switch (*u.api_error_status) {
+      case 429: return agent_error::rate_limited;
+      case 503:
+      case 529: return agent_error::overloaded;
+      case 401:
+      case 403: return agent_error::authentication;
+      case 400:
+      case 404:
+      case 413: return agent_error::bad_request;
+      default: return agent_error::other;
+    }
+  }
+  const std::string_view type = u.api_error_type;
+  if (type == "rate_limit_error") return agent_error::rate_limited;
+  if (type == "overloaded_error") return agent_error::overloaded;
+  if (type == "authentication_error" || type == "permission_error") return agent_error::authentication;
+  if (type == "invalid_request_error" || type == "not_found_error" || type == "request_too_large")
+    return agent_error::bad_request;
+  if (u.rate_limited) return agent_error::rate_limited;
+  if (u.is_error) return classify_error_text(u.message);
+  return agent_error::none;
 }
 
 // The last `"type":"result"` element of a `--verbose` json array.
@@ -192,6 +238,33 @@ bool is_rate_limit_message(std::string_view text) {
                      [&](std::string_view m) { return lower.find(m) != std::string::npos; });
 }
 
+std::string_view to_string(agent_error e) noexcept {
+  switch (e) {
+    case agent_error::none: return "none";
+    case agent_error::rate_limited: return "rate_limited";
+    case agent_error::overloaded: return "overloaded";
+    case agent_error::authentication: return "authentication";
+    case agent_error::bad_request: return "bad_request";
+    case agent_error::refused: return "refused";
+    case agent_error::other: return "other";
+  }
+  return "unknown";
+}
+
+agent_error classify_error_text(std::string_view text) {
+  std::string lower(text.substr(0, 4096));
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto has = [&](std::string_view m) { return lower.find(m) != std::string::npos; };
+  if (has("overloaded") || has("api error: 529") || has("(529)")) return agent_error::overloaded;
+  if (is_rate_limit_message(lower)) return agent_error::rate_limited;
+  if (has("invalid api key") || has("authentication_error") || has("api error: 401") || has("(401)") ||
+      has("api error: 403") || has("(403)"))
+    return agent_error::authentication;
+  if (has("api error: 400") || has("(400)") || has("invalid_request_error")) return agent_error::bad_request;
+  return agent_error::none;
+}
+
 reported_usage read_usage(const process_result& result, std::size_t tail_bytes) {
   reported_usage r;
   if (!result.usage_file.empty()) {
@@ -202,7 +275,28 @@ reported_usage read_usage(const process_result& result, std::size_t tail_bytes) 
     r.usage = parse_claude_output(read_tail(result.stdout_file, tail_bytes));
     if (r.usage) r.source = usage_source::claude_output;
   }
-  r.rate_limited = result.exit_code == rate_limited_exit_code || (r.usage && r.usage->rate_limited);
+  if (r.usage) {
+    r.error = from_fields(*r.usage);
+    r.message = r.usage->message;
+    if (r.error == agent_error::none && !r.usage->permission_denials.empty()) {
+      r.error = agent_error::refused;
+      r.message.clear();
+      for (const auto& d : r.usage->permission_denials) r.message += (r.message.empty() ? "" : ", ") + d;
+    }
+  }
+  if (result.exit_code == rate_limited_exit_code) r.error = agent_error::rate_limited;
+  if (r.error == agent_error::none && !result.success() && !r.usage && !result.stdout_file.empty()) {
+    // Text output (`claude -p` alone): an API error is the agent's last line.
+    const std::string tail = read_tail(result.stdout_file, 4096);
+    std::string_view last = trim(tail);
+    if (const auto nl = last.rfind('\n'); nl != std::string_view::npos) last = trim(last.substr(nl + 1));
+    if (last.starts_with("API Error") || last.find("Invalid API key") != std::string_view::npos) {
+      r.error = classify_error_text(last);
+      if (r.error != agent_error::none) r.message = std::string(last.substr(0, max_message));
+    }
+  }
+  if (r.error == agent_error::none && !result.success()) r.error = agent_error::other;
+  r.rate_limited = r.error == agent_error::rate_limited || r.error == agent_error::overloaded;
   return r;
 }
 

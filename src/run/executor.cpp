@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/run/executor.hpp>
 
+#include <cohort/run/rate_gate.hpp>
+
 #include <cohort/core/error.hpp>
 #include <cohort/core/pacer.hpp>
 #include <cohort/core/scope.hpp>
@@ -15,6 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
 
 #include <chrono>
 #include <algorithm>
@@ -162,6 +166,7 @@ private:
   std::vector<std::unique_ptr<semaphore>> parent_caps_;  // by parent index; empty: no cap
   pacer launch_pacer_;
   pacer parent_pacer_;
+  rate_gate gate_;  // the run-wide pause after a rate limit
   std::mt19937_64 rng_;
   scope* top_ = nullptr;  // while run_all's scope is open
   std::size_t running_ = 0;
@@ -179,6 +184,7 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
       slots_(ex, options_.schedule.max_running),
       launch_pacer_(ex, options_.schedule.launch_interval),
       parent_pacer_(ex, options_.schedule.parent_stagger),
+      gate_(ex, options_.schedule.max_running),
       rng_(options_.seed) {
   const auto order = ready_priorities(p, options_.schedule);
   for (task_index i = 0; i < state_.size(); ++i) {
@@ -336,13 +342,19 @@ asio::awaitable<void> plan_run::run_attempts(task_index t) {
     auto result = co_await attempt(t, n);
     if (!result) co_return finish(t, task_outcome::skipped, "the token budget is spent");
     if (result->status == launch_status::succeeded) co_return finish(t, task_outcome::succeeded);
-    if (result->status == launch_status::rate_limited && ++rate_limits <= options_.max_rate_limits) {
-      auto e = make(event_kind::task_waiting, t);
-      e.reason = wait_reason::rate_limit;
-      e.delay = options_.rate_limit_delay;
-      emit(e);
-      co_await sleep_for(options_.rate_limit_delay);
-      continue;
+    if (result->status == launch_status::fatal) {
+      // No attempt of any task can succeed (a bad API key): nothing more starts, the run ends.
+      finish(t, task_outcome::failed, result->message);
+      if (report_.stopped.empty()) report_.stopped = result->message;
+      if (top_) top_->cancel();
+      co_return;
+    }
+    if (result->status == launch_status::rate_limited) {
+      if (++rate_limits > options_.max_rate_limits) {
+        co_return finish(t, task_outcome::failed,
+                         fmt::format("rate limited {} times: {}", rate_limits - 1, result->message));
+      }
+      continue;  // the gate holds the next attempt until the pause is over
     }
     if (failures < options_.retry.retries) {
       auto e = make(event_kind::task_retry, t);
@@ -388,7 +400,24 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   if (options_.schedule.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
     co_await wait_turn(launch_pacer_, t, state_[t].priority);
   }
+  rate_gate::admission admitted = gate_.try_admit();
+  if (!admitted) {
+    auto e = make(event_kind::task_waiting, t);
+    e.reason = wait_reason::rate_limit;
+    e.delay = std::chrono::duration_cast<milliseconds>(
+        std::max(gate_.paused_until() - rate_gate::clock_type::now(), rate_gate::clock_type::duration::zero()));
+    e.message = fmt::format("{} of {} agents at once", gate_.cap(), options_.schedule.max_running);
+    emit(e);
+    admitted = co_await gate_.async_admit();
+  }
   const launch_result result = co_await launch(t, n, reserved);
+  admitted.release();
+  if (result.status == launch_status::rate_limited) {
+    gate_.limited(std::max(result.retry_after, options_.rate_limit_delay));
+    report_.rate_limit_pauses = gate_.pauses();
+  } else {
+    gate_.passed();
+  }
   const std::uint64_t used = result.tokens.value_or(reserved);
   spend(tokens, used);
   spend(shared_tokens, used);

@@ -50,24 +50,50 @@ bool mentions_prompt_file(const std::vector<std::string>& argv) {
 launch_result to_launch_result(const process_result& r) {
   launch_result out;
   const reported_usage usage = read_usage(r);
-  if (usage.usage) out.tokens = usage.usage->total();
+  if (usage.usage) {
+    out.tokens = usage.usage->total();
+    out.cost_usd = usage.usage->cost_usd;
+  }
   out.exit_code = r.exit_code.value_or(-1);
   out.signal = r.signal.value_or(0);
   out.timed_out = r.ended_by == end_reason::deadline;
-  if (usage.rate_limited) {
-    out.status = launch_status::rate_limited;
-    out.message = "rate limited: " + describe(r);
-  } else if (r.output_error) {
+  // The agent's own words, when it said something; else how the process ended.
+  auto why = [&](std::string_view what) {
+    return usage.message.empty() ? std::string(what) + describe(r)
+                                 : std::string(what) + usage.message;
+  };
+  if (r.output_error) {
     // Output lost (a full disk): the attempt cannot be trusted, whatever the agent said.
     out.status = launch_status::failed;
     out.message = "cannot write the agent's output: " + r.output_error.message();
-  } else if (r.success() && !(usage.usage && usage.usage->is_error)) {
-    out.status = launch_status::succeeded;
-  } else {
-    out.status = launch_status::failed;
-    out.message = describe(r);
-    if (usage.usage && usage.usage->is_error && r.success()) out.message = "the agent reported an error";
+    return out;
   }
+  switch (usage.error) {
+    case agent_error::rate_limited:
+      out.status = launch_status::rate_limited;
+      out.message = why("rate limited: ");
+      return out;
+    case agent_error::overloaded:
+      out.status = launch_status::rate_limited;
+      out.message = why("overloaded: ");
+      return out;
+    case agent_error::authentication:
+      out.status = launch_status::fatal;
+      out.message = why("");
+      return out;
+    case agent_error::refused:
+      out.status = launch_status::failed;
+      out.message = "the agent refused its own tool calls (give it a permission mode): " + usage.message;
+      return out;
+    default: break;
+  }
+  if (r.success() && !(usage.usage && usage.usage->is_error)) {
+    out.status = launch_status::succeeded;
+    return out;
+  }
+  out.status = launch_status::failed;
+  out.message = usage.message.empty() ? describe(r) : usage.message + " (" + describe(r) + ")";
+  if (usage.message.empty() && usage.usage && usage.usage->is_error && r.success()) out.message = "the agent reported an error";
   return out;
 }
 

@@ -50,7 +50,11 @@ asio::awaitable<launch_result> fake_launcher::launch(const launch_request& r) {
   }
   launch_result result;
   result.tokens = b.tokens;
-  if (r.attempt <= b.rate_limits) {
+  if (b.fatal) {
+    result.status = launch_status::fatal;
+    result.exit_code = 1;
+    result.message = "Invalid API key (fake)";
+  } else if (r.attempt <= b.rate_limits) {
     result.status = launch_status::rate_limited;
     result.message = "rate limited (fake)";
   } else if (b.failures < 0 || r.attempt - b.rate_limits <= b.failures) {

@@ -125,6 +125,83 @@ BOOST_AUTO_TEST_CASE(rate_limits_are_recognised) {
   BOOST_TEST(!fine->rate_limited);
 }
 
+namespace {
+
+// A finished agent that printed `out` and exited with `code`, as read_usage sees it.
+cohort::reported_usage reported(const temp_dir& dir, std::string_view out, int code) {
+  cohort::process_result r;
+  r.exit_code = code;
+  r.stdout_file = dir / "out";
+  std::ofstream(r.stdout_file, std::ios::binary) << out;
+  return cohort::read_usage(r);
+}
+
+// Claude Code 2.1.332's result objects as it printed them against the mock model server
+// (tests/agents), trimmed: `subtype` says "success" on an API error; the fields say what.
+std::string claude_error(int status, std::string_view type, std::string_view message) {
+  return std::string(R"({"type":"result","subtype":"success","is_error":true,"api_error_status":)") +
+         std::to_string(status) + R"(,"api_error_type":")" + std::string(type) + R"(","result":")" +
+         std::string(message) + R"(","terminal_reason":"api_error","total_cost_usd":0,"num_turns":1,)" +
+         R"("usage":{"input_tokens":0,"output_tokens":0},"permission_denials":[]})";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(claude_codes_errors_are_read_from_its_fields_and_its_own_words_kept) {
+  temp_dir dir;
+  using cohort::agent_error;
+  const std::string key = "Invalid API key \u00b7 Fix external API key";
+  struct row {
+    std::string out;
+    agent_error error;
+    std::string message;
+  };
+  const std::array<row, 6> rows{{
+      {claude_error(429, "rate_limit_error", "API Error: Request rejected (429)"), agent_error::rate_limited,
+       "API Error: Request rejected (429)"},
+      {claude_error(529, "overloaded_error", "API Error: 529 Overloaded."), agent_error::overloaded,
+       "API Error: 529 Overloaded."},
+      {claude_error(401, "authentication_error", key), agent_error::authentication,
+       "Invalid API key \u00b7 Fix external API key"},
+      {claude_error(400, "invalid_request_error", "API Error: 400 prompt is too long"), agent_error::bad_request,
+       "API Error: 400 prompt is too long"},
+      // `claude -p` without JSON output: its last line is the message.
+      {"API Error: Request rejected (429) \u00b7 Number of request tokens has exceeded your per-minute rate limit\n",
+       agent_error::rate_limited, "API Error: Request rejected (429) \u00b7 Number of request tokens has exceeded your per-minute rate limit"},
+      {"Invalid API key \u00b7 Fix external API key\n", agent_error::authentication,
+       "Invalid API key \u00b7 Fix external API key"},
+  }};
+  for (const auto& r : rows) {
+    BOOST_TEST_CONTEXT(r.out) {
+      const auto rep = reported(dir, r.out, 1);
+      BOOST_TEST(to_string(rep.error) == to_string(r.error));
+      BOOST_TEST(rep.message == r.message);
+      BOOST_TEST(rep.rate_limited == (r.error == agent_error::rate_limited || r.error == agent_error::overloaded));
+    }
+  }
+  // A failure that says nothing known is `other`; a success with text about limits is none.
+  BOOST_TEST(to_string(reported(dir, "TypeError: x is undefined\n", 1).error) == "other");
+  BOOST_TEST(to_string(reported(dir, R"({"type":"result","is_error":false,"result":"fixed the 429 handling"})", 0).error) ==
+             "none");
+  // Text output that happens to mention a limit on an earlier line is not taken for an API error.
+  BOOST_TEST(to_string(reported(dir, "API Error: 429 in the log we read\nbuild failed\n", 1).error) == "other");
+}
+
+BOOST_AUTO_TEST_CASE(tool_calls_refused_make_a_successful_exit_a_refusal_naming_them) {
+  temp_dir dir;
+  const auto rep = reported(
+      dir,
+      R"({"type":"result","subtype":"success","is_error":false,"result":"mock: done","total_cost_usd":0.0025,)"
+      R"("usage":{"input_tokens":200,"output_tokens":40},"permission_denials":[{"tool_name":"Write",)"
+      R"("tool_use_id":"toolu_1","tool_input":{"file_path":"/w/hello.txt","content":"x"}},{"tool_name":"Bash",)"
+      R"("tool_use_id":"toolu_2","tool_input":{"command":"echo hi > bash.txt"}}]})",
+      0);
+  BOOST_TEST(to_string(rep.error) == "refused");
+  BOOST_TEST(rep.message == "Write /w/hello.txt, Bash echo hi > bash.txt");
+  BOOST_REQUIRE(rep.usage);
+  BOOST_TEST(rep.usage->cost_usd.value_or(0) == 0.0025);
+}
+
 CO_TEST_CASE(read_usage_reads_what_the_sim_agent_reports) {
   temp_dir dir;
   cohort::process_options o;

@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <optional>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -76,6 +77,54 @@ CO_TEST_CASE(a_rate_limited_launch_is_requeued_without_using_a_retry) {
     waits += e.reason == cohort::wait_reason::rate_limit;
   }
   BOOST_TEST(waits == 2u);
+}
+
+// A rate limit met by one agent pauses the whole run: no other launch starts before the pause
+// is over (the events' own clock says so), the cap is cut, the run finishes when the limit
+// clears, and the report counts the pause.
+CO_TEST_CASE(a_rate_limit_pauses_every_launch_of_the_run) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  const auto limited = b.sub(p, "1", {}, 1ms);
+  for (const char* id : {"2", "3", "4", "5", "6"}) b.sub(p, id, {}, 30ms);
+  cohort::fake_launcher agents;
+  agents.set("1.1", cohort::fake_behavior::rate_limited(1));
+  event_log log;
+  cohort::executor_options o;
+  o.schedule.max_running = 2;
+  o.schedule.mode = cohort::wave_mode::rolling;
+  o.rate_limit_delay = 100ms;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  BOOST_TEST(report.rate_limit_pauses == 1u);
+  // The limit is told by 1.1's first usage event; every launch after it starts once the pause is over.
+  std::optional<cohort::event::clock_type::time_point> limit;
+  for (const auto& e : log.events) {
+    if (e.kind == event_kind::task_usage && e.task == limited && !limit) limit = e.at;
+    if (e.kind == event_kind::task_launched && limit) BOOST_TEST((e.at - *limit >= o.rate_limit_delay));
+  }
+  BOOST_TEST(limit.has_value());
+}
+
+// An authentication error (no attempt can get past it): nothing more is launched, never a
+// relaunch, and the run ends saying why.
+CO_TEST_CASE(an_authentication_error_stops_the_run_at_once) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  const auto bad = b.sub(p, "1", {}, 1ms);
+  for (const char* id : {"2", "3", "4"}) b.sub(p, id, {"1.1"}, 1ms);
+  const auto p2 = b.parent("2", {"1"});
+  b.sub(p2, "1", {}, 1ms);
+  cohort::fake_launcher agents;
+  agents.set("1.1", cohort::fake_behavior::authentication_error());
+  cohort::executor_options o;
+  o.retry.retries = 3;
+  auto report = co_await cohort::run_plan(b.p, agents, o, {});
+  BOOST_TEST(agents.launches() == 1u);
+  BOOST_TEST((report.tasks[bad].outcome == task_outcome::failed));
+  BOOST_TEST(report.tasks[bad].reason == "Invalid API key (fake)");
+  BOOST_TEST(report.stopped == "Invalid API key (fake)");
+  BOOST_TEST(!report.all_done());
 }
 
 CO_TEST_CASE(a_task_failing_for_good_skips_its_dependents_and_stops_nothing_else) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cohort {
 
@@ -41,9 +42,14 @@ inline constexpr int rate_limited_exit_code = 75;
  *    @endcode
  *    A Claude Code result object written there is accepted too.
  *
+ * Claude Code's errors are read from the structured fields first: `api_error_status` (429,
+ * 529, 401, ...), `api_error_type` (`rate_limit_error`, ...), `permission_denials` (tool calls
+ * it refused: with `is_error` false all the same), and the message in `result`; the text of an
+ * `is_error` result, or a failed agent's last output line (`claude -p` without JSON output
+ * prints `API Error: ...` alone), only when no field says. See `agent_error`.
+ *
  * An agent is **rate limited** when it exits with `rate_limited_exit_code` (75), or writes
- * `"rate_limited": true`, or Claude Code reports an error (`is_error`) whose `subtype` or text
- * speaks of a rate limit, HTTP 429, "overloaded" or a "usage limit".
+ * `"rate_limited": true`, or Claude Code reports a rate limit or an overload as above.
  */
 struct token_usage {
   // tag::outline[]
@@ -56,6 +62,10 @@ struct token_usage {
   std::optional<int> num_turns;
   bool is_error = false;      ///< Claude Code says the run failed
   bool rate_limited = false;  ///< the report itself says so (see above)
+  std::optional<int> api_error_status;  ///< the HTTP status of the model API's error
+  std::string api_error_type;           ///< `rate_limit_error`, `overloaded_error`, ...
+  std::string message;                  ///< the agent's final message (`result`), at most 2 KB
+  std::vector<std::string> permission_denials;  ///< tool calls refused: "Write /abs/path"
 
   /// Every token counted: input, output and both cache kinds.
   std::uint64_t total() const noexcept {
@@ -64,6 +74,19 @@ struct token_usage {
   // end::outline[]
 };
 
+/// What went wrong with an agent, as far as it said.
+enum class agent_error {
+  none,
+  rate_limited,    ///< HTTP 429, a rate or usage limit: try later, run-wide
+  overloaded,      ///< HTTP 529/503: the provider is overloaded: try later, run-wide
+  authentication,  ///< HTTP 401/403: a bad key or no permission: no attempt can succeed
+  bad_request,     ///< HTTP 400/404/413: this request cannot succeed as it is
+  refused,         ///< it exited well but refused its own tool calls (`permission_denials`)
+  other,           ///< any other failure
+};
+
+std::string_view to_string(agent_error e) noexcept;
+
 /// Where a `reported_usage` found its figures.
 enum class usage_source { unknown, usage_file, claude_output };
 
@@ -71,7 +94,9 @@ enum class usage_source { unknown, usage_file, claude_output };
 struct reported_usage {
   std::optional<token_usage> usage;  ///< empty: usage unknown
   usage_source source = usage_source::unknown;
-  bool rate_limited = false;  ///< by exit code, usage file or Claude error shape
+  bool rate_limited = false;  ///< rate limited or overloaded (`error`)
+  agent_error error = agent_error::none;  ///< for a failed launch, or a refusal
+  std::string message;  ///< the agent's own words for it (empty: none)
 };
 
 // tag::outline[]
@@ -88,8 +113,13 @@ std::optional<token_usage> read_usage_file(const std::filesystem::path& path,
 /// True when `text` (an error message or subtype) speaks of a rate limit.
 bool is_rate_limit_message(std::string_view text);
 
+/// What an agent's error text says: `API Error: Request rejected (429)`, `API Error: 529
+/// Overloaded`, `Invalid API key`, ... (`none` when it says nothing known).
+agent_error classify_error_text(std::string_view text);
+
 /// Combines the sources for a finished launch: the usage file first, then the last
-/// `tail_bytes` of the stdout file. Never throws for what the agent wrote.
+/// `tail_bytes` of the stdout file; classifies a failure (`agent_error`). Never throws for
+/// what the agent wrote.
 reported_usage read_usage(const process_result& result, std::size_t tail_bytes = 1024 * 1024);
 // end::outline[]
 

@@ -38,8 +38,12 @@ struct executor_options {
   /// takes, so a prediction and a run use one policy (analysis.hpp, simulation.hpp).
   schedule_options schedule;
   retry_policy retry;
-  std::chrono::milliseconds rate_limit_delay{30000};  ///< before re-queueing a rate-limited task
-  int max_rate_limits = 20;                    ///< rate limits of one task before it fails
+  /// A rate limit or an overload from any agent pauses every launch of the run this long (or
+  /// as long as the agent was told, if longer), then admission grows back (rate_gate.hpp).
+  std::chrono::milliseconds rate_limit_delay{30000};
+  /// Rate limits of one task before it fails: with the pause, a limit that never clears ends a
+  /// task after at most this many pauses and agent runs.
+  int max_rate_limits = 5;
   std::chrono::milliseconds timeout{0};        ///< per attempt; 0: none
   bool fail_fast = false;  ///< the first task failing for good cancels everything running
   std::uint64_t seed = 0;  ///< for the backoff jitter (runs are reproducible)
@@ -96,6 +100,9 @@ struct run_report {
   std::uint64_t tokens_spent = 0;
   std::size_t peak_running = 0;
   bool cancelled = false;  ///< the run itself was cancelled
+  std::size_t rate_limit_pauses = 0;  ///< times a rate limit or an overload paused the run
+  /// Why the run stopped launching by itself (an agent's authentication error); empty: it did not.
+  std::string stopped;
 
   std::size_t count(task_outcome o) const noexcept;
   /// True when every task succeeded or was already done.

@@ -43,7 +43,8 @@ struct launch_request {
 enum class launch_status {
   succeeded,     ///< the agent reported success (exit 0)
   failed,        ///< the agent failed; a retry may follow
-  rate_limited,  ///< the agent said it was rate-limited: re-queued later, no retry used up
+  rate_limited,  ///< rate limited or overloaded: the whole run pauses, the task goes again
+  fatal,         ///< no attempt can succeed (a bad API key): the run stops launching and ends
 };
 
 /// What an attempt produced.
@@ -53,7 +54,10 @@ struct launch_result {
   int exit_code = 0;
   int signal = 0;          ///< the terminating signal, if any
   bool timed_out = false;  ///< ended by the timeout
-  std::string message;     ///< why it failed, for people
+  std::string message;     ///< why it failed, for people: the agent's own words when it said
+  std::optional<double> cost_usd;  ///< reported cost; empty when unknown
+  /// How long the agent was told to wait (a `retry-after`), when rate limited; 0: not said.
+  std::chrono::milliseconds retry_after{0};
 };
 
 /// How agents are started: the seam between the executor and the world.

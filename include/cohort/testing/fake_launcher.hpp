@@ -20,6 +20,7 @@ struct fake_behavior {
   std::optional<std::uint64_t> tokens;                ///< default: the task's estimate
   int failures = 0;      ///< the first `failures` attempts fail (-1: every attempt fails)
   int rate_limits = 0;   ///< the first `rate_limits` attempts report a rate limit
+  bool fatal = false;    ///< every attempt reports an error no attempt can get past (a bad key)
 
   /// The first `n` attempts fail (-1: all of them).
   static fake_behavior failing(int n) {
@@ -31,6 +32,12 @@ struct fake_behavior {
   static fake_behavior rate_limited(int n) {
     fake_behavior b;
     b.rate_limits = n;
+    return b;
+  }
+  /// Every attempt reports an authentication error.
+  static fake_behavior authentication_error() {
+    fake_behavior b;
+    b.fatal = true;
     return b;
   }
 };
