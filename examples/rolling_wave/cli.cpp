@@ -112,6 +112,8 @@ void schedule_flag(std::string_view flag, std::string_view v, arguments& a) {
   else if (flag == "--order") s.order = parse_choice<cohort::ready_order>(v, flag, {{"longest-path", cohort::ready_order::longest_path}, {"fifo", cohort::ready_order::fifo}});
   else if (flag == "--retries") a.options.retry.retries = static_cast<int>(parse_count(v, flag, 0, 1000));
   else if (flag == "--timeout") a.options.timeout = parse_duration(v, flag);
+  else if (flag == "--rate-limit-delay") a.options.rate_limit_delay = parse_duration(v, flag);
+  else if (flag == "--rate-limit-tries") a.options.max_rate_limits = static_cast<int>(parse_count(v, flag, 0, 1000));
   else throw usage_error(fmt::format("unknown option '{}' (see rolling-wave --help)", flag));
 }
 
@@ -120,7 +122,10 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
   if (flag == "--tag") a.tag = v;
   else if (flag == "--agent") {
     a.agent = split_words(v);
-    if (a.agent.empty()) throw usage_error("--agent needs a command, e.g. --agent 'claude -p --output-format json'");
+    if (a.agent.empty()) throw usage_error("--agent needs a command, e.g. --agent claude, or --agent 'my-agent {prompt_file}'");
+    // One word naming a profile: that CLI as cohort runs it (agent_profile.hpp).
+    a.profile = a.agent.size() == 1 ? cohort::find_agent_profile(a.agent[0]) : std::nullopt;
+    if (a.profile) a.agent = a.profile->argv;
   } else if (flag == "--prompt") a.prompt = parse_choice<std::string_view>(v, flag, {{"file", "file"}, {"stdin", "stdin"}});
   else if (flag == "--workdir") a.workdir = v;
   else if (flag == "--run-dir") a.run_dir = std::string(v);
@@ -151,7 +156,8 @@ bool takes_value(std::string_view flag) {
                                       "--format", "--on-violation", "--time-scale", "-j", "--jobs",
                                       "--isolation", "--on-conflict", "--conflict-retries", "--author", "--gate",
                                       "--per-parent", "--budget", "--reserve", "--stagger",
-                                      "--launch-interval", "--mode", "--order", "--retries", "--timeout"};
+                                      "--launch-interval", "--mode", "--order", "--retries", "--timeout",
+                                      "--rate-limit-delay", "--rate-limit-tries"};
   for (const char* f : flags) {
     if (flag == f) return true;
   }
@@ -285,10 +291,17 @@ TASKS is a Task Master tasks.json (default .taskmaster/tasks/tasks.json, then ta
 
 run options:
   --tag TAG                the Task Master tag (default $TASKMASTER_TAG, then the current tag)
-  --agent 'CMD ARGS'       the agent command, split into words like a shell line (quotes kept)
-                           but never run through a shell. Placeholders: {id} {title} {parent}
-                           {prompt_file} {workdir} {attempt} {duration_ms}. A placeholder that
-                           is a whole word and would start with '-' is refused (put -- before it).
+  --agent claude|codex|gemini
+                           a known agent CLI, run as cohort runs it: claude -p --output-format
+                           json --permission-mode acceptEdits --no-session-persistence (its own
+                           retries bounded, no outside traffic); codex exec --json --full-auto -;
+                           gemini --output-format json --yolo. The prompt on stdin; usage, cost,
+                           messages and errors read from their JSON
+  --agent 'CMD ARGS'       any other agent command, split into words like a shell line (quotes
+                           kept) but never run through a shell. Placeholders: {id} {title}
+                           {parent} {prompt_file} {workdir} {attempt} {duration_ms}. A
+                           placeholder that is a whole word and would start with '-' is refused
+                           (put -- before it).
   --allow-task-commands    run the commands that tasks carry in the file ("argv", instead of
                            --agent) and the environment they set ("env"); without it such a
                            plan is refused, listing each command
@@ -306,6 +319,11 @@ run options:
   --order longest-path|fifo  which ready task goes first (default longest-path)
   --retries N              extra attempts of a failed task (exponential backoff)
   --timeout DURATION       per attempt
+  --rate-limit-delay DUR   a rate limit or an overload from any agent pauses every launch this
+                           long (default 30s); then fewer agents at once, growing back one per
+                           launch that passes
+  --rate-limit-tries N     rate limits of one task before it fails (default 5): a limit that
+                           never clears ends a task after N pauses and N+1 agent runs
   --fail-fast              the first task failing for good stops the run
   --isolation worktree|none
                            worktree (the default in a git checkout): every agent works in a git
@@ -338,6 +356,8 @@ run options:
   --json                   events as JSON lines on stdout (the dashboard goes to stderr)
   --time-scale F           scale simulated agents' sleeps (the demo uses it)
   --version, --help
+
+An agent's authentication error (a bad API key) stops the run at once with its message.
 
 exit codes: 0 every task done, 1 some task failed or was skipped, 2 bad input, 130 interrupted
 (Ctrl-C, SIGTERM), 129 the terminal closed (SIGHUP), 141 the output pipe closed (SIGPIPE).

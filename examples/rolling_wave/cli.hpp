@@ -7,6 +7,7 @@
 #define ROLLING_WAVE_CLI_HPP
 
 #include <cohort/run/worktree_launcher.hpp>
+#include <cohort/run/agent_profile.hpp>
 #include <cohort/run/executor.hpp>
 
 #include <chrono>
@@ -32,7 +33,8 @@ struct arguments {
   command cmd = command::demo;
   std::string tasks_file;          ///< empty: the default lookup (or the built-in demo plan)
   std::string tag;                 ///< --tag, else $TASKMASTER_TAG
-  std::vector<std::string> agent;  ///< --agent, split into words
+  std::vector<std::string> agent;  ///< --agent, split into words (a profile's command, expanded)
+  std::optional<cohort::agent_profile> profile;  ///< --agent claude|codex|gemini
   std::string prompt;              ///< --prompt file|stdin; empty: from the template
   std::string workdir;
   std::optional<std::string> run_dir;  ///< --run-dir; "" means none

@@ -144,6 +144,34 @@ void check_budget(const cohort::plan& p, const arguments& a) {
       first->tokens.value_or(fallback), first->tokens ? "" : ", the default estimate"));
 }
 
+// The bytes of memory the machine has available (MemAvailable); 0 when unknown.
+std::uint64_t available_memory() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+// An agent CLI of known size (a profile): the default -j is what the available memory holds,
+// at most the usual default, and the run says so.
+void fit_memory(arguments& a) {
+  if (a.jobs_given || !a.profile || a.profile->peak_memory == 0) return;
+  const std::uint64_t available = available_memory();
+  if (available == 0) return;
+  auto& jobs = a.options.schedule.max_running;
+  // Four fifths of what is available, for the agents; the rest for what they run (builds, tests).
+  const std::size_t fit = std::max<std::size_t>(1, static_cast<std::size_t>(available / 5 * 4 / a.profile->peak_memory));
+  const std::size_t chosen = std::min(jobs, fit);
+  fmt::print(stderr, "rolling-wave: -j {}: {} agents take up to {} MiB each, {} MiB available{} (-j N to choose)\n",
+             chosen, a.profile->name, a.profile->peak_memory >> 20, available >> 20,
+             chosen < jobs ? fmt::format("; {} would not fit", jobs) : std::string());
+  jobs = chosen;
+}
+
 // Never more agents than the open-file limit allows (raised to the hard limit first): an agent
 // that cannot get its descriptors would fail for no fault of its own.
 void fit_open_files(arguments& a) {
@@ -193,6 +221,7 @@ cohort::process_launcher_options launcher_options(const arguments& a, const fs::
   o.prompt = file ? cohort::prompt_delivery::file : cohort::prompt_delivery::stdin;
   if (file && run_dir.empty()) throw usage_error("the prompt goes in a file: give a --run-dir to keep it in");
   if (a.time_scale_given) o.environment["COHORT_TIME_SCALE"] = fmt::format("{}", a.time_scale);
+  if (a.profile) o.environment.insert(a.profile->environment.begin(), a.profile->environment.end());
   return o;
 }
 
@@ -321,6 +350,7 @@ struct run_context {
   std::exception_ptr error;
   cohort::worktree_launcher* isolated = nullptr;  // with --isolation worktree
   std::vector<cohort::worktree_job> unmerged;     // parents whose branch did not merge
+  cohort::run_report result;                      // the executor's own, when the run ended
 };
 
 asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) {
@@ -333,8 +363,8 @@ asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) 
   const auto ex = co_await asio::this_coro::executor;
   try {
     auto run = cohort::run_plan(c.plan, c.gate, c.options, c.observers);
-    (void)co_await asio::co_spawn(ex, std::move(run),
-                                  asio::bind_cancellation_slot(c.stop.slot(), asio::use_awaitable));
+    c.result = co_await asio::co_spawn(ex, std::move(run),
+                                       asio::bind_cancellation_slot(c.stop.slot(), asio::use_awaitable));
   } catch (...) {
     c.error = std::current_exception();
   }
@@ -490,7 +520,7 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
   if (a.write_status) status.emplace(ctx.get_executor(), p, p.source, note);
   run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr,
-                isolated ? &*isolated : nullptr, {}};
+                isolated ? &*isolated : nullptr, {}, {}};
   for (cohort::observer* o : {static_cast<cohort::observer*>(journal ? &*journal : nullptr),
                               static_cast<cohort::observer*>(log ? &*log : nullptr),
                               static_cast<cohort::observer*>(trace ? &*trace : nullptr),
@@ -514,6 +544,11 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   if (c.error && !is_cancellation(c.error)) std::rethrow_exception(c.error);
   if (trace && trace->write_error()) fmt::print(stderr, "rolling-wave: --trace: {}\n", *trace->write_error());
   recorder.report().cancelled = interrupts > 0 || c.stopped_by_violation;
+  recorder.report().rate_limit_pauses = c.result.rate_limit_pauses;
+  recorder.report().stopped = c.result.stopped;
+  if (!c.result.stopped.empty()) {
+    fmt::print(stderr, "rolling-wave: the run stopped: {}\n", cohort::terminal_safe(c.result.stopped));
+  }
   const int code = finish(p, a, recorder.report(), run_dir);
   if (isolated && a.json) {
     boost::json::object line{{"event", "work"}, {"work", work_json(*isolated, c.unmerged)}};
@@ -580,6 +615,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
       if (!t.subtasks.empty() && t.argv.empty()) t.argv = a.gate;
   }
   check_budget(p, a);
+  if (!a.dry_run) fit_memory(a);
   if (!a.dry_run) fit_open_files(a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);

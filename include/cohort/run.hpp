@@ -7,6 +7,7 @@
 // Every public header of the layer; no code of its own.
 
 #include <cohort/run/agent_command.hpp>
+#include <cohort/run/agent_profile.hpp>
 #include <cohort/run/event_channel.hpp>
 #include <cohort/run/events.hpp>
 #include <cohort/run/executor.hpp>

@@ -116,6 +116,8 @@ std::string totals_text(const run_summary& s) {
                      thousands(s.tokens), s.peak_running, s.interrupted ? " (interrupted)" : "");
   out += fmt::format("wall time {}; the same agents one after another: {}; speedup {:.1f}x\n",
                      format_duration(s.actual), format_duration(s.sequential), s.speedup);
+  if (s.rate_limit_pauses > 0) out += fmt::format("rate limits paused the run {} time(s)\n", s.rate_limit_pauses);
+  if (!s.stopped.empty()) out += "the run stopped: " + terminal_safe(s.stopped) + '\n';
   return out;
 }
 
@@ -179,6 +181,8 @@ run_summary summarize(const plan& p, const run_report& r) {
   s.tokens = r.tokens_spent;
   s.peak_running = r.peak_running;
   s.interrupted = r.cancelled;
+  s.rate_limit_pauses = r.rate_limit_pauses;
+  s.stopped = r.stopped;
   for (task_index t = 0; t < r.tasks.size() && t < p.size(); ++t) {
     if (!p.tasks[t].is_job()) continue;
     const task_report& tr = r.tasks[t];
@@ -231,7 +235,8 @@ boost::json::value render_json(const plan& p, const run_report& r) {
       {"skipped", s.skipped},          {"cancelled", s.cancelled},
       {"already_done", s.already_done}, {"launches", s.launches},
       {"tokens", s.tokens},            {"peak_running", s.peak_running},
-      {"interrupted", s.interrupted}};
+      {"interrupted", s.interrupted},  {"rate_limit_pauses", s.rate_limit_pauses},
+      {"stopped", s.stopped}};
   return boost::json::object{{"summary", std::move(summary)}, {"tasks", std::move(tasks)}};
 }
 

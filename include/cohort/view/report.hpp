@@ -34,6 +34,8 @@ struct run_summary {
   std::uint64_t tokens = 0;
   std::size_t peak_running = 0;
   bool interrupted = false;  ///< the run was cancelled
+  std::size_t rate_limit_pauses = 0;
+  std::string stopped;  ///< why the run stopped launching by itself (run_report::stopped)
   // end::outline[]
 };
 
