@@ -43,15 +43,19 @@ std::uint64_t parse_count(std::string_view text, std::string_view flag, std::uin
   return v;
 }
 
-double parse_scale(std::string_view text, std::string_view flag) {
+// A decimal number from `low` (included only when `zero_ok`, for 0) to `high`.
+double parse_decimal(std::string_view text, std::string_view flag, bool zero_ok, double high) {
   const std::string s(text);
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || !(v > 0) || v > 1e6) {
-    throw usage_error(fmt::format("{} needs a positive number, not '{}'", flag, text));
+  if (s.empty() || *end != '\0' || !(zero_ok ? v >= 0 : v > 0) || v > high) {
+    throw usage_error(fmt::format("{} needs a {} number up to {}, not '{}'", flag,
+                                  zero_ok ? "non-negative" : "positive", high, text));
   }
   return v;
 }
+
+double parse_scale(std::string_view text, std::string_view flag) { return parse_decimal(text, flag, false, 1e6); }
 
 template <class Enum>
 Enum parse_choice(std::string_view text, std::string_view flag,
@@ -113,6 +117,9 @@ void schedule_flag(std::string_view flag, std::string_view v, arguments& a) {
   else if (flag == "--retries") a.options.retry.retries = static_cast<int>(parse_count(v, flag, 0, 1000));
   else if (flag == "--timeout") a.options.timeout = parse_duration(v, flag);
   else if (flag == "--rate-limit-delay") a.options.rate_limit_delay = parse_duration(v, flag);
+  else if (flag == "--budget-usd") a.options.cost_budget = parse_decimal(v, flag, false, 1e9);
+  else if (flag == "--cache-read-weight") a.weights.read = parse_decimal(v, flag, true, 100);
+  else if (flag == "--cache-write-weight") a.weights.write = parse_decimal(v, flag, true, 100);
   else if (flag == "--rate-limit-tries") a.options.max_rate_limits = static_cast<int>(parse_count(v, flag, 0, 1000));
   else throw usage_error(fmt::format("unknown option '{}' (see rolling-wave --help)", flag));
 }
@@ -157,7 +164,8 @@ bool takes_value(std::string_view flag) {
                                       "--isolation", "--on-conflict", "--conflict-retries", "--author", "--gate",
                                       "--per-parent", "--budget", "--reserve", "--stagger",
                                       "--launch-interval", "--mode", "--order", "--retries", "--timeout",
-                                      "--rate-limit-delay", "--rate-limit-tries"};
+                                      "--rate-limit-delay", "--rate-limit-tries", "--budget-usd",
+                                      "--cache-read-weight", "--cache-write-weight"};
   for (const char* f : flags) {
     if (flag == f) return true;
   }
@@ -310,7 +318,14 @@ run options:
   --workdir DIR            the agents' working directory (default: the current one)
   -j, --jobs N             agents at once (default 5)
   --per-parent N           agents of one parent at once (default: no cap)
-  --budget TOKENS          token budget for the run (200k, 1M); no new agent once it is spent
+  --budget TOKENS          token budget for the run (200k, 1M); no new agent once it is spent.
+                           A task without an estimate reserves what its parent's finished
+                           tasks used on average, else the run's average, else 20k
+  --budget-usd AMOUNT      a budget in dollars, from the cost the agents report (Claude Code's
+                           total_cost_usd); no new agent once it is spent
+  --cache-read-weight W    what a cache-read token counts in token budgets (default 0.1, as
+                           providers price it against an input token)
+  --cache-write-weight W   what a cache-write token counts (default 1.25)
   --reserve TOKENS         kept out of the per-parent budget split shown on the dashboard
   --stagger DURATION       between two parents starting (500ms, 30s, 5m)
   --launch-interval DUR    between any two agent launches

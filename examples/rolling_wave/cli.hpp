@@ -7,6 +7,7 @@
 #define ROLLING_WAVE_CLI_HPP
 
 #include <cohort/run/worktree_launcher.hpp>
+#include <cohort/process/usage.hpp>
 #include <cohort/run/agent_profile.hpp>
 #include <cohort/run/executor.hpp>
 
@@ -57,6 +58,7 @@ struct arguments {
   std::string author;              ///< --author 'Name <email>' of cohort's commits
   std::vector<std::string> gate;   ///< --gate 'CMD ARGS': every parent's own command
   cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
+  cohort::cache_weights weights;     ///< --cache-read-weight, --cache-write-weight
 };
 
 /// Parses `argv` (without the program name). Throws `usage_error`.

@@ -222,6 +222,7 @@ cohort::process_launcher_options launcher_options(const arguments& a, const fs::
   if (file && run_dir.empty()) throw usage_error("the prompt goes in a file: give a --run-dir to keep it in");
   if (a.time_scale_given) o.environment["COHORT_TIME_SCALE"] = fmt::format("{}", a.time_scale);
   if (a.profile) o.environment.insert(a.profile->environment.begin(), a.profile->environment.end());
+  o.weights = a.weights;
   return o;
 }
 

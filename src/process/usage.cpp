@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cerrno>
 
 #include <fcntl.h>
@@ -236,6 +237,12 @@ bool is_rate_limit_message(std::string_view text) {
       "429",        "overloaded", "usage limit", "too many requests"};
   return std::any_of(marks.begin(), marks.end(),
                      [&](std::string_view m) { return lower.find(m) != std::string::npos; });
+}
+
+std::uint64_t token_usage::weighted(const cache_weights& w) const noexcept {
+  const double cached = w.write * static_cast<double>(cache_creation_input_tokens) +
+                        w.read * static_cast<double>(cache_read_input_tokens);
+  return input_tokens + output_tokens + static_cast<std::uint64_t>(std::ceil(std::max(0.0, cached)));
 }
 
 std::string_view to_string(agent_error e) noexcept {

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -145,6 +146,9 @@ private:
                                               wait_reason why);
   asio::awaitable<semaphore::permit> reserve(semaphore& budget, std::uint64_t n, task_index t);
   static void spend(semaphore::permit& reservation, std::uint64_t used) noexcept;
+  std::uint64_t estimate(task_index t) const;
+  void learn(task_index t, std::uint64_t used);
+  std::string budget_spent() const;
   asio::awaitable<void> wait_turn(pacer& p, task_index t, int priority);
   milliseconds backoff(int failures);
 
@@ -167,6 +171,13 @@ private:
   pacer launch_pacer_;
   pacer parent_pacer_;
   rate_gate gate_;  // the run-wide pause after a rate limit
+  // Actual usage so far, for the estimates of tasks without one: per parent, and the run's.
+  struct usage_mean {
+    std::uint64_t sum = 0;
+    std::uint64_t count = 0;
+  };
+  std::map<task_index, usage_mean> parent_usage_;
+  usage_mean run_usage_;
   std::mt19937_64 rng_;
   scope* top_ = nullptr;  // while run_all's scope is open
   std::size_t running_ = 0;
@@ -205,6 +216,7 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
     }
   }
   report_.tokens_spent = options_.tokens_spent;
+  report_.cost_usd = options_.cost_spent;
   // Finished before the run: done in the plan (a done parent with all its subtasks), or resumed.
   auto mark_done = [this](task_index i) {
     state_[i].report.outcome = task_outcome::already_done;
@@ -340,7 +352,7 @@ asio::awaitable<void> plan_run::run_attempts(task_index t) {
   const auto& earlier = options_.earlier_launches;
   for (int n = 1 + (t < earlier.size() ? earlier[t] : 0);; ++n) {
     auto result = co_await attempt(t, n);
-    if (!result) co_return finish(t, task_outcome::skipped, "the token budget is spent");
+    if (!result) co_return finish(t, task_outcome::skipped, budget_spent());
     if (result->status == launch_status::succeeded) co_return finish(t, task_outcome::succeeded);
     if (result->status == launch_status::fatal) {
       // No attempt of any task can succeed (a bad API key): nothing more starts, the run ends.
@@ -387,12 +399,10 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
     shared_slot = take_now(*options_.shared_slots, 1);
     if (!shared_slot) shared_slot = co_await acquire_waiting(*options_.shared_slots, 1, t, wait_reason::slot);
   }
+  if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) co_return std::nullopt;
   semaphore::permit tokens, shared_tokens;
   std::uint64_t reserved = 0;
-  if (budget_ || options_.shared_budget) {
-    reserved = std::max<std::uint64_t>(
-        1, plan_.tasks[t].tokens.value_or(options_.schedule.defaults.tokens));
-  }
+  if (budget_ || options_.shared_budget) reserved = std::max<std::uint64_t>(1, estimate(t));
   if (budget_ && !(tokens = co_await reserve(*budget_, reserved, t))) co_return std::nullopt;
   if (options_.shared_budget && !(shared_tokens = co_await reserve(*options_.shared_budget, reserved, t))) {
     co_return std::nullopt;
@@ -423,9 +433,14 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   spend(shared_tokens, used);
   state_[t].report.tokens += used;
   report_.tokens_spent += used;
+  if (result.tokens) learn(t, *result.tokens);
+  else ++report_.unknown_usage;
+  report_.cost_usd += result.cost_usd.value_or(0);
   auto e = make(event_kind::task_usage, t);
   e.attempt = n;
   e.tokens = used;
+  e.cost_usd = result.cost_usd.value_or(0);
+  e.usage_known = result.tokens.has_value();
   emit(e);
   co_return result;
 }
@@ -538,6 +553,32 @@ asio::awaitable<semaphore::permit> plan_run::reserve(semaphore& budget, std::uin
   auto permit = take_now(budget, n);
   if (!permit) permit = co_await acquire_waiting(budget, n, t, wait_reason::budget);
   co_return std::move(permit);
+}
+
+// The tokens a launch of `t` reserves: its own estimate; else what its parent's finished
+// attempts used on average; else the run's average; else the default.
+std::uint64_t plan_run::estimate(task_index t) const {
+  if (plan_.tasks[t].tokens) return *plan_.tasks[t].tokens;
+  const auto mean = [](const usage_mean& m) { return (m.sum + m.count - 1) / m.count; };  // rounded up
+  const auto parent = parent_usage_.find(plan_.tasks[t].parent.value_or(t));
+  if (parent != parent_usage_.end()) return mean(parent->second);
+  if (run_usage_.count > 0) return mean(run_usage_);
+  return options_.schedule.defaults.tokens;
+}
+
+void plan_run::learn(task_index t, std::uint64_t used) {
+  auto& parent = parent_usage_[plan_.tasks[t].parent.value_or(t)];
+  parent.sum += used;
+  ++parent.count;
+  run_usage_.sum += used;
+  ++run_usage_.count;
+}
+
+std::string plan_run::budget_spent() const {
+  if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) {
+    return fmt::format("the budget of ${:.2f} is spent (${:.4f})", options_.cost_budget, report_.cost_usd);
+  }
+  return "the token budget is spent";
 }
 
 // Settles a reservation to what was used, and spends it: it leaves the budget for good.

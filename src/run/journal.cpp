@@ -127,6 +127,8 @@ std::string event_line(const event& e, const plan& p, event::clock_type::time_po
     if (!e.commit.empty()) o["commit"] = e.commit;
   }
   if (e.tokens != 0) o["tokens"] = e.tokens;
+  if (e.cost_usd != 0) o["cost_usd"] = e.cost_usd;
+  if (e.kind == event_kind::task_usage && !e.usage_known) o["usage_known"] = false;
   if (e.delay.count() != 0) o["delay_ms"] = e.delay.count();
   if (e.kind == event_kind::task_launched && e.pid > 0 && e.task && *e.task < p.tasks.size()) {
     add_launch_fields(o, e, p.tasks[*e.task].id, run_dir, jo);

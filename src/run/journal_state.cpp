@@ -101,6 +101,7 @@ private:
   void usage(const json::object& o, const std::string& id, journal_task& t) {
     const auto* n = o.if_contains("tokens");
     t.tokens += n ? json::value_to<std::uint64_t>(*n) : 0;
+    if (const auto* c = o.if_contains("cost_usd"); c && c->is_number()) s_.cost_spent += c->to_number<double>();
     const int attempt = o.contains("attempt") ? static_cast<int>(o.at("attempt").as_int64()) : 0;
     for (std::size_t i = s_.agents.size(); i-- > 0;) {
       auto& a = s_.agents[i];

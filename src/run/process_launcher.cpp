@@ -17,6 +17,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <optional>
@@ -47,11 +49,25 @@ bool mentions_prompt_file(const std::vector<std::string>& argv) {
   return false;
 }
 
-launch_result to_launch_result(const process_result& r) {
+// An output line as the run shows it: an agent's JSON result (Claude Code's is 2-5 KB on one
+// line) as its message and usage; any other line as it is.
+std::string shown_line(std::string_view line) {
+  if (line.size() < 256 || line.front() != '{' || line.find("\"result\"") == std::string_view::npos) {
+    return std::string(line);
+  }
+  const auto u = parse_claude_output(line);
+  if (!u) return std::string(line);
+  std::string message = u->message.substr(0, 200);
+  std::replace_if(message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return fmt::format("result{}: {} ({} tokens{})", u->is_error ? " (error)" : "", message, u->total(),
+                     u->cost_usd ? fmt::format(", ${:.4f}", *u->cost_usd) : std::string());
+}
+
+launch_result to_launch_result(const process_result& r, const cache_weights& weights) {
   launch_result out;
   const reported_usage usage = read_usage(r);
   if (usage.usage) {
-    out.tokens = usage.usage->total();
+    out.tokens = usage.usage->weighted(weights);
     out.cost_usd = usage.usage->cost_usd;
   }
   out.exit_code = r.exit_code.value_or(-1);
@@ -156,7 +172,7 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   if (uses_template && options_.prompt == prompt_delivery::stdin) po.input = prompt;
   po.argv = uses_template ? render_argv(options_.agent, values) : t.argv;
   if (options_.stream_output && r.on_output) {
-    po.on_line = [&r](const output_line& line) { r.on_output(line.text); };
+    po.on_line = [&r](const output_line& line) { r.on_output(shown_line(line.text)); };
   }
   // What the agent leaves behind was born no earlier than the agent: its start time, read from
   // /proc like theirs, is the bound (the clock read before the launch is the fallback).
@@ -177,7 +193,7 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
     }
     if (result) {
       if (options_.end_escaped && !marker_.empty()) co_await end_escaped(t.id, r.attempt, launched_at, result->pgid);
-      co_return to_launch_result(*result);
+      co_return to_launch_result(*result, options_.weights);
     }
     asio::steady_timer wait(co_await asio::this_coro::executor, start_retry_delay(waited));
     co_await wait.async_wait(asio::use_awaitable);

@@ -282,6 +282,7 @@ void restore(const journal_state& s, const plan& p, executor_options& options) {
   }
   std::sort(options.finished.begin(), options.finished.end());
   options.tokens_spent = s.tokens_spent;
+  options.cost_spent = s.cost_spent;
 }
 
 resumed_run prepare_resume(const run_dir_lock& lock, const plan& p, executor_options& options,

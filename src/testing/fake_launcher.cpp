@@ -50,6 +50,7 @@ asio::awaitable<launch_result> fake_launcher::launch(const launch_request& r) {
   }
   launch_result result;
   result.tokens = b.tokens;
+  result.cost_usd = b.cost_usd;
   if (b.fatal) {
     result.status = launch_status::fatal;
     result.exit_code = 1;

@@ -367,7 +367,10 @@ std::string dashboard::plain_line(const event& e) const {
       return text + fmt::format("launched (attempt {}{}): {}", e.attempt,
                                 e.pid ? fmt::format(", pid {}", e.pid) : "", terminal_safe(t.title));
     case event_kind::task_output: return text + "| " + sanitize(e.message);
-    case event_kind::task_usage: return text + fmt::format("used {} tokens", thousands(e.tokens));
+    case event_kind::task_usage:
+      if (!e.usage_known) return text + fmt::format("reported no usage: its reservation ({} tokens) counted", thousands(e.tokens));
+      return text + fmt::format("used {} tokens{}", thousands(e.tokens),
+                                e.cost_usd > 0 ? fmt::format(", ${:.4f}", e.cost_usd) : std::string());
     case event_kind::task_retry:
       return text + fmt::format("attempt {} failed, retry in {}: {}", e.attempt, elapsed_text(e.delay), sanitize(e.message));
     case event_kind::task_succeeded:

@@ -38,6 +38,10 @@ boost::json::object to_json(const plan& p, const event& e, event::clock_type::ti
   }
   if (e.kind == event_kind::task_launched || e.kind == event_kind::task_usage) o["tokens"] = e.tokens;
   if (e.kind == event_kind::task_launched) o["pid"] = e.pid;
+  if (e.kind == event_kind::task_usage) {
+    if (e.cost_usd != 0) o["cost_usd"] = e.cost_usd;
+    if (!e.usage_known) o["usage_known"] = false;
+  }
   if (e.delay.count() > 0) o["delay_ms"] = e.delay.count();
   if (!e.message.empty()) o["message"] = e.message;
   return o;

@@ -112,8 +112,12 @@ std::string totals_text(const run_summary& s) {
       "{} jobs: {} succeeded, {} failed, {} skipped, {} cancelled; {} already done before the run\n",
       s.succeeded + s.failed + s.skipped + s.cancelled, s.succeeded, s.failed, s.skipped,
       s.cancelled, s.already_done);
-  out += fmt::format("{} launches, {} tokens, at most {} agents at once{}\n", s.launches,
-                     thousands(s.tokens), s.peak_running, s.interrupted ? " (interrupted)" : "");
+  out += fmt::format("{} launches, {} tokens{}{}, at most {} agents at once{}\n", s.launches,
+                     thousands(s.tokens), s.cost_usd > 0 ? fmt::format(", ${:.4f}", s.cost_usd) : std::string(),
+                     s.unknown_usage > 0 ? fmt::format(" ({} attempt(s) reported no usage: their reservation counted)",
+                                                       s.unknown_usage)
+                                         : std::string(),
+                     s.peak_running, s.interrupted ? " (interrupted)" : "");
   out += fmt::format("wall time {}; the same agents one after another: {}; speedup {:.1f}x\n",
                      format_duration(s.actual), format_duration(s.sequential), s.speedup);
   if (s.rate_limit_pauses > 0) out += fmt::format("rate limits paused the run {} time(s)\n", s.rate_limit_pauses);
@@ -154,6 +158,8 @@ void run_recorder::on_event(const event& e) {
     case event_kind::task_usage:
       t.tokens += e.tokens;
       report_.tokens_spent += e.tokens;
+      report_.cost_usd += e.cost_usd;
+      if (!e.usage_known) ++report_.unknown_usage;
       if (running_[*e.task]) --now_running_;
       running_[*e.task] = 0;
       break;
@@ -182,6 +188,8 @@ run_summary summarize(const plan& p, const run_report& r) {
   s.peak_running = r.peak_running;
   s.interrupted = r.cancelled;
   s.rate_limit_pauses = r.rate_limit_pauses;
+  s.cost_usd = r.cost_usd;
+  s.unknown_usage = r.unknown_usage;
   s.stopped = r.stopped;
   for (task_index t = 0; t < r.tasks.size() && t < p.size(); ++t) {
     if (!p.tasks[t].is_job()) continue;
@@ -236,6 +244,7 @@ boost::json::value render_json(const plan& p, const run_report& r) {
       {"already_done", s.already_done}, {"launches", s.launches},
       {"tokens", s.tokens},            {"peak_running", s.peak_running},
       {"interrupted", s.interrupted},  {"rate_limit_pauses", s.rate_limit_pauses},
+      {"cost_usd", s.cost_usd},        {"unknown_usage", s.unknown_usage},
       {"stopped", s.stopped}};
   return boost::json::object{{"summary", std::move(summary)}, {"tasks", std::move(tasks)}};
 }

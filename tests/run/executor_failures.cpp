@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <map>
 #include <optional>
 
 namespace asio = boost::asio;
@@ -104,6 +105,56 @@ CO_TEST_CASE(a_rate_limit_pauses_every_launch_of_the_run) {
     if (e.kind == event_kind::task_launched && limit) BOOST_TEST((e.at - *limit >= o.rate_limit_delay));
   }
   BOOST_TEST(limit.has_value());
+}
+
+// A task without an estimate reserves what its parent's finished tasks used on average, then
+// what the run's did, before the default: one fixed guess does not starve a small budget.
+CO_TEST_CASE(estimates_learn_from_finished_tasks) {
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto first = b.sub(p1, "1", {}, 1ms);
+  const auto second = b.sub(p1, "2", {"1.1"}, 1ms);
+  const auto p2 = b.parent("2", {"1"});
+  const auto other = b.sub(p2, "1", {}, 1ms);
+  for (auto t : {first, second, other}) b.p.tasks[t].tokens.reset();
+  cohort::fake_launcher agents;
+  cohort::fake_behavior used;
+  used.tokens = 300;
+  for (const char* id : {"1.1", "1.2", "2.1"}) agents.set(id, used);
+  cohort::fake_behavior little;
+  little.tokens = 100;
+  agents.set("1.2", little);
+  event_log log;
+  cohort::executor_options o;
+  o.schedule.token_budget = 1'000'000;
+  o.schedule.defaults.tokens = 20'000;
+  auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
+  BOOST_TEST(report.all_done());
+  std::map<cohort::task_index, std::uint64_t> reserved;
+  for (const auto& e : log.of(event_kind::task_launched)) reserved[*e.task] = e.tokens;
+  BOOST_TEST(reserved[first] == 20'000u);  // nothing learned yet: the default
+  BOOST_TEST(reserved[second] == 300u);    // its parent's mean
+  BOOST_TEST(reserved[other] == 200u);     // a parent with nothing finished: the run's mean
+}
+
+// A budget in money stops new launches once the reported cost reaches it.
+CO_TEST_CASE(a_budget_in_dollars_stops_new_launches_once_spent) {
+  plan_builder b;
+  const auto p = b.parent("1");
+  std::vector<cohort::task_index> tasks;
+  for (const char* id : {"1", "2", "3", "4"}) tasks.push_back(b.sub(p, id, {}, 1ms));
+  cohort::fake_launcher agents;
+  cohort::fake_behavior costly;
+  costly.cost_usd = 0.4;
+  for (const char* id : {"1.1", "1.2", "1.3", "1.4"}) agents.set(id, costly);
+  cohort::executor_options o;
+  o.schedule.max_running = 1;  // one after another: the cost is known before each launch
+  o.cost_budget = 1.0;
+  auto report = co_await cohort::run_plan(b.p, agents, o, {});
+  BOOST_TEST(agents.launches() == 3u);  // $0.40, $0.80, then $1.20 >= $1.00
+  BOOST_TEST(report.cost_usd == 1.2, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST((report.tasks[tasks[3]].outcome == task_outcome::skipped));
+  BOOST_TEST(report.tasks[tasks[3]].reason == "the budget of $1.00 is spent ($1.2000)");
 }
 
 // An authentication error (no attempt can get past it): nothing more is launched, never a

@@ -71,7 +71,17 @@ struct token_usage {
   std::uint64_t total() const noexcept {
     return input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens;
   }
+  /// Tokens as a budget counts them: cache writes and reads weighted by what they cost against
+  /// an input token (`cache_weights`), rounded up.
+  std::uint64_t weighted(const struct cache_weights& w) const noexcept;
   // end::outline[]
+};
+
+/// What a cached token costs against an input token, as the provider prices them: a cache
+/// write 1.25, a cache read 0.1 (Anthropic's prices; OpenAI and Google price reads alike).
+struct cache_weights {
+  double write = 1.25;
+  double read = 0.1;
 };
 
 /// What went wrong with an agent, as far as it said.

@@ -68,6 +68,9 @@ struct event {
   std::size_t wave = 0;            ///< wave_started / wave_finished, and tasks in waves mode
   wait_reason reason{};            ///< task_waiting
   std::uint64_t tokens = 0;        ///< task_usage: tokens used; task_launched: tokens reserved
+  double cost_usd = 0;             ///< task_usage: the reported cost (0: none reported)
+  bool usage_known = true;         ///< task_usage: false when the agent reported none (`tokens`
+                                   ///< is then its reservation, counted as spent)
   std::chrono::milliseconds delay{0};  ///< task_retry: the backoff before the next attempt
   int pid = 0;                     ///< task_launched: the agent's pid (0 when not local)
   merge_state merge{};             ///< task_merge

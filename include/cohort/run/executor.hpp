@@ -44,6 +44,10 @@ struct executor_options {
   /// Rate limits of one task before it fails: with the pause, a limit that never clears ends a
   /// task after at most this many pauses and agent runs.
   int max_rate_limits = 5;
+  /// A budget in money (US dollars, from the agents' reported cost; 0: none): once the run has
+  /// spent it, no agent starts (those running finish).
+  double cost_budget = 0;
+  double cost_spent = 0;  ///< resume: what an earlier run already spent
   std::chrono::milliseconds timeout{0};        ///< per attempt; 0: none
   bool fail_fast = false;  ///< the first task failing for good cancels everything running
   std::uint64_t seed = 0;  ///< for the backoff jitter (runs are reproducible)
@@ -101,6 +105,8 @@ struct run_report {
   std::size_t peak_running = 0;
   bool cancelled = false;  ///< the run itself was cancelled
   std::size_t rate_limit_pauses = 0;  ///< times a rate limit or an overload paused the run
+  double cost_usd = 0;                ///< reported cost, summed (with `cost_spent` of a resume)
+  std::size_t unknown_usage = 0;      ///< attempts that reported no usage (their reservation counted)
   /// Why the run stopped launching by itself (an agent's authentication error); empty: it did not.
   std::string stopped;
 

@@ -52,6 +52,7 @@ struct journal_state {
   int runs = 0;        ///< headers: 1 for a run never resumed
   bool finished = false;  ///< the last run delivered `run_finished`
   std::uint64_t tokens_spent = 0;  ///< the sum of `tasks[*].tokens`
+  double cost_spent = 0;           ///< reported cost (US dollars), summed over every run
   std::map<std::string, journal_task, std::less<>> tasks;  ///< by full id
   std::vector<journal_agent> agents;  ///< every agent started, in order
   std::size_t lines = 0;   ///< complete lines read

@@ -4,6 +4,7 @@
 #define COHORT_RUN_PROCESS_LAUNCHER_HPP
 
 #include <cohort/core/config.hpp>
+#include <cohort/process/usage.hpp>
 #include <cohort/run/launcher.hpp>
 
 #include <chrono>
@@ -37,7 +38,9 @@ struct process_launcher_options {
   prompt_delivery prompt = prompt_delivery::file;
   std::map<std::string, std::string, std::less<>> environment;  ///< added to the inherited one
   std::chrono::milliseconds grace{5000};  ///< between SIGTERM and SIGKILL
-  bool stream_output = true;              ///< pass every output line on as an event
+  bool stream_output = true;              ///< pass every output line on as an event (an agent's
+                                          ///< JSON result line as its message, not its 2-5 KB)
+  cache_weights weights;                  ///< how cached tokens count in a launch's usage
   /// A start that fails for want of file descriptors or processes (`EMFILE`, `ENFILE`,
   /// `EAGAIN`: other agents hold them) is tried again this many times, 10 ms apart doubling to
   /// 1 s (about a minute in all), before the attempt fails.

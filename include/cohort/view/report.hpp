@@ -35,6 +35,8 @@ struct run_summary {
   std::size_t peak_running = 0;
   bool interrupted = false;  ///< the run was cancelled
   std::size_t rate_limit_pauses = 0;
+  double cost_usd = 0;            ///< reported cost
+  std::size_t unknown_usage = 0;  ///< attempts that reported no usage
   std::string stopped;  ///< why the run stopped launching by itself (run_report::stopped)
   // end::outline[]
 };
