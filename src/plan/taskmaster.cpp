@@ -43,10 +43,20 @@ tag_choice pick(const json::object& root, const std::string& tag, std::string re
   return {&root.at(tag).at("tasks").get_array(), tag, std::move(reason)};
 }
 
+// The project a tasks file belongs to, as Task Master finds it: the folder holding
+// `.taskmaster/tasks/tasks.json` or `tasks/tasks.json`, else the nearest folder above the file
+// with a `.taskmaster` folder, else the file's own folder. Absolute: a relative path such as
+// `.taskmaster/tasks/tasks.json` has no parent to go up to.
 fs::path project_root_of(const fs::path& file) {
-  const fs::path dir = file.parent_path();
+  std::error_code ec;
+  fs::path dir = fs::absolute(file, ec).lexically_normal().parent_path();
+  if (ec) dir = file.parent_path();
   if (dir.filename() == "tasks" && dir.parent_path().filename() == ".taskmaster")
     return dir.parent_path().parent_path();
+  for (fs::path up = dir; !up.empty(); up = up.parent_path()) {
+    if (fs::is_directory(up / ".taskmaster", ec)) return up;
+    if (up == up.root_path()) break;
+  }
   if (dir.filename() == "tasks") return dir.parent_path();
   return dir;
 }

@@ -139,6 +139,7 @@ private:
   asio::awaitable<void> wait_dependencies(task_index t);
   asio::awaitable<void> wait_finished(task_index d);
   std::optional<std::string> unmet_dependency(task_index t) const;
+  std::optional<std::string> not_runnable(task_index t) const;
 
   // Limits.
   static semaphore::permit take_now(semaphore& s, std::size_t n);
@@ -287,6 +288,13 @@ asio::awaitable<void> plan_run::guarded(task_index t, asio::awaitable<void> body
 
 asio::awaitable<void> plan_run::run_parent_body(task_index p) {
   co_await wait_dependencies(p);
+  if (auto why = not_runnable(p)) {
+    finish(p, task_outcome::skipped, *why);
+    for (task_index s : plan_.tasks[p].subtasks) {
+      if (!state_[s].finished()) finish(s, task_outcome::skipped, *why);
+    }
+    co_return;
+  }
   if (auto why = unmet_dependency(p)) {
     finish(p, task_outcome::skipped, *why);
     for (task_index s : plan_.tasks[p].subtasks) {
@@ -335,6 +343,10 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
 
 asio::awaitable<void> plan_run::run_subtask(task_index t) {
   co_await wait_dependencies(t);
+  if (auto why = not_runnable(t)) {
+    finish(t, task_outcome::skipped, *why);
+    co_return;
+  }
   if (auto why = unmet_dependency(t)) {
     finish(t, task_outcome::skipped, *why);
     co_return;
@@ -524,6 +536,15 @@ asio::awaitable<void> plan_run::wait_finished(task_index d) {
       throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
     }
   }
+}
+
+// Why `t` is not run for its own status (`review`, `deferred`, `blocked`: not runnable as Task
+// Master defines it); a finished status never reaches here (already done).
+std::optional<std::string> plan_run::not_runnable(task_index t) const {
+  const task_status s = plan_.tasks[t].status;
+  if (is_runnable(s) || is_finished(s)) return std::nullopt;
+  return fmt::format("its status is {}: not runnable (Task Master runs pending and in-progress tasks)",
+                     to_string(s));
 }
 
 // Why `t` cannot run: the first dependency that did not end well.

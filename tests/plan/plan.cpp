@@ -30,8 +30,16 @@ BOOST_AUTO_TEST_CASE(statuses_read_and_print_as_task_master_writes_them) {
   BOOST_TEST((cohort::parse_task_status("completed") == task_status::done));
   BOOST_TEST(!cohort::parse_task_status("todo").has_value());
   BOOST_TEST(!cohort::parse_task_status("Done").has_value());
+  // As Task Master counts them: done and cancelled are finished; pending and in-progress run;
+  // review, deferred and blocked are neither.
   BOOST_TEST(cohort::is_finished(task_status::done));
-  BOOST_TEST(!cohort::is_finished(task_status::cancelled));
+  BOOST_TEST(cohort::is_finished(task_status::cancelled));
+  for (auto s : {task_status::review, task_status::deferred, task_status::blocked}) {
+    BOOST_TEST(!cohort::is_finished(s));
+    BOOST_TEST(!cohort::is_runnable(s));
+  }
+  BOOST_TEST(cohort::is_runnable(task_status::pending));
+  BOOST_TEST(cohort::is_runnable(task_status::in_progress));
 }
 
 BOOST_AUTO_TEST_CASE(subtasks_get_full_ids_and_their_parent) {

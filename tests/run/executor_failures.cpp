@@ -18,6 +18,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -155,6 +156,42 @@ CO_TEST_CASE(a_budget_in_dollars_stops_new_launches_once_spent) {
   BOOST_TEST(report.cost_usd == 1.2, boost::test_tools::tolerance(1e-9));
   BOOST_TEST((report.tasks[tasks[3]].outcome == task_outcome::skipped));
   BOOST_TEST(report.tasks[tasks[3]].reason == "the budget of $1.00 is spent ($1.2000)");
+}
+
+// Task Master's statuses as it defines them: cancelled counts as finished (not run, its
+// dependents run); review, deferred and blocked are not runnable (not run, nor their subtasks
+// or dependents); pending and in-progress run.
+CO_TEST_CASE(only_runnable_statuses_run_and_cancelled_counts_as_finished) {
+  plan_builder b;
+  const auto p1 = b.parent("1");
+  const auto cancelled = b.sub(p1, "1", {}, 1ms);
+  const auto review = b.sub(p1, "2", {}, 1ms);
+  const auto after_cancelled = b.sub(p1, "3", {"1.1"}, 1ms);
+  const auto after_review = b.sub(p1, "4", {"1.2"}, 1ms);
+  const auto in_progress = b.sub(p1, "5", {}, 1ms);
+  const auto p2 = b.parent("2");
+  const auto in_deferred = b.sub(p2, "1", {}, 1ms);
+  const auto p3 = b.parent("3");
+  const auto blocked = b.sub(p3, "1", {}, 1ms);
+  b.p.tasks[cancelled].status = cohort::task_status::cancelled;
+  b.p.tasks[review].status = cohort::task_status::review;
+  b.p.tasks[in_progress].status = cohort::task_status::in_progress;
+  b.p.tasks[p2].status = cohort::task_status::deferred;
+  b.p.tasks[blocked].status = cohort::task_status::blocked;
+  cohort::fake_launcher agents;
+  event_log log;
+  auto report = co_await cohort::run_plan(b.p, agents, {}, observe(log));
+  std::set<std::string> launched;
+  for (const auto& e : log.of(event_kind::task_launched)) launched.insert(b.p.tasks[*e.task].id);
+  BOOST_TEST(launched == (std::set<std::string>{"1.3", "1.5"}), boost::test_tools::per_element());
+  BOOST_TEST((report.tasks[cancelled].outcome == task_outcome::already_done));
+  BOOST_TEST((report.tasks[after_cancelled].outcome == task_outcome::succeeded));
+  for (auto t : {review, in_deferred, blocked}) {
+    BOOST_TEST((report.tasks[t].outcome == task_outcome::skipped));
+    BOOST_TEST(report.tasks[t].reason.find("not runnable") != std::string::npos, report.tasks[t].reason);
+  }
+  BOOST_TEST((report.tasks[after_review].outcome == task_outcome::skipped));
+  BOOST_TEST(report.tasks[after_review].reason == "dependency 1.2 skipped");
 }
 
 // An authentication error (no attempt can get past it): nothing more is launched, never a

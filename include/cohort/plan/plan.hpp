@@ -26,8 +26,16 @@ enum class task_status { pending, in_progress, done, review, deferred, cancelled
 std::string_view to_string(task_status s) noexcept;
 /// Parses Task Master's status text; `completed` is `done`. Empty when unknown.
 std::optional<task_status> parse_task_status(std::string_view text) noexcept;
-/// True for the statuses that count as finished work (`done`).
-constexpr bool is_finished(task_status s) noexcept { return s == task_status::done; }
+/// True for the statuses that count as finished, as Task Master counts them: `done` (and
+/// `completed`, read as done) and `cancelled`. A finished task is not run and never rewritten;
+/// its dependents may run.
+constexpr bool is_finished(task_status s) noexcept { return s == task_status::done || s == task_status::cancelled; }
+/// True for the statuses Task Master runs (`task-master next` picks): `pending`, `in-progress`.
+/// A task neither runnable nor finished (`review`, `deferred`, `blocked`) is not run, its
+/// dependents wait for it, and its status is never rewritten.
+constexpr bool is_runnable(task_status s) noexcept {
+  return s == task_status::pending || s == task_status::in_progress;
+}
 
 /// The index of a task in `plan::tasks`: the node id every layer above the plan uses.
 using task_index = std::size_t;
