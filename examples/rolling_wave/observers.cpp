@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 
+#include <cohort/plan/taskmaster.hpp>
 #include <cohort/view/terminal_text.hpp>
 
 #include <boost/asio/post.hpp>
@@ -119,8 +120,46 @@ cohort::error_code status_writer::write_pending(int lock_retries) {
   if (!ec) {
     written_ += n;
     pending_.clear();
+    for (const auto& c : changes) set_[c.id] = c.status;
   }
   return ec;
+}
+
+void status_writer::remember(const std::vector<cohort::status_change>& set) {
+  for (const auto& c : set) set_[c.id] = c.status;
+}
+
+// The statuses this run set that the file no longer holds: written again. False when the file
+// cannot be read or written.
+bool status_writer::reassert() {
+  if (set_.empty()) return true;
+  cohort::taskmaster_options o;
+  o.tag = plan_.tag;
+  const cohort::loaded_plan now = cohort::read_taskmaster(file_, o);
+  if (!now.ok()) {
+    fmt::print(stderr, "rolling-wave: --write-status: {} cannot be read back to check the statuses\n", file_.string());
+    return false;
+  }
+  std::vector<cohort::status_change> again;
+  for (const auto& [id, status] : set_) {
+    const auto i = now.plan.find(id);
+    if (i && now.plan.tasks[*i].status != status) again.push_back({id, status});
+  }
+  if (again.empty()) return true;
+  cohort::error_code ec;
+  (void)cohort::set_taskmaster_status(file_, plan_.tag, again, cohort::writeback_options{}, ec);
+  std::string ids;
+  for (std::size_t i = 0; i < again.size() && i < 10; ++i) ids += (i ? ", " : "") + cohort::terminal_safe(again[i].id);
+  if (again.size() > 10) ids += fmt::format(" and {} more", again.size() - 10);
+  if (ec) {
+    fmt::print(stderr, "rolling-wave: --write-status: another program reverted {} status(es) this run set ({}), "
+                       "and they cannot be written again: {}\n", again.size(), ids, ec.message());
+    return false;
+  }
+  reasserted_ += again.size();
+  fmt::print(stderr, "rolling-wave: --write-status: another program reverted {} status(es) this run set ({}) "
+                     "while it ran; written again\n", again.size(), ids);
+  return true;
 }
 
 void status_writer::flush() {
@@ -151,7 +190,7 @@ bool status_writer::finish() {
     if (std::find(tasks.begin(), tasks.end(), change.id) == tasks.end()) tasks.push_back(change.id);
   }
   const auto ec = write_pending(cohort::writeback_options{}.lock_retries);
-  if (!ec) return true;
+  if (!ec) return reassert();
   const std::string why = ec == boost::system::errc::device_or_resource_busy
                               ? "its lock (" + file_.string() + ".lock) stayed taken by another writer"
                               : ec.message();

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,20 +65,29 @@ public:
   ~status_writer() override;
   void on_event(const cohort::event& e) override;
   /// After the run, off the event loop (it may wait for the lock): writes every status still
-  /// queued. False, with the reason said on stderr, when some could not be written.
+  /// queued, then reads the file again and writes once more each status this run set that
+  /// another program reverted meanwhile (Task Master's `add-task` writes back the file it read
+  /// before taking its lock), saying which. False, with the reason said on stderr, when some
+  /// could not be written.
   bool finish();
+  /// Statuses set before the run (a resume's, from its journal): re-asserted by `finish` too.
+  void remember(const std::vector<cohort::status_change>& set);
   std::size_t written() const noexcept { return written_; }
+  std::size_t reasserted() const noexcept { return reasserted_; }
 
 private:
   void queue(cohort::task_index t, cohort::task_status s);
   void flush();  // on the event loop: one try, never a wait
   cohort::error_code write_pending(int lock_retries);
+  bool reassert();
 
   boost::asio::any_io_executor ex_;
   const cohort::plan& plan_;
   std::filesystem::path file_;
   warn_function warn_;
   std::vector<cohort::status_change> pending_;
+  std::map<std::string, cohort::task_status> set_;  // every status this run wrote, the last per task
+  std::size_t reasserted_ = 0;
   boost::asio::steady_timer retry_;  // armed while the lock is busy
   int busy_tries_ = 0;
   bool posted_ = false;

@@ -304,7 +304,7 @@ void mark_finished(cohort::plan& p, const cohort::executor_options& o) {
 // Locks the run dir, and for a resume reads its journal back and ends the dead run's agents.
 // The statuses the dead run recorded go into the tasks file first (it may have died before
 // writing them): done for what succeeded; pending for what failed, was cancelled or was running.
-void write_recorded_statuses(const cohort::plan& p, const cohort::journal_state& s) {
+std::vector<cohort::status_change> write_recorded_statuses(const cohort::plan& p, const cohort::journal_state& s) {
   std::vector<cohort::status_change> changes;
   for (const auto& [id, t] : s.tasks) {
     if (!p.find(id)) continue;
@@ -316,7 +316,7 @@ void write_recorded_statuses(const cohort::plan& p, const cohort::journal_state&
       default: break;
     }
   }
-  if (changes.empty()) return;
+  if (changes.empty()) return changes;
   cohort::error_code ec;
   const std::size_t written = cohort::set_taskmaster_status(p.source, p.tag, changes, {}, ec);
   if (ec) {
@@ -326,13 +326,15 @@ void write_recorded_statuses(const cohort::plan& p, const cohort::journal_state&
   if (written > 0) {
     fmt::print(stderr, "rolling-wave: {} status(es) the earlier run recorded written to {}\n", written, p.source);
   }
+  return changes;
 }
 
-cohort::run_dir_lock open_run_dir(const fs::path& run_dir, cohort::plan& p, arguments& a) {
+cohort::run_dir_lock open_run_dir(const fs::path& run_dir, cohort::plan& p, arguments& a,
+                                  std::vector<cohort::status_change>& recorded) {
   cohort::run_dir_lock lock(run_dir);
   if (!a.resuming) return lock;
   const cohort::resumed_run was = cohort::prepare_resume(lock, p, a.options);
-  if (a.write_status) write_recorded_statuses(p, was.journal);
+  if (a.write_status) recorded = write_recorded_statuses(p, was.journal);
   mark_finished(p, a.options);
   fmt::print(stderr, "rolling-wave: resuming {}: {} run(s) so far, {} task(s) finished, {} tokens spent{}\n",
              run_dir.string(), was.journal.runs, a.options.finished.size(), was.journal.tokens_spent,
@@ -493,7 +495,8 @@ int exit_code_for(int signo) { return signo == SIGHUP || signo == SIGPIPE ? 128 
 // The run itself: the agents, the observers, the loop, the report. Long, but only wiring: every
 // object here lives for the run and is handed to the next.
 int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analysis& analysis,
-            const fs::path& run_dir, const isolation_choice& iso, std::optional<cohort::journal>& journal) {
+            const fs::path& run_dir, const isolation_choice& iso, std::optional<cohort::journal>& journal,
+            const std::vector<cohort::status_change>& recorded) {
   asio::io_context ctx;
   cohort::dashboard dash(ctx.get_executor(), p, dashboard_options_for(a, p, analysis));
   auto note = [&dash](const std::string& s) { dash.note(s); };
@@ -519,7 +522,10 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   std::optional<status_writer> status;
   if (a.json) log.emplace(p, STDOUT_FILENO);
   if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
-  if (a.write_status) status.emplace(ctx.get_executor(), p, p.source, note);
+  if (a.write_status) {
+    status.emplace(ctx.get_executor(), p, p.source, note);
+    status->remember(recorded);
+  }
   run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr,
                 isolated ? &*isolated : nullptr, {}, {}};
   for (cohort::observer* o : {static_cast<cohort::observer*>(journal ? &*journal : nullptr),
@@ -624,7 +630,8 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   std::optional<status_claim> claim;
   if (a.write_status && !a.dry_run) claim.emplace(p.source, p.tag, run_dir);
   std::optional<cohort::run_dir_lock> lock;
-  if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a));
+  std::vector<cohort::status_change> recorded;  // a resume's statuses from its journal
+  if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a, recorded));
   const cohort::plan_analysis analysis = cohort::analyze(p, analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
@@ -640,7 +647,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
     if (!a.resuming) save_command(run_dir, raw);
     journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{.agent_files = true});
   }
-  return execute(a, p, analysis, run_dir, iso, journal);
+  return execute(a, p, analysis, run_dir, iso, journal, recorded);
 }
 
 // Runs the command saved in the run dir again, continuing its journal; flags given now win.
