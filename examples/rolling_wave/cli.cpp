@@ -302,7 +302,8 @@ run options:
   --agent claude|codex|gemini
                            a known agent CLI, run as cohort runs it: claude -p --output-format
                            json --permission-mode acceptEdits --no-session-persistence (its own
-                           retries bounded, no outside traffic); codex exec --json --full-auto -;
+                           retries bounded, no outside traffic); codex exec --json --sandbox
+                           workspace-write -;
                            gemini --output-format json --yolo. The prompt on stdin; usage, cost,
                            messages and errors read from their JSON
   --agent 'CMD ARGS'       any other agent command, split into words like a shell line (quotes

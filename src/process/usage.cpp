@@ -177,6 +177,96 @@ std::optional<token_usage> from_lines(std::string_view text) {
   return std::nullopt;
 }
 
+// Codex (`codex exec --json`): JSON lines; each `turn.completed` carries its turn's usage
+// (`input_tokens` counts the cached ones too), a `turn.failed` the error that ended the run.
+std::optional<token_usage> from_codex_lines(std::string_view text) {
+  token_usage u;
+  bool seen = false;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const std::string_view line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.starts_with("{\"type\":\"turn.")) continue;
+    const auto v = parse_json(line);
+    if (!v || !v->is_object()) continue;
+    const json::object& o = v->get_object();
+    const std::string_view type = string_of(o, "type");
+    if (type == "turn.completed") {
+      const json::value* usage = o.if_contains("usage");
+      if (!usage || !usage->is_object()) continue;
+      const json::object& n = usage->get_object();
+      const std::uint64_t cached = count_of(n, "cached_input_tokens").value_or(0);
+      const std::uint64_t input = count_of(n, "input_tokens").value_or(0);
+      u.input_tokens += input - std::min(input, cached);
+      u.cache_read_input_tokens += cached;
+      u.cache_creation_input_tokens += count_of(n, "cache_write_input_tokens").value_or(0);
+      u.output_tokens += count_of(n, "output_tokens").value_or(0) + count_of(n, "reasoning_output_tokens").value_or(0);
+      u.num_turns = u.num_turns.value_or(0) + 1;
+      seen = true;
+    } else if (type == "turn.failed") {
+      u.is_error = true;
+      if (const json::value* e = o.if_contains("error"); e && e->is_object())
+        u.message = string_of(e->get_object(), "message").substr(0, max_message);
+      seen = true;
+    }
+  }
+  if (!seen) return std::nullopt;
+  return u;
+}
+
+// Gemini CLI (`--output-format json`): one object, usage per model under `stats.models`, the
+// answer in `response`, or an `error` (printed on stderr) with the HTTP `code`.
+std::optional<token_usage> from_gemini(const json::object& o) {
+  token_usage u;
+  bool seen = false;
+  if (const json::value* stats = o.if_contains("stats"); stats && stats->is_object()) {
+    if (const json::value* models = stats->get_object().if_contains("models"); models && models->is_object()) {
+      for (const auto& [name, m] : models->get_object()) {
+        const json::value* tokens = m.is_object() ? m.get_object().if_contains("tokens") : nullptr;
+        if (!tokens || !tokens->is_object()) continue;
+        const json::object& t = tokens->get_object();
+        u.input_tokens += count_of(t, "input").value_or(0);
+        u.cache_read_input_tokens += count_of(t, "cached").value_or(0);
+        u.output_tokens += count_of(t, "candidates").value_or(0) + count_of(t, "thoughts").value_or(0);
+        seen = true;
+      }
+    }
+  }
+  u.message = string_of(o, "response").substr(0, max_message);
+  u.session_id = string_of(o, "session_id");
+  if (const json::value* e = o.if_contains("error"); e && e->is_object()) {
+    const json::object& error = e->get_object();
+    u.is_error = true;
+    if (auto code = count_of(error, "code"); code && *code < 1000) u.api_error_status = static_cast<int>(*code);
+    u.message = string_of(error, "message").substr(0, max_message);
+    // The provider's own error body, when that is what the message holds: its message.
+    if (auto inner = parse_json(u.message); inner && inner->is_object()) {
+      if (const json::value* ie = inner->get_object().if_contains("error"); ie && ie->is_object()) {
+        const std::string_view m = string_of(ie->get_object(), "message");
+        if (!m.empty()) u.message = m.substr(0, max_message);
+      }
+    }
+    seen = true;
+  }
+  if (!seen) return std::nullopt;
+  return u;
+}
+
+// The last JSON object of `text` that starts a line (Gemini prints its error object after a
+// stack trace on stderr).
+std::optional<token_usage> last_gemini_object(std::string_view text) {
+  for (std::size_t at = text.size(); at > 0;) {
+    const auto brace = text.rfind("\n{", at - 1);
+    const std::size_t from = brace == std::string_view::npos ? 0 : brace + 1;
+    if (text.substr(from).starts_with("{")) {
+      if (auto v = parse_json(text.substr(from)); v && v->is_object()) return from_gemini(v->get_object());
+    }
+    if (brace == std::string_view::npos) break;
+    at = brace;
+  }
+  return std::nullopt;
+}
+
 // At most the last `n` bytes of the file at `p`; empty when it cannot be read.
 std::string read_tail(const std::filesystem::path& p, std::size_t n) {
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -205,6 +295,21 @@ std::optional<token_usage> parse_claude_output(std::string_view text) {
     return std::nullopt;
   }
   return from_lines(text);
+}
+
+std::optional<token_usage> parse_agent_output(std::string_view text) {
+  text = trim(text);
+  if (text.empty()) return std::nullopt;
+  if (auto v = parse_json(text)) {
+    if (v->is_object()) {
+      if (auto u = from_claude_result(v->get_object())) return u;
+      return from_gemini(v->get_object());
+    }
+    if (v->is_array()) return from_array(v->get_array());
+    return std::nullopt;
+  }
+  if (auto u = from_lines(text)) return u;
+  return from_codex_lines(text);
 }
 
 std::optional<token_usage> parse_usage_file(std::string_view text) {
@@ -263,10 +368,11 @@ agent_error classify_error_text(std::string_view text) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto has = [&](std::string_view m) { return lower.find(m) != std::string::npos; };
-  if (has("overloaded") || has("api error: 529") || has("(529)")) return agent_error::overloaded;
+  if (has("overloaded") || has("api error: 529") || has("(529)") || has("status 529") || has("status 503"))
+    return agent_error::overloaded;
   if (is_rate_limit_message(lower)) return agent_error::rate_limited;
   if (has("invalid api key") || has("authentication_error") || has("api error: 401") || has("(401)") ||
-      has("api error: 403") || has("(403)"))
+      has("api error: 403") || has("(403)") || has("401 unauthorized") || has("403 forbidden"))
     return agent_error::authentication;
   if (has("api error: 400") || has("(400)") || has("invalid_request_error")) return agent_error::bad_request;
   return agent_error::none;
@@ -279,7 +385,11 @@ reported_usage read_usage(const process_result& result, std::size_t tail_bytes) 
     if (r.usage) r.source = usage_source::usage_file;
   }
   if (!r.usage && !result.stdout_file.empty()) {
-    r.usage = parse_claude_output(read_tail(result.stdout_file, tail_bytes));
+    r.usage = parse_agent_output(read_tail(result.stdout_file, tail_bytes));
+    if (r.usage) r.source = usage_source::claude_output;
+  }
+  if (!r.usage && !result.success() && !result.stderr_file.empty()) {  // Gemini's error object
+    r.usage = last_gemini_object(read_tail(result.stderr_file, 64 * 1024));
     if (r.usage) r.source = usage_source::claude_output;
   }
   if (r.usage) {

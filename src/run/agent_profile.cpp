@@ -19,7 +19,7 @@ std::array<agent_profile, 3> profiles() {
 
   agent_profile codex;
   codex.name = "codex";
-  codex.argv = {"codex", "exec", "--json", "--skip-git-repo-check", "--full-auto", "-"};
+  codex.argv = {"codex", "exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "-"};
   // peak_memory: not measured yet (0: -j is not limited by memory)
 
   agent_profile gemini;

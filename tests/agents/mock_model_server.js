@@ -202,6 +202,7 @@ function stayAwake() {
 }
 
 const server = http.createServer((req, res) => {
+  if (req.headers.upgrade) log({ api: 'upgrade', url: req.url || '', upgrade: req.headers.upgrade });
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -213,6 +214,7 @@ const server = http.createServer((req, res) => {
     else if (req.method === 'POST' && /\/responses(\?|$)/.test(url)) shape = 'openai';
     else if (req.method === 'POST' && /:(stream)?[gG]enerateContent/.test(url)) shape = 'gemini';
     if (!shape) {  // HEAD /api/hello, token counts, telemetry: an empty success
+      log({ api: 'other', method: req.method, url });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(url.includes('count_tokens') ? JSON.stringify({ input_tokens: usage.input_tokens }) : '{}');
       return;

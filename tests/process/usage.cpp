@@ -202,6 +202,56 @@ BOOST_AUTO_TEST_CASE(tool_calls_refused_make_a_successful_exit_a_refusal_naming_
   BOOST_TEST(rep.usage->cost_usd.value_or(0) == 0.0025);
 }
 
+// Codex 0.171.0 and Gemini CLI 0.61.0 as they printed it against the mock model server.
+BOOST_AUTO_TEST_CASE(codex_and_gemini_usage_and_errors_are_read) {
+  temp_dir dir;
+  const std::string codex =
+      R"j({"type":"thread.started","thread_id":"01a2"})j" "\n"
+      R"j({"type":"turn.started"})j" "\n"
+      R"j({"type":"item.completed","item":{"id":"item_0","type":"agent_message","text":"mock: done"}})j" "\n"
+      R"j({"type":"turn.completed","usage":{"input_tokens":1100,"cached_input_tokens":1000,"cache_write_input_tokens":0,"output_tokens":20,"reasoning_output_tokens":0}})j" "\n"
+      R"j({"type":"turn.completed","usage":{"input_tokens":1200,"cached_input_tokens":1000,"cache_write_input_tokens":0,"output_tokens":30,"reasoning_output_tokens":5}})j" "\n";
+  auto rep = reported(dir, codex, 0);
+  BOOST_REQUIRE(rep.usage);
+  BOOST_TEST(rep.usage->input_tokens == 300u);  // input_tokens count the cached ones too
+  BOOST_TEST(rep.usage->cache_read_input_tokens == 2000u);
+  BOOST_TEST(rep.usage->output_tokens == 55u);
+  BOOST_TEST(to_string(rep.error) == "none");
+  const std::string codex_limited =
+      R"j({"type":"turn.started"})j" "\n"
+      R"j({"type":"error","message":"Reconnecting... 1/1 (exceeded retry limit, last status: 429 Too Many Requests)"})j" "\n"
+      R"j({"type":"turn.failed","error":{"message":"exceeded retry limit, last status: 429 Too Many Requests"}})j" "\n";
+  rep = reported(dir, codex_limited, 1);
+  BOOST_TEST(to_string(rep.error) == "rate_limited");
+  BOOST_TEST(rep.message == "exceeded retry limit, last status: 429 Too Many Requests");
+  const std::string codex_key =
+      R"j({"type":"turn.failed","error":{"message":"unexpected status 401 Unauthorized: invalid x-api-key, url: http://127.0.0.1:1/v1/responses"}})j" "\n";
+  BOOST_TEST(to_string(reported(dir, codex_key, 1).error) == "authentication");
+
+  const std::string gemini = R"j({"session_id":"320a","response":"mock: done","stats":{"models":{"mock":)j"
+                             R"j({"api":{"totalRequests":1},"tokens":{"input":100,"prompt":1100,"candidates":20,)j"
+                             R"j("total":1120,"cached":1000,"thoughts":4,"tool":0}}},"tools":{"totalCalls":0}}})j";
+  rep = reported(dir, gemini, 0);
+  BOOST_REQUIRE(rep.usage);
+  BOOST_TEST(rep.usage->input_tokens == 100u);
+  BOOST_TEST(rep.usage->cache_read_input_tokens == 1000u);
+  BOOST_TEST(rep.usage->output_tokens == 24u);
+  BOOST_TEST(rep.usage->message == "mock: done");
+  // Gemini's error: a stack trace, then its object, on stderr.
+  cohort::process_result r;
+  r.exit_code = 145;
+  r.stdout_file = dir / "empty";
+  std::ofstream(r.stdout_file).flush();
+  r.stderr_file = dir / "err";
+  std::ofstream(r.stderr_file) << "    at async Turn.run (file:///x.js:1:2) {\n  status: 401\n}\n"
+                                  "{\n  \"session_id\": \"71af\",\n  \"error\": {\n    \"type\": \"Error\",\n"
+                                  "    \"message\": \"{\\\"error\\\":{\\\"code\\\":401,\\\"message\\\":\\\"invalid x-api-key\\\"}}\",\n"
+                                  "    \"code\": 401\n  }\n}\n";
+  rep = cohort::read_usage(r);
+  BOOST_TEST(to_string(rep.error) == "authentication");
+  BOOST_TEST(rep.message == "invalid x-api-key");
+}
+
 CO_TEST_CASE(read_usage_reads_what_the_sim_agent_reports) {
   temp_dir dir;
   cohort::process_options o;

@@ -31,6 +31,8 @@ inline constexpr int rate_limited_exit_code = 75;
  *    `usage.cache_creation_input_tokens`, `usage.cache_read_input_tokens`, `total_cost_usd`,
  *    `session_id`, `is_error`, `num_turns`, `subtype`, `result`.
  *
+ *    Gemini CLI's and Codex's JSON output are read alike (`parse_agent_output`).
+ *
  * 2. **The plain protocol**, for any agent: cohort passes a path in the environment variable
  *    `COHORT_USAGE_FILE`; the agent writes there, before it exits, one JSON object:
  *    @code
@@ -112,6 +114,12 @@ struct reported_usage {
 // tag::outline[]
 /// Parses Claude Code output (`json` or `stream-json`). Empty when none is recognised.
 std::optional<token_usage> parse_claude_output(std::string_view text);
+
+/// Parses any known agent's output: Claude Code's result; Gemini CLI's `--output-format json`
+/// object (usage summed over `stats.models`, `response`, an `error` with its HTTP `code`);
+/// Codex's `exec --json` lines (usage summed over `turn.completed`, a `turn.failed` message).
+/// Empty when none is recognised.
+std::optional<token_usage> parse_agent_output(std::string_view text);
 
 /// Parses the text of a `COHORT_USAGE_FILE` (or a Claude result object). Empty when malformed.
 std::optional<token_usage> parse_usage_file(std::string_view text);

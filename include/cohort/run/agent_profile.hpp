@@ -26,8 +26,9 @@ namespace cohort {
  *   bounded (`CLAUDE_CODE_MAX_RETRIES=2`, against its default of 10 over about 3 minutes), so
  *   that they do not multiply cohort's run-wide pause. Its usage, cost, message and errors come
  *   from its JSON result (usage.hpp).
- * - `codex`: `codex exec --json --skip-git-repo-check --full-auto -`, the prompt on standard
- *   input; usage from its `turn.completed` events.
+ * - `codex`: `codex exec --json --skip-git-repo-check --sandbox workspace-write -`, the prompt
+ *   on standard input; usage from its `turn.completed` events, errors from `turn.failed`.
+ *   Without a reachable model codex retries for ever: give the run a `--timeout`.
  * - `gemini`: `gemini --output-format json --yolo`, the prompt on standard input
  *   (`GEMINI_CLI_TRUST_WORKSPACE=true`); usage from its `stats`.
  *
