@@ -140,6 +140,7 @@ private:
   asio::awaitable<void> wait_finished(task_index d);
   std::optional<std::string> unmet_dependency(task_index t) const;
   std::optional<std::string> not_runnable(task_index t) const;
+  void stop();
 
   // Limits.
   static semaphore::permit take_now(semaphore& s, std::size_t n);
@@ -181,6 +182,7 @@ private:
   usage_mean run_usage_;
   std::mt19937_64 rng_;
   scope* top_ = nullptr;  // while run_all's scope is open
+  bool stopping_ = false;  // fail-fast or a fatal agent error: nothing more starts
   std::size_t running_ = 0;
   run_report report_;
 };
@@ -370,7 +372,7 @@ asio::awaitable<void> plan_run::run_attempts(task_index t) {
       // No attempt of any task can succeed (a bad API key): nothing more starts, the run ends.
       finish(t, task_outcome::failed, result->message);
       if (report_.stopped.empty()) report_.stopped = result->message;
-      if (top_) top_->cancel();
+      stop();
       co_return;
     }
     if (result->status == launch_status::rate_limited) {
@@ -390,7 +392,7 @@ asio::awaitable<void> plan_run::run_attempts(task_index t) {
       continue;
     }
     finish(t, task_outcome::failed, result->message);
-    if (options_.fail_fast && top_) top_->cancel();
+    if (options_.fail_fast) stop();
     co_return;
   }
 }
@@ -457,7 +459,15 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   co_return result;
 }
 
+// Nothing more starts: a task whose wait for its limits already completed, its resumption
+// queued, is stopped at the launch below; the rest by the cancellation.
+void plan_run::stop() {
+  stopping_ = true;
+  if (top_) top_->cancel();
+}
+
 asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64_t reserved) {
+  if (stopping_) throw system_error(asio::error::operation_aborted, "cohort: the run is stopping");
   // Back-pressure: nothing starts while a reader of the events lags behind (checked last, so
   // that no wait for a limit comes between the check and the launch).
   for (auto* o : observers_) {
@@ -597,7 +607,7 @@ void plan_run::learn(task_index t, std::uint64_t used) {
 
 std::string plan_run::budget_spent() const {
   if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) {
-    return fmt::format("the budget of ${:.2f} is spent (${:.4f})", options_.cost_budget, report_.cost_usd);
+    return fmt::format("the budget of ${} is spent (${:.4f})", options_.cost_budget, report_.cost_usd);
   }
   return "the token budget is spent";
 }

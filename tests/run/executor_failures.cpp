@@ -155,7 +155,7 @@ CO_TEST_CASE(a_budget_in_dollars_stops_new_launches_once_spent) {
   BOOST_TEST(agents.launches() == 3u);  // $0.40, $0.80, then $1.20 >= $1.00
   BOOST_TEST(report.cost_usd == 1.2, boost::test_tools::tolerance(1e-9));
   BOOST_TEST((report.tasks[tasks[3]].outcome == task_outcome::skipped));
-  BOOST_TEST(report.tasks[tasks[3]].reason == "the budget of $1.00 is spent ($1.2000)");
+  BOOST_TEST(report.tasks[tasks[3]].reason == "the budget of $1 is spent ($1.2000)");
 }
 
 // Task Master's statuses as it defines them: cancelled counts as finished (not run, its
