@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/view/dashboard.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -114,7 +116,17 @@ void dashboard::apply(const event& e) {
     case event_kind::parent_started: v.st = state::running; v.since = e.at; break;
     case event_kind::wave_started: current_wave_[t] = e.wave; break;
     case event_kind::task_ready: v.st = state::ready; v.since = e.at; break;
-    case event_kind::task_waiting: v.st = state::waiting; v.reason = e.reason; v.since = e.at; break;
+    case event_kind::task_waiting:
+      v.st = state::waiting;
+      v.reason = e.reason;
+      v.since = e.at;
+      // A run-wide pause after a rate limit: said once per pause, with how many agents may run.
+      if (e.reason == wait_reason::rate_limit && e.at + e.delay > paused_until_ + std::chrono::seconds(1)) {
+        paused_until_ = e.at + e.delay;
+        note(fmt::format("rate limited: launches paused for {:.1f} s; then {}",
+                         std::chrono::duration<double>(e.delay).count(), e.message));
+      }
+      break;
     case event_kind::task_launched:
       v.st = state::running; v.since = e.at; v.attempt = e.attempt; v.last_line.clear();
       v.agent = true;

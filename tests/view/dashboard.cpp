@@ -218,6 +218,27 @@ BOOST_AUTO_TEST_CASE(a_jobs_merge_state_is_in_its_row_and_in_the_line_log) {
              line);
 }
 
+// A run-wide pause after a rate limit is said once, however many tasks wait for it.
+BOOST_AUTO_TEST_CASE(a_rate_limit_pause_is_noted_once) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  cohort::dashboard d(ctx.get_executor(), plan, frames_only());
+  feeder f{d, plan};
+  f(event_kind::run_started, nullptr, 0ms);
+  for (const char* id : {"1.1", "1.2"}) {
+    auto waiting = f.make(event_kind::task_waiting, id, 1s);
+    waiting.reason = cohort::wait_reason::rate_limit;
+    waiting.delay = 3s;
+    waiting.message = "1 of 2 agents at once";
+    d.on_event(waiting);
+  }
+  const auto lines = d.frame(200, 40, f.t0 + 2s);
+  const auto notes = std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("rate limited: launches paused for 3.0 s; then 1 of 2 agents at once") != std::string::npos;
+  });
+  BOOST_TEST(notes == 1);
+}
+
 BOOST_AUTO_TEST_CASE(wide_titles_and_output_keep_the_columns_lined_up) {
   boost::asio::io_context ctx;
   auto plan = small_plan();

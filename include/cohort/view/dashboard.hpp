@@ -105,6 +105,7 @@ private:
   static std::string merge_text(merge_state s, std::string_view branch, std::string_view commit,
                                 std::string_view detail);
   void apply(const event& e);
+  clock_type::time_point paused_until_{};  // the end of the last rate-limit pause noted
   void finish_task(const event& e, state s);
   void attempt_ended(task_index t, clock_type::time_point at);
   void schedule_frame();
