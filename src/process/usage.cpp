@@ -323,6 +323,7 @@ std::optional<token_usage> parse_usage_file(std::string_view text) {
   u.cost_usd = number_of(o, "cost_usd");
   u.session_id = string_of(o, "session_id");
   u.rate_limited = bool_of(o, "rate_limited");
+  u.retry_after_ms = count_of(o, "retry_after_ms");
   return u;
 }
 

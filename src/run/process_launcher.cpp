@@ -88,6 +88,9 @@ launch_result to_launch_result(const process_result& r, const cache_weights& wei
     case agent_error::rate_limited:
       out.status = launch_status::rate_limited;
       out.message = why("rate limited: ");
+      if (usage.usage && usage.usage->retry_after_ms) {
+        out.retry_after = std::chrono::milliseconds(std::min<std::uint64_t>(*usage.usage->retry_after_ms, 3'600'000));
+      }
       return out;
     case agent_error::overloaded:
       out.status = launch_status::rate_limited;

@@ -58,6 +58,7 @@ asio::awaitable<launch_result> fake_launcher::launch(const launch_request& r) {
   } else if (r.attempt <= b.rate_limits) {
     result.status = launch_status::rate_limited;
     result.message = "rate limited (fake)";
+    result.retry_after = b.retry_after;
   } else if (b.failures < 0 || r.attempt - b.rate_limits <= b.failures) {
     result.status = launch_status::failed;
     result.exit_code = 1;

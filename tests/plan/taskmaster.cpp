@@ -131,6 +131,28 @@ BOOST_AUTO_TEST_CASE(tag_selection_follows_state_json_then_master_then_the_first
   BOOST_TEST(count(l, severity::warning, "", "first tag 'b'") == 1u);
 }
 
+// The current tag is Task Master's whatever path names the file: relative from the project's
+// top (which has no parent to go up to), from inside .taskmaster, or a file of another name in
+// a project (the nearest folder above it with a .taskmaster).
+BOOST_AUTO_TEST_CASE(the_current_tag_is_found_from_any_path_to_the_file) {
+  cohort::test::temp_dir dir;
+  const std::string text = R"({"master": {"tasks": [{"id": 1}]}, "feature": {"tasks": [{"id": 2}]}})";
+  dir.write(".taskmaster/tasks/tasks.json", text);
+  dir.write("plans/other.json", text);
+  dir.write(".taskmaster/state.json", R"({"currentTag": "feature"})");
+  const auto cwd = std::filesystem::current_path();
+  struct back_to {
+    std::filesystem::path to;
+    ~back_to() { std::filesystem::current_path(to); }
+  } restore{cwd};
+  std::filesystem::current_path(dir.path());
+  for (const char* path : {".taskmaster/tasks/tasks.json", "plans/other.json"}) {
+    BOOST_TEST(cohort::read_taskmaster(path).plan.tag == "feature", path);
+  }
+  std::filesystem::current_path(dir.path() / ".taskmaster");
+  BOOST_TEST(cohort::read_taskmaster("tasks/tasks.json").plan.tag == "feature");
+}
+
 BOOST_AUTO_TEST_CASE(a_tag_that_does_not_exist_is_refused_with_the_tags_there_are) {
   cohort::taskmaster_options o;
   o.tag = "nope";

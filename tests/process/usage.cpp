@@ -91,12 +91,13 @@ BOOST_AUTO_TEST_CASE(garbage_means_usage_unknown) {
 
 BOOST_AUTO_TEST_CASE(plain_usage_file_is_parsed) {
   auto u = cohort::parse_usage_file(
-      R"({"input_tokens":10,"output_tokens":20,"cost_usd":0.5,"rate_limited":true,"x":1})");
+      R"({"input_tokens":10,"output_tokens":20,"cost_usd":0.5,"rate_limited":true,"retry_after_ms":20000,"x":1})");
   BOOST_REQUIRE(u);
   BOOST_TEST(u->input_tokens == 10u);
   BOOST_TEST(u->output_tokens == 20u);
   BOOST_TEST(u->cost_usd.value_or(-1) == 0.5);
   BOOST_TEST(u->rate_limited);
+  BOOST_TEST(u->retry_after_ms.value_or(0) == 20000u);
   auto claude = cohort::parse_usage_file(claude_json);  // a Claude result object works there too
   BOOST_REQUIRE(claude);
   BOOST_TEST(claude->output_tokens == 420u);

@@ -90,12 +90,14 @@ CO_TEST_CASE(a_rate_limit_pauses_every_launch_of_the_run) {
   const auto limited = b.sub(p, "1", {}, 1ms);
   for (const char* id : {"2", "3", "4", "5", "6"}) b.sub(p, id, {}, 30ms);
   cohort::fake_launcher agents;
-  agents.set("1.1", cohort::fake_behavior::rate_limited(1));
+  auto once = cohort::fake_behavior::rate_limited(1);
+  once.retry_after = 150ms;  // the agent was told to wait longer than the run's own delay
+  agents.set("1.1", once);
   event_log log;
   cohort::executor_options o;
   o.schedule.max_running = 2;
   o.schedule.mode = cohort::wave_mode::rolling;
-  o.rate_limit_delay = 100ms;
+  o.rate_limit_delay = 20ms;
   auto report = co_await cohort::run_plan(b.p, agents, o, observe(log));
   BOOST_TEST(report.all_done());
   BOOST_TEST(report.rate_limit_pauses == 1u);
@@ -103,7 +105,7 @@ CO_TEST_CASE(a_rate_limit_pauses_every_launch_of_the_run) {
   std::optional<cohort::event::clock_type::time_point> limit;
   for (const auto& e : log.events) {
     if (e.kind == event_kind::task_usage && e.task == limited && !limit) limit = e.at;
-    if (e.kind == event_kind::task_launched && limit) BOOST_TEST((e.at - *limit >= o.rate_limit_delay));
+    if (e.kind == event_kind::task_launched && limit) BOOST_TEST((e.at - *limit >= 150ms));
   }
   BOOST_TEST(limit.has_value());
 }

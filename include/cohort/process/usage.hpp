@@ -40,7 +40,8 @@ inline constexpr int rate_limited_exit_code = 75;
  *     "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,   // optional
  *     "cost_usd": 0.0123,                                 // optional, number
  *     "session_id": "abc",                                // optional, string
- *     "rate_limited": false}                              // optional, bool
+ *     "rate_limited": false,                              // optional, bool
+ *     "retry_after_ms": 20000}                            // optional: how long the provider said to wait
  *    @endcode
  *    A Claude Code result object written there is accepted too.
  *
@@ -64,6 +65,7 @@ struct token_usage {
   std::optional<int> num_turns;
   bool is_error = false;      ///< Claude Code says the run failed
   bool rate_limited = false;  ///< the report itself says so (see above)
+  std::optional<std::uint64_t> retry_after_ms;  ///< how long the agent was told to wait
   std::optional<int> api_error_status;  ///< the HTTP status of the model API's error
   std::string api_error_type;           ///< `rate_limit_error`, `overloaded_error`, ...
   std::string message;                  ///< the agent's final message (`result`), at most 2 KB

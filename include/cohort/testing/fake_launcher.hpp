@@ -22,6 +22,7 @@ struct fake_behavior {
   int rate_limits = 0;   ///< the first `rate_limits` attempts report a rate limit
   bool fatal = false;    ///< every attempt reports an error no attempt can get past (a bad key)
   std::optional<double> cost_usd;  ///< the cost each attempt reports; default: none
+  std::chrono::milliseconds retry_after{0};  ///< a rate-limited attempt's reported wait
 
   /// The first `n` attempts fail (-1: all of them).
   static fake_behavior failing(int n) {
