@@ -304,7 +304,8 @@ run options:
                            json --permission-mode acceptEdits --no-session-persistence (its own
                            retries bounded, no outside traffic); codex exec --json --sandbox
                            workspace-write -;
-                           gemini --output-format json --yolo. The prompt on stdin; usage, cost,
+                           gemini --output-format json --approval-mode auto_edit. The prompt on
+                           stdin; usage, cost,
                            messages and errors read from their JSON
   --agent 'CMD ARGS'       any other agent command, split into words like a shell line (quotes
                            kept) but never run through a shell. Placeholders: {id} {title}

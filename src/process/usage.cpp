@@ -11,6 +11,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <cerrno>
 
 #include <fcntl.h>
@@ -43,12 +44,14 @@ std::optional<std::uint64_t> count_of(const json::object& o, std::string_view ke
   return std::nullopt;
 }
 
+// A cost: a finite number >= 0 (a negative one would give a budget back).
 std::optional<double> number_of(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (!v || !v->is_number()) return std::nullopt;
   boost::system::error_code ec;
   double d = v->to_number<double>(ec);
-  return ec ? std::nullopt : std::optional<double>(d);
+  if (ec || !std::isfinite(d) || d < 0) return std::nullopt;
+  return d;
 }
 
 std::string_view string_of(const json::object& o, std::string_view key) {
@@ -346,9 +349,15 @@ bool is_rate_limit_message(std::string_view text) {
 }
 
 std::uint64_t token_usage::weighted(const cache_weights& w) const noexcept {
+  // Saturating: counts an agent reports may be anything up to 2^64 - 1.
+  constexpr std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
   const double cached = w.write * static_cast<double>(cache_creation_input_tokens) +
                         w.read * static_cast<double>(cache_read_input_tokens);
-  return input_tokens + output_tokens + static_cast<std::uint64_t>(std::ceil(std::max(0.0, cached)));
+  const std::uint64_t cached_count =
+      !(cached > 0) ? 0 : cached >= 1.8e19 ? most : static_cast<std::uint64_t>(std::ceil(cached));
+  std::uint64_t sum = input_tokens;
+  for (std::uint64_t part : {output_tokens, cached_count}) sum = part > most - sum ? most : sum + part;
+  return sum;
 }
 
 std::string_view to_string(agent_error e) noexcept {
@@ -394,7 +403,11 @@ reported_usage read_usage(const process_result& result, std::size_t tail_bytes) 
     if (r.usage) r.source = usage_source::claude_output;
   }
   if (r.usage) {
-    r.error = from_fields(*r.usage);
+    // What an agent that exited well says of errors is not believed (its output is its own:
+    // a task about error handling may well print an error object), but for a refusal of its
+    // tool calls and the plain protocol's rate limit.
+    if (!result.success()) r.error = from_fields(*r.usage);
+    else if (r.source == usage_source::usage_file && r.usage->rate_limited) r.error = agent_error::rate_limited;
     r.message = r.usage->message;
     if (r.error == agent_error::none && !r.usage->permission_denials.empty()) {
       r.error = agent_error::refused;
@@ -408,7 +421,7 @@ reported_usage read_usage(const process_result& result, std::size_t tail_bytes) 
     const std::string tail = read_tail(result.stdout_file, 4096);
     std::string_view last = trim(tail);
     if (const auto nl = last.rfind('\n'); nl != std::string_view::npos) last = trim(last.substr(nl + 1));
-    if (last.starts_with("API Error") || last.find("Invalid API key") != std::string_view::npos) {
+    if (last.starts_with("API Error") || last.starts_with("Invalid API key")) {
       r.error = classify_error_text(last);
       if (r.error != agent_error::none) r.message = std::string(last.substr(0, max_message));
     }

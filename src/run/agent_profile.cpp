@@ -24,7 +24,7 @@ std::array<agent_profile, 3> profiles() {
 
   agent_profile gemini;
   gemini.name = "gemini";
-  gemini.argv = {"gemini", "--output-format", "json", "--yolo"};
+  gemini.argv = {"gemini", "--output-format", "json", "--approval-mode", "auto_edit"};
   gemini.environment = {{"GEMINI_CLI_TRUST_WORKSPACE", "true"}};
 
   return {claude, codex, gemini};

@@ -378,7 +378,7 @@ asio::awaitable<void> plan_run::run_attempts(task_index t) {
     if (result->status == launch_status::rate_limited) {
       if (++rate_limits > options_.max_rate_limits) {
         co_return finish(t, task_outcome::failed,
-                         fmt::format("rate limited {} times: {}", rate_limits - 1, result->message));
+                         fmt::format("rate limited {} times: {}", rate_limits, result->message));
       }
       continue;  // the gate holds the next attempt until the pause is over
     }
@@ -434,21 +434,26 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
     emit(e);
     admitted = co_await gate_.async_admit();
   }
+  // The waits may have been long: the money may be spent meanwhile.
+  if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) co_return std::nullopt;
   const launch_result result = co_await launch(t, n, reserved);
+  const std::size_t epoch = admitted.epoch();
   admitted.release();
   if (result.status == launch_status::rate_limited) {
     gate_.limited(std::max(result.retry_after, options_.rate_limit_delay));
     report_.rate_limit_pauses = gate_.pauses();
   } else {
-    gate_.passed();
+    gate_.passed(epoch);
   }
   const std::uint64_t used = result.tokens.value_or(reserved);
   spend(tokens, used);
   spend(shared_tokens, used);
   state_[t].report.tokens += used;
   report_.tokens_spent += used;
-  if (result.tokens) learn(t, *result.tokens);
-  else ++report_.unknown_usage;
+  // Only an agent that did its work says what a task costs (not a limit, nor a shortcut at 0).
+  const bool worked = result.status == launch_status::succeeded || result.status == launch_status::failed;
+  if (result.tokens && *result.tokens > 0 && worked) learn(t, *result.tokens);
+  if (!result.tokens) ++report_.unknown_usage;
   report_.cost_usd += result.cost_usd.value_or(0);
   auto e = make(event_kind::task_usage, t);
   e.attempt = n;

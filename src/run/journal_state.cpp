@@ -113,10 +113,13 @@ private:
   }
 
   static void merge(const json::object& o, journal_task& t) {
-    t.merge = std::string(o.at("merge").as_string());
-    t.branch = std::string(o.at("branch").as_string());
-    const auto* commit = o.if_contains("commit");
-    t.commit = commit ? std::string(commit->as_string()) : std::string();
+    auto text = [&o](const char* key) {
+      const json::value* v = o.if_contains(key);
+      return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    t.merge = text("merge");
+    t.branch = text("branch");
+    t.commit = text("commit");
   }
 
   void ended(const std::string& id, journal_task& t, journal_task_state outcome) {

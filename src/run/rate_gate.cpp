@@ -47,13 +47,26 @@ bool rate_gate::can_admit(clock_type::time_point now) const noexcept {
 rate_gate::admission rate_gate::admit(clock_type::time_point now) {
   ++running_;
   next_at_ = now + spacing_;
-  return admission(this);
+  return admission(this, pauses_);
 }
 
 rate_gate::admission rate_gate::try_admit() {
   const auto now = clock_type::now();
-  return can_admit(now) ? admit(now) : admission();
+  return waiters_.empty() && can_admit(now) ? admit(now) : admission();
 }
+
+namespace {
+// A waiter's place in the list: left when the wait ends, however it ends (a coroutine frame
+// destroyed without resuming too), so that `wake` never reaches a timer that is gone.
+struct waiting {
+  std::list<asio::steady_timer*>& list;
+  std::list<asio::steady_timer*>::iterator at;
+  waiting(std::list<asio::steady_timer*>& l, asio::steady_timer* t) : list(l), at(l.insert(l.end(), t)) {}
+  ~waiting() { list.erase(at); }
+  waiting(const waiting&) = delete;
+  waiting& operator=(const waiting&) = delete;
+};
+} // namespace
 
 asio::awaitable<rate_gate::admission> rate_gate::async_admit() {
   asio::steady_timer timer(ex_);
@@ -63,9 +76,10 @@ asio::awaitable<rate_gate::admission> rate_gate::async_admit() {
     // Held by time (a pause, the spacing): until then; by the cap alone: until woken.
     const auto until = std::max(paused_until_, next_at_);
     timer.expires_at(until > now ? until : clock_type::time_point::max());
-    const auto me = waiters_.insert(waiters_.end(), &timer);
-    (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    waiters_.erase(me);
+    {
+      const waiting me(waiters_, &timer);
+      (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     const asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
     if (cs.cancelled() != asio::cancellation_type::none) {
       throw system_error(asio::error::operation_aborted, "cohort: waiting for the rate limit to clear");
@@ -85,7 +99,8 @@ void rate_gate::limited(milliseconds pause) {
   wake();  // the waiters' timers move to the new end of the pause
 }
 
-void rate_gate::passed() {
+void rate_gate::passed(std::size_t epoch) {
+  if (epoch != pauses_) return;  // admitted before the last pause: it says nothing of it
   if (cap_ < max_) ++cap_;
   spacing_ /= 2;
   if (spacing_ < least_spacing) spacing_ = milliseconds::zero();

@@ -142,7 +142,9 @@ void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector
     if (p.zombie() || held || p.pid == ::getpid() || p.start_time < m.born_after || p.pgid == m.skip_group)
       continue;
     const environment_match match = match_environment(p.pid, m.environment);
-    if (match == environment_match::unsure && unsure) unsure->push_back(p.pid);
+    // A kernel thread (kthreadd, pid 2, and its children) has no environment at all: never ours.
+    const bool kernel = p.pid == 2 || p.ppid == 2;
+    if (match == environment_match::unsure && unsure && !kernel) unsure->push_back(p.pid);
     if (match != environment_match::yes) continue;
     auto t = std::find_if(out.begin(), out.end(), [&](const target& x) {
       return x.first.task.empty() && x.first.pid == p.pgid;
@@ -173,12 +175,34 @@ std::vector<target> live_groups(const std::vector<journal_agent>& agents, const 
 
 // Waits until none of `agents` has a live member, or `limit` passes; returns those left. Polls
 // /proc every 10 ms from a timer: the thread is free meanwhile.
+// A process signalled, by pid and /proc start time (the pair names it, whatever reuses the pid).
+using signalled = std::vector<std::pair<int, std::uint64_t>>;
+
+signalled named(const std::vector<int>& pids) {
+  signalled out;
+  for (int pid : pids) {
+    if (const auto s = detail::read_proc_stat(pid); s && !s->zombie()) out.emplace_back(pid, s->start_time);
+  }
+  return out;
+}
+
+// Those of `sent` still running (a zombie has ended). A process caught in an exec reads as
+// having no environment, so a scan by marks alone could take it for gone.
+signalled still_running(const signalled& sent) {
+  signalled out;
+  for (const auto& [pid, start] : sent) {
+    const auto s = detail::read_proc_stat(pid);
+    if (s && !s->zombie() && s->start_time == start) out.emplace_back(pid, start);
+  }
+  return out;
+}
+
 asio::awaitable<std::size_t> wait_gone(const std::vector<journal_agent>& agents, const marks& m,
-                                       milliseconds limit) {
+                                       milliseconds limit, const signalled& sent) {
   const auto until = std::chrono::steady_clock::now() + limit;
   asio::steady_timer poll(co_await asio::this_coro::executor);
   for (;;) {
-    const std::size_t left = live_groups(agents, m, nullptr).size();
+    const std::size_t left = live_groups(agents, m, nullptr).size() + still_running(sent).size();
     if (left == 0 || std::chrono::steady_clock::now() >= until) co_return left;
     poll.expires_after(milliseconds(10));
     co_await poll.async_wait(asio::use_awaitable);
@@ -209,7 +233,12 @@ asio::awaitable<void> signal_late(const marks& m, std::vector<int> unsure, std::
     add_marked(m, again, late, &unsure);
     for (auto& t : late) {
       signal_group(t.first, t.second, SIGTERM);
-      termed.push_back(std::move(t));
+      // One target per process group: a late member joins its group's target, if there is one.
+      const auto same = std::find_if(termed.begin(), termed.end(), [&](const target& x) {
+        return x.first.task.empty() && x.first.pid == t.first.pid;
+      });
+      if (same == termed.end()) termed.push_back(std::move(t));
+      else same->second.members.insert(same->second.members.end(), t.second.members.begin(), t.second.members.end());
     }
   }
 }
@@ -224,9 +253,11 @@ asio::awaitable<void> end_groups(std::vector<journal_agent> open, marks m, milli
   r.unrecorded = static_cast<std::size_t>(std::count_if(
       termed.begin(), termed.end(), [](const target& t) { return t.first.task.empty(); }));
   for (const auto& [a, g] : termed) r.pids.insert(r.pids.end(), g.members.begin(), g.members.end());
-  if (!termed.empty() && co_await wait_gone(open, m, grace) > 0) {
+  const signalled sent = named(r.pids);
+  if (!termed.empty() && co_await wait_gone(open, m, grace, sent) > 0) {
     r.killed = signal_all(open, m, SIGKILL, nullptr).size();
-    r.survivors = co_await wait_gone(open, m, milliseconds(1000));
+    for (const auto& [pid, start] : still_running(sent)) ::kill(pid, SIGKILL);
+    r.survivors = co_await wait_gone(open, m, milliseconds(1000), sent);
   }
   // Those that were our children (a child subreaper adopts its agents' daemons) are reaped
   // here; for any other pid this is a no-op (ECHILD).

@@ -223,7 +223,12 @@ asio::awaitable<bool> worktree_launcher::merge_pending(const launch_request& r, 
   const std::string prefix =
       fmt::format("cohort-work/{}/j/{}/", ref_component(options_.run_name), ref_component(t.id));
   auto guard = co_await lock().async_acquire(1, asio::use_awaitable);
-  for (const std::string& branch : co_await repo_.branches(prefix)) {
+  // The latest attempt first ("10" after "9": longer names are later ones).
+  std::vector<std::string> found = co_await repo_.branches(prefix);
+  std::sort(found.begin(), found.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a > b;
+  });
+  for (const std::string& branch : found) {
     const std::string tip = co_await repo_.resolve("refs/heads/" + branch);
     if (co_await repo_.message(tip) != job_message(t)) continue;  // not finished: no commit of cohort's
     const merge_outcome m = co_await repo_.merge(target, tip, subject("Merge ", t));

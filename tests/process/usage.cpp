@@ -12,6 +12,7 @@
 
 #include <array>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -251,6 +252,30 @@ BOOST_AUTO_TEST_CASE(codex_and_gemini_usage_and_errors_are_read) {
   rep = cohort::read_usage(r);
   BOOST_TEST(to_string(rep.error) == "authentication");
   BOOST_TEST(rep.message == "invalid x-api-key");
+  // An agent that exited well is not taken at its output's word: an error object it printed
+  // (its task may be about error handling) does not stop the run.
+  BOOST_TEST(to_string(reported(dir, R"j({"error":{"code":401,"message":"invalid x-api-key"}})j", 0).error) == "none");
+  BOOST_TEST(to_string(reported(dir, "Invalid API key \u00b7 Fix external API key\n", 0).error) == "none");
+  // Nor is a line that only mentions one, on a failed exit.
+  BOOST_TEST(to_string(reported(dir, "the test checks for 'Invalid API key'\n", 1).error) == "other");
+}
+
+// Reported figures that would corrupt a budget are refused or saturate.
+BOOST_AUTO_TEST_CASE(a_negative_cost_is_refused_and_huge_counts_saturate) {
+  const auto u = cohort::parse_usage_file(R"({"input_tokens":1,"output_tokens":1,"cost_usd":-5})");
+  BOOST_REQUIRE(u);
+  BOOST_TEST(!u->cost_usd.has_value());
+  cohort::token_usage huge;
+  huge.input_tokens = 10;
+  huge.cache_read_input_tokens = std::numeric_limits<std::uint64_t>::max();
+  huge.cache_creation_input_tokens = std::numeric_limits<std::uint64_t>::max();
+  BOOST_TEST(huge.weighted({100, 100}) == std::numeric_limits<std::uint64_t>::max());
+  cohort::token_usage small;
+  small.input_tokens = 200;
+  small.output_tokens = 40;
+  small.cache_creation_input_tokens = 100;
+  small.cache_read_input_tokens = 2000;
+  BOOST_TEST(small.weighted({}) == 565u);  // 200 + 40 + 1.25 x 100 + 0.1 x 2000
 }
 
 CO_TEST_CASE(read_usage_reads_what_the_sim_agent_reports) {

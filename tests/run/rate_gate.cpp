@@ -49,10 +49,12 @@ BOOST_AUTO_TEST_CASE(multiplicative_decrease_additive_increase) {
   gate.limited(1ms);  // the same pause, told by another agent
   BOOST_TEST(gate.cap() == 4u);
   BOOST_TEST(gate.pauses() == 1u);
-  gate.passed();
+  gate.passed(0);  // a launch admitted before the pause: it does not undo it
+  BOOST_TEST(gate.cap() == 4u);
+  gate.passed(1);
   BOOST_TEST(gate.cap() == 5u);
   BOOST_TEST(gate.spacing().count() == 125);
-  for (int i = 0; i < 10; ++i) gate.passed();
+  for (int i = 0; i < 10; ++i) gate.passed(1);
   BOOST_TEST(gate.cap() == 8u);  // never above the run's own limit
   BOOST_TEST(gate.spacing().count() == 0);
 }
@@ -75,6 +77,7 @@ CO_TEST_CASE(a_waiter_is_admitted_when_a_place_is_given_back) {
   for (int i = 0; i < 5; ++i) co_await asio::post(ex, asio::use_awaitable);
   BOOST_TEST(!admitted);  // still full
   held.release();
+  BOOST_TEST(!gate.try_admit());  // the place is the waiter's, not a newcomer's
   for (int i = 0; i < 5 && !admitted; ++i) co_await asio::post(ex, asio::use_awaitable);
   BOOST_TEST(admitted);
   BOOST_TEST(gate.running() == 0u);  // the waiter's admission ended with its coroutine

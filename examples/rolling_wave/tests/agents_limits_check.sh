@@ -55,7 +55,7 @@ set -e
 launches=$(json_query "$work/persistent.json" 'events.filter(e => e.event === "task_launched").length')
 [[ $launches == 2 ]] || fail "a limit that never clears: $launches launches, not 2"
 reason=$(json_query "$work/persistent.json" 'report.tasks.find(t => t.id === "1.1").reason')
-[[ $reason == "rate limited 1 times: rate limited: API Error: Request rejected (429)"* ]] || fail "reason: $reason"
+[[ $reason == "rate limited 2 times: rate limited: API Error: Request rejected (429)"* ]] || fail "reason: $reason"
 
 # 3. A bad key: the first agent's 401 stops the run; the two others never start.
 plan "$work/key" "mock-status 401 100000 key" "ok 2" "ok 3"

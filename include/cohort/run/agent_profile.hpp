@@ -29,7 +29,8 @@ namespace cohort {
  * - `codex`: `codex exec --json --skip-git-repo-check --sandbox workspace-write -`, the prompt
  *   on standard input; usage from its `turn.completed` events, errors from `turn.failed`.
  *   Without a reachable model codex retries for ever: give the run a `--timeout`.
- * - `gemini`: `gemini --output-format json --yolo`, the prompt on standard input
+ * - `gemini`: `gemini --output-format json --approval-mode auto_edit` (its edit tools approved,
+ *   its shell not: task text never gets a shell), the prompt on standard input
  *   (`GEMINI_CLI_TRUST_WORKSPACE=true`); usage from its `stats`.
  *
  * Anything else given as an agent is a command of its own (agent_command.hpp).

@@ -22,9 +22,11 @@ namespace cohort {
  * overload reported by any agent (`limited`) closes the gate for a pause: no launch of the run
  * starts into a limit another agent has just met. The first report of a pause also halves the
  * number of agents admitted at once (not below 1) and doubles the spacing between launches
- * (from 250 ms, at most 30 s): multiplicative decrease. Each launch that then ends without a
- * limit (`passed`) admits one more agent at once and halves the spacing back (additive
- * increase), up to the run's own limit (`max_running`); below 10 ms the spacing is gone.
+ * (from 250 ms, at most 30 s): multiplicative decrease. Each launch admitted since the last
+ * pause that ends without a limit (`passed`) admits one more agent at once and halves the
+ * spacing back (additive increase), up to the run's own limit (`max_running`); below 10 ms the
+ * spacing is gone. Launches admitted before a pause do not undo it. Waiters are admitted before
+ * newcomers (`try_admit` fails while any wait).
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: unsafe: one run's strand (its executor) calls it.
@@ -37,18 +39,21 @@ public:
   class admission {
   public:
     admission() = default;
-    admission(admission&& o) noexcept : gate_(o.gate_) { o.gate_ = nullptr; }
+    admission(admission&& o) noexcept : gate_(o.gate_), epoch_(o.epoch_) { o.gate_ = nullptr; }
     admission& operator=(admission&& o) noexcept;
     admission(const admission&) = delete;
     admission& operator=(const admission&) = delete;
     ~admission() { release(); }
     explicit operator bool() const noexcept { return gate_ != nullptr; }
     void release() noexcept;
+    /// The pauses there had been when it was admitted: what `passed` is told.
+    std::size_t epoch() const noexcept { return epoch_; }
 
   private:
     friend class rate_gate;
-    explicit admission(rate_gate* g) noexcept : gate_(g) {}
+    admission(rate_gate* g, std::size_t epoch) noexcept : gate_(g), epoch_(epoch) {}
     rate_gate* gate_ = nullptr;
+    std::size_t epoch_ = 0;
   };
 
   rate_gate(boost::asio::any_io_executor ex, std::size_t max_running);
@@ -64,8 +69,9 @@ public:
   /// An agent met a rate limit or an overload: no launch for `pause` from now (a longer pause
   /// already under way stays); the first report of a pause cuts the admission (see above).
   void limited(std::chrono::milliseconds pause);
-  /// A launch ended without a limit: admission grows back by one step.
-  void passed();
+  /// A launch admitted at `epoch` (`admission::epoch`) ended without a limit: admission grows
+  /// back by one step, unless a pause came after it was admitted.
+  void passed(std::size_t epoch);
 
   std::size_t cap() const noexcept { return cap_; }            ///< agents admitted at once now
   std::size_t running() const noexcept { return running_; }    ///< admitted and not given back
