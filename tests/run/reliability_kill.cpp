@@ -19,7 +19,7 @@ using cohort::journal_task_state;
 
 namespace {
 
-constexpr int parents = 30, subtasks = 25;  // 750 agents of 10..100 ms, 4 at once: about 10 s
+constexpr int parents = 20, subtasks = 25;  // 500 agents of 10..100 ms, 4 at once: about 7 s
 constexpr int kills = 50;
 
 std::string runner_path() {
