@@ -151,6 +151,9 @@ private:
   std::uint64_t estimate(task_index t) const;
   void learn(task_index t, std::uint64_t used);
   std::string budget_spent() const;
+  bool money_spent() const noexcept {
+    return options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget;
+  }
   asio::awaitable<void> wait_turn(pacer& p, task_index t, int priority);
   milliseconds backoff(int failures);
 
@@ -413,7 +416,7 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
     shared_slot = take_now(*options_.shared_slots, 1);
     if (!shared_slot) shared_slot = co_await acquire_waiting(*options_.shared_slots, 1, t, wait_reason::slot);
   }
-  if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) co_return std::nullopt;
+  if (money_spent()) co_return std::nullopt;
   semaphore::permit tokens, shared_tokens;
   std::uint64_t reserved = 0;
   if (budget_ || options_.shared_budget) reserved = std::max<std::uint64_t>(1, estimate(t));
@@ -435,7 +438,7 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
     admitted = co_await gate_.async_admit();
   }
   // The waits may have been long: the money may be spent meanwhile.
-  if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) co_return std::nullopt;
+  if (money_spent()) co_return std::nullopt;
   const launch_result result = co_await launch(t, n, reserved);
   const std::size_t epoch = admitted.epoch();
   admitted.release();
@@ -611,7 +614,7 @@ void plan_run::learn(task_index t, std::uint64_t used) {
 }
 
 std::string plan_run::budget_spent() const {
-  if (options_.cost_budget > 0 && report_.cost_usd >= options_.cost_budget) {
+  if (money_spent()) {
     return fmt::format("the budget of ${} is spent (${:.4f})", options_.cost_budget, report_.cost_usd);
   }
   return "the token budget is spent";

@@ -164,21 +164,17 @@ asio::awaitable<launch_result> worktree_launcher::launch(const launch_request& r
   const task_index parent = r.get().parent.value_or(r.task);
   const std::string target = co_await parent_branch(p, parent);
   if (options_.resume) {
+    // Work the dead run finished: no agent runs for it, none used a token.
+    launch_result done;
+    done.status = launch_status::succeeded;
+    done.tokens = 0;
     // Merged by the dead run after its journal's last record: done, not run (nor merged) again.
     const auto merged = co_await repo_.trailers(base_ + "..refs/heads/" + target, "Cohort-Task");
     if (std::find(merged.begin(), merged.end(), task_trailer(r.get())) != merged.end()) {
       tell(r, "its work was merged by the run before: not run again");
-      launch_result done;
-      done.status = launch_status::succeeded;
-      done.tokens = 0;
       co_return done;
     }
-    if (r.get().subtasks.empty() && co_await merge_pending(r, target)) {
-      launch_result done;
-      done.status = launch_status::succeeded;
-      done.tokens = 0;
-      co_return done;
-    }
+    if (r.get().subtasks.empty() && co_await merge_pending(r, target)) co_return done;
   }
   std::string note;
   for (int run = 0;; ++run) {
