@@ -19,6 +19,7 @@
 #include <cohort/run/rate_gate.hpp>
 #include <cohort/run/resume.hpp>
 #include <cohort/run/run_dir.hpp>
+#include <cohort/run/slurm_launcher.hpp>
 #include <cohort/run/worktree_launcher.hpp>
 
 #endif // COHORT_RUN_HPP

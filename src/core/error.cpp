@@ -26,6 +26,7 @@ public:
       case errc::wrong_executor: return "called from outside the object's strand";
       case errc::git_failed: return "a git command failed";
       case errc::merge_conflict: return "the work does not merge: conflicting changes";
+      case errc::cluster_failed: return "the cluster's command could not answer";
     }
     return fmt::format("unknown cohort error {}", ev);
   }

@@ -4,7 +4,9 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -75,6 +77,35 @@ std::optional<std::map<std::string, std::string, std::less<>>> read_environment(
   return out;
 }
 
+// A resource a task may ask of a cluster, and its value: a word of letters, digits and
+// `_.:,=+/@-` that is not an option (a value never starts with '-').
+bool is_slurm_resource(std::string_view key) noexcept {
+  static constexpr std::array<std::string_view, 8> keys{"partition", "account", "qos", "time",
+                                                        "cpus", "mem", "gres", "constraint"};
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+bool is_slurm_value(std::string_view v) noexcept {
+  if (v.empty() || v.size() > 256 || v.front() == '-') return false;
+  return std::all_of(v.begin(), v.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_.:,=+/@-").find(c) != std::string_view::npos;
+  });
+}
+
+std::optional<std::map<std::string, std::string, std::less<>>> read_slurm(const json::value& v) {
+  const auto* o = v.if_object();
+  if (!o) return std::nullopt;
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& kv : *o) {
+    std::string value;
+    if (const auto* s = kv.value().if_string()) value = std::string(*s);
+    else if (kv.value().is_int64() && kv.value().get_int64() > 0) value = std::to_string(kv.value().get_int64());
+    if (!is_slurm_resource(kv.key()) || !is_slurm_value(value)) return std::nullopt;
+    out.insert_or_assign(std::string(kv.key()), std::move(value));
+  }
+  return out;
+}
+
 } // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
@@ -98,8 +129,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 bool is_estimate_key(std::string_view key) noexcept {
-  static constexpr std::array<std::string_view, 6> keys{"duration", "duration_ms", "tokens",
-                                                        "owns", "argv", "env"};
+  static constexpr std::array<std::string_view, 7> keys{"duration", "duration_ms", "tokens",
+                                                        "owns", "argv", "env", "slurm"};
   for (auto k : keys)
     if (k == key) return true;
   return false;
@@ -126,6 +157,10 @@ void read_estimates(const json::object& o, task& t, std::vector<std::string>& pr
     } else if (key == "env") {
       if (auto e = read_environment(v)) t.env = std::move(*e);
       else problems.push_back(bad(key, v, "an object of strings, each name without '=' or NUL"));
+    } else if (key == "slurm") {
+      if (auto r = read_slurm(v)) t.slurm = std::move(*r);
+      else problems.push_back(bad(key, v, "an object of partition, account, qos, time, cpus, mem, gres or "
+                                          "constraint, each a word of letters, digits and _.:,=+/@- not starting with '-'"));
     }
   }
 }

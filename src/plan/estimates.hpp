@@ -24,7 +24,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 /// True for the members `read_estimates` takes.
 bool is_estimate_key(std::string_view key) noexcept;
 
-/// Reads `duration` (text or ms), `duration_ms`, `tokens`, `owns`, `argv` and `env` from `o` into `t`,
+/// Reads `duration` (text or ms), `duration_ms`, `tokens`, `owns`, `argv`, `env` and `slurm` from `o` into `t`,
 /// each only when present; appends one sentence per malformed member to `problems`.
 void read_estimates(const boost::json::object& o, task& t, std::vector<std::string>& problems);
 

@@ -51,6 +51,11 @@ json::object task_json(const plan& p, const task& t) {
     for (const auto& [name, value] : t.env) env.emplace(name, value);
     o.emplace("env", std::move(env));
   }
+  if (!t.slurm.empty()) {
+    json::object slurm;
+    for (const auto& [name, value] : t.slurm) slurm.emplace(name, value);
+    o.emplace("slurm", std::move(slurm));
+  }
   if (!t.extra.empty()) o.emplace("extra", t.extra);
   return o;
 }

@@ -23,6 +23,7 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::task_skipped: return "task_skipped";
     case event_kind::task_cancelled: return "task_cancelled";
     case event_kind::task_merge: return "task_merge";
+    case event_kind::task_queued: return "task_queued";
   }
   return "unknown";
 }
@@ -36,6 +37,7 @@ std::string_view to_string(wait_reason r) noexcept {
     case wait_reason::stagger: return "stagger";
     case wait_reason::backoff: return "backoff";
     case wait_reason::rate_limit: return "rate_limit";
+    case wait_reason::queued: return "queued";
   }
   return "unknown";
 }

@@ -508,6 +508,16 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
   auto launched = make(event_kind::task_launched, t);
   launched.attempt = n;
   launched.tokens = reserved;
+  request.on_queued = [this, t, n, e = &launched](const event& step) {
+    e->job = step.job;
+    state_[t].report.job = step.job;
+    auto q = make(event_kind::task_queued, t);
+    q.attempt = n;
+    q.job = step.job;
+    q.job_state = step.job_state;
+    q.message = step.message;
+    emit(q);
+  };
   request.on_started = [this, e = &launched](int pid) {  // small enough for std::function's SBO
     e->pid = pid;
     emit(*e);

@@ -126,6 +126,8 @@ std::string event_line(const event& e, const plan& p, event::clock_type::time_po
     o["branch"] = e.branch;
     if (!e.commit.empty()) o["commit"] = e.commit;
   }
+  if (!e.job.empty()) o["job"] = e.job;
+  if (e.kind == event_kind::task_queued) o["job_state"] = e.job_state;
   if (e.tokens != 0) o["tokens"] = e.tokens;
   if (e.cost_usd != 0) o["cost_usd"] = e.cost_usd;
   if (e.kind == event_kind::task_usage && !e.usage_known) o["usage_known"] = false;
@@ -148,6 +150,7 @@ bool decisive(event_kind k) noexcept {
     case event_kind::task_skipped:
     case event_kind::task_cancelled:
     case event_kind::task_merge:
+    case event_kind::task_queued:  // the job id: a resume finds the job by it
     case event_kind::run_finished: return true;
     default: return false;
   }

@@ -127,9 +127,18 @@ void dashboard::apply(const event& e) {
                          std::chrono::duration<double>(e.delay).count(), e.message));
       }
       break;
+    case event_kind::task_queued:
+      v.job = e.job;
+      if (e.job_state != "PENDING") break;  // RUNNING: its task_launched follows
+      v.st = state::waiting;
+      v.reason = wait_reason::queued;
+      v.why = e.message.empty() ? e.job_state : e.job_state + " (" + e.message + ")";
+      v.since = e.at;
+      break;
     case event_kind::task_launched:
       v.st = state::running; v.since = e.at; v.attempt = e.attempt; v.last_line.clear();
       v.agent = true;
+      v.job = e.job;
       v.merge.reset();
       ++running_;
       break;

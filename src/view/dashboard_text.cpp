@@ -200,10 +200,13 @@ std::string dashboard::agent_line(task_index t, clock_type::time_point now) cons
                                  pad(plan_.tasks[t].title, 30, u), elapsed_text(ms(now - v.since)));
   switch (v.st) {
     case state::running:
+      if (!v.job.empty()) text += fmt::format("job {} ", sanitize(v.job));
       if (v.attempt > 1) text += fmt::format("try {} ", v.attempt);
       if (v.merge) return text + fmt::format("[{}] ", to_string(*v.merge)) + sanitize(v.last_line);
       return text + sanitize(v.last_line);
-    case state::waiting: return text + "waiting: " + std::string(to_string(v.reason));
+    case state::waiting:
+      if (v.reason == wait_reason::queued) return text + fmt::format("queued: job {} {}", sanitize(v.job), sanitize(v.why));
+      return text + "waiting: " + std::string(to_string(v.reason));
     case state::ready: return text + "ready";
     case state::backoff: return text + "retry after: " + sanitize(v.why);
     case state::failed: return text + "failed: " + sanitize(v.why);
@@ -364,8 +367,9 @@ std::string dashboard::plain_line(const event& e) const {
     case event_kind::task_ready: return text + "ready";
     case event_kind::task_waiting: return text + "waiting: " + std::string(to_string(e.reason));
     case event_kind::task_launched:
-      return text + fmt::format("launched (attempt {}{}): {}", e.attempt,
-                                e.pid ? fmt::format(", pid {}", e.pid) : "", terminal_safe(t.title));
+      return text + fmt::format("launched (attempt {}{}{}): {}", e.attempt,
+                                e.pid ? fmt::format(", pid {}", e.pid) : "",
+                                e.job.empty() ? std::string() : ", job " + sanitize(e.job), terminal_safe(t.title));
     case event_kind::task_output: return text + "| " + sanitize(e.message);
     case event_kind::task_usage:
       if (!e.usage_known) return text + fmt::format("reported no usage: its reservation ({} tokens) counted", thousands(e.tokens));
@@ -380,6 +384,9 @@ std::string dashboard::plain_line(const event& e) const {
     case event_kind::task_skipped: return text + "skipped: " + sanitize(e.message);
     case event_kind::task_cancelled: return text + "cancelled";
     case event_kind::task_merge: return text + merge_text(e.merge, e.branch, e.commit, e.message);
+    case event_kind::task_queued:
+      return text + fmt::format("job {} {}{}", sanitize(e.job), sanitize(e.job_state),
+                                e.message.empty() ? std::string() : " (" + sanitize(e.message) + ")");
     default: return text + std::string(to_string(e.kind));
   }
 }

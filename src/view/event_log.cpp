@@ -17,7 +17,7 @@ namespace {
 bool is_task_event(event_kind k) noexcept {
   return k == event_kind::task_launched || k == event_kind::task_usage || k == event_kind::task_retry ||
          k == event_kind::task_succeeded || k == event_kind::task_failed ||
-         k == event_kind::task_cancelled || k == event_kind::task_merge;
+         k == event_kind::task_cancelled || k == event_kind::task_merge || k == event_kind::task_queued;
 }
 
 } // namespace
@@ -36,6 +36,8 @@ boost::json::object to_json(const plan& p, const event& e, event::clock_type::ti
     o["branch"] = e.branch;
     o["commit"] = e.commit;
   }
+  if (!e.job.empty()) o["job"] = e.job;
+  if (e.kind == event_kind::task_queued) o["job_state"] = e.job_state;
   if (e.kind == event_kind::task_launched || e.kind == event_kind::task_usage) o["tokens"] = e.tokens;
   if (e.kind == event_kind::task_launched) o["pid"] = e.pid;
   if (e.kind == event_kind::task_usage) {

@@ -164,6 +164,7 @@ void run_recorder::on_event(const event& e) {
       running_[*e.task] = 0;
       break;
     case event_kind::task_merge: t.record_merge(e); break;
+    case event_kind::task_queued: t.job = e.job; break;
     case event_kind::task_succeeded: outcome(e, task_outcome::succeeded); break;
     case event_kind::task_failed: outcome(e, task_outcome::failed); break;
     case event_kind::task_skipped: outcome(e, task_outcome::skipped); break;
@@ -235,6 +236,7 @@ boost::json::value render_json(const plan& p, const run_report& r) {
       o["commit"] = tr.commit;
       o["conflicts"] = tr.conflicts;
     }
+    if (!tr.job.empty()) tasks.back().as_object()["job"] = tr.job;
   }
   boost::json::object summary{
       {"actual_ms", s.actual.count()}, {"sequential_ms", s.sequential.count()},

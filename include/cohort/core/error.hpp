@@ -34,6 +34,7 @@ enum class errc {
   wrong_executor,     ///< a call that must run on an object's strand came from elsewhere
   git_failed,         ///< a git command cohort ran exited with an error (the message quotes it)
   merge_conflict,     ///< a job's work does not merge into its target branch
+  cluster_failed,     ///< a cluster's command (squeue) could not answer
   // end::outline[]
 };
 

@@ -66,6 +66,11 @@ struct task {
   /// file). Like `argv`, it comes from the file: a driver runs it only with the user's consent
   /// (`LD_PRELOAD` is code).
   std::map<std::string, std::string, std::less<>> env;
+  /// What the task asks of a cluster launcher (`cohort.slurm` in the file): `partition`,
+  /// `account`, `qos`, `time`, `cpus`, `mem`, `gres`, `constraint`. Values are checked at load
+  /// (no option, no control character: `--output` and its kind never come from a file); each
+  /// becomes one `--name=value` argument of the job's submission (slurm_launcher.hpp).
+  std::map<std::string, std::string, std::less<>> slurm;
 
   /// Every field of the source object cohort does not model, kept verbatim for write-back.
   boost::json::object extra;

@@ -37,11 +37,16 @@ enum class event_kind {
   task_skipped,    ///< never ran (`message`: the failed dependency or the spent budget)
   task_cancelled,  ///< ended by a cancellation (fail-fast or the run's)
   task_merge,      ///< an isolating launcher's step with the attempt's work (`merge`, `branch`, `commit`)
+  task_queued,     ///< a cluster launcher's `job` for the attempt is queued or changed state
+                   ///< (`job_state`: PENDING, RUNNING; `message`: the cluster's reason)
   // end::outline[]
 };
 
 /// Why a ready task is not running yet.
-enum class wait_reason { dependency, parent_cap, slot, budget, stagger, backoff, rate_limit };
+enum class wait_reason {
+  dependency, parent_cap, slot, budget, stagger, backoff, rate_limit,
+  queued,  ///< its job waits in a cluster's queue (a `task_queued` event with `job_state` PENDING)
+};
 
 /// Where an attempt's work stands in an isolating launcher (worktree_launcher.hpp).
 enum class merge_state {
@@ -76,6 +81,8 @@ struct event {
   merge_state merge{};             ///< task_merge
   std::string branch;              ///< task_merge: the git branch concerned
   std::string commit;              ///< task_merge: the commit concerned, if any
+  std::string job;                 ///< task_queued, task_launched: a cluster's job id (empty: local)
+  std::string job_state;           ///< task_queued: the job's state, as the cluster says it
   std::string message;             ///< output line, failure or skip reason
 };
 

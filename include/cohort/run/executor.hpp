@@ -91,6 +91,7 @@ struct task_report {
   merge_state merge{};
   std::string branch, commit;
   std::size_t conflicts = 0;  ///< conflicts its work met (each run again or failed)
+  std::string job;  ///< its last attempt's job in a cluster (a `task_queued` event); empty: local
 
   /// Takes in a `task_merge` event of this task.
   void record_merge(const event& step);

@@ -30,6 +30,10 @@ struct launch_request {
   /// A step of a wrapping launcher with the attempt's work: the executor makes it a
   /// `task_merge` event (the `merge`, `branch`, `commit` and `message` fields of `step` are used).
   std::function<void(const event& step)> on_merge;
+  /// A cluster launcher's job for the attempt was queued or changed state: the executor makes
+  /// it a `task_queued` event (the `job`, `job_state` and `message` fields of `step` are used),
+  /// and the job id goes with the `task_launched` that `on_started` makes.
+  std::function<void(const event& step)> on_queued;
   /// Where the agent works, when a wrapping launcher chose it (a worktree of its own); empty:
   /// the launcher's own setting.
   std::filesystem::path workdir;

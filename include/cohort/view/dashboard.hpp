@@ -98,7 +98,8 @@ private:
     bool agent = false;  // an attempt's agent is running
     std::uint64_t tokens = 0;
     std::string last_line;
-    std::string why;  // failure, skip or retry reason
+    std::string why;  // failure, skip or retry reason; a queued job's state and reason
+    std::string job;  // the attempt's job in a cluster (empty: a local agent)
     std::optional<merge_state> merge;  // the attempt's work, in an isolating launcher
   };
 
