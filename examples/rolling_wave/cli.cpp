@@ -124,6 +124,12 @@ void schedule_flag(std::string_view flag, std::string_view v, arguments& a) {
   else throw usage_error(fmt::format("unknown option '{}' (see rolling-wave --help)", flag));
 }
 
+// A value given to Slurm as one `--name=value` word: never empty, never an option of its own.
+std::string slurm_word(std::string_view v, std::string_view flag) {
+  if (v.empty() || v.starts_with("-")) throw usage_error(fmt::format("{} needs a value, not '{}'", flag, v));
+  return std::string(v);
+}
+
 // Flags with a value.
 void value_flag(std::string_view flag, std::string_view v, arguments& a) {
   if (flag == "--tag") a.tag = v;
@@ -144,6 +150,21 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
     a.gate = split_words(v);
     if (a.gate.empty()) throw usage_error("--gate needs a command, e.g. --gate 'make check'");
   }
+  else if (flag == "--launcher") a.slurm = parse_choice<bool>(v, flag, {{"local", false}, {"slurm", true}});
+  else if (flag == "--slurm-partition") a.slurm_job.partition = slurm_word(v, flag);
+  else if (flag == "--slurm-account") a.slurm_job.account = slurm_word(v, flag);
+  else if (flag == "--slurm-time") a.slurm_job.time_limit = slurm_word(v, flag);
+  else if (flag == "--slurm-mem") a.slurm_job.memory = slurm_word(v, flag);
+  else if (flag == "--slurm-cpus") a.slurm_job.cpus = static_cast<int>(parse_count(v, flag, 1, 4096));
+  else if (flag == "--slurm-option") {
+    if (!v.starts_with("-")) throw usage_error(fmt::format("--slurm-option takes one sbatch option, such as --qos=high, not '{}'", v));
+    a.slurm_job.extra.emplace_back(v);
+  }
+  else if (flag == "--slurm-poll") {
+    a.slurm_poll = parse_duration(v, flag);
+    if (a.slurm_poll < std::chrono::milliseconds(50)) throw usage_error("--slurm-poll is at least 50ms (be gentle with the controller)");
+  }
+  else if (flag == "--on-resume") a.adopt_jobs = parse_choice<bool>(v, flag, {{"adopt", true}, {"cancel", false}});
   else if (flag == "--conflict-retries") a.conflict_retries = static_cast<int>(parse_count(v, flag, 0, 100));
   else if (flag == "--author") {
     a.author = v;
@@ -165,7 +186,9 @@ bool takes_value(std::string_view flag) {
                                       "--per-parent", "--budget", "--reserve", "--stagger",
                                       "--launch-interval", "--mode", "--order", "--retries", "--timeout",
                                       "--rate-limit-delay", "--rate-limit-tries", "--budget-usd",
-                                      "--cache-read-weight", "--cache-write-weight"};
+                                      "--cache-read-weight", "--cache-write-weight", "--launcher",
+                                      "--slurm-partition", "--slurm-account", "--slurm-time", "--slurm-mem",
+                                      "--slurm-cpus", "--slurm-option", "--slurm-poll", "--on-resume"};
   for (const char* f : flags) {
     if (flag == f) return true;
   }
@@ -357,6 +380,16 @@ run options:
                            a worktree of the parent's branch); if it fails, the parent fails:
                            its dependents are skipped and its branch is not merged. A parent's
                            own command in the file (with consent) takes its place
+  --launcher local|slurm   where agents run: local processes (default), or one Slurm batch job
+                           per attempt (sbatch; the cluster SLURM_CONF names, the run dir on a
+                           file system the nodes share). A task may ask for resources in the
+                           file: "cohort": {"slurm": {"partition": "gpu", "cpus": 4, ...}}
+  --slurm-partition P, --slurm-account A, --slurm-time T, --slurm-mem M, --slurm-cpus N
+                           what every job asks for (sbatch's --partition, ...)
+  --slurm-option OPT       one more sbatch option for every job (repeatable), e.g. --qos=high
+  --slurm-poll DURATION    how often one squeue looks at every job (default 250ms)
+  --on-resume adopt|cancel resume: wait for the dead run's jobs still in the queue as if this
+                           run had submitted them (default), or cancel them; never a second job
   --land                   at the end, if every task is done, fast-forward your branch to the
                            run's (refused, saying why, when it cannot fast-forward)
   --keep-branches          keep merged jobs' branches (failed jobs' are always kept)

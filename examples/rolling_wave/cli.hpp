@@ -10,6 +10,7 @@
 #include <cohort/process/usage.hpp>
 #include <cohort/run/agent_profile.hpp>
 #include <cohort/run/executor.hpp>
+#include <cohort/run/slurm_launcher.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -57,6 +58,10 @@ struct arguments {
   bool run_branch = false;         ///< clean --run-branch: the run branch too
   std::string author;              ///< --author 'Name <email>' of cohort's commits
   std::vector<std::string> gate;   ///< --gate 'CMD ARGS': every parent's own command
+  bool slurm = false;              ///< --launcher slurm: every attempt a Slurm batch job
+  cohort::slurm_job_options slurm_job;             ///< --slurm-partition, --slurm-option, ...
+  std::chrono::milliseconds slurm_poll{250};       ///< --slurm-poll
+  bool adopt_jobs = true;          ///< --on-resume adopt|cancel: the dead run's Slurm jobs
   cohort::executor_options options;  ///< -j, --per-parent, --budget, --stagger, ...
   cohort::cache_weights weights;     ///< --cache-read-weight, --cache-write-weight
 };

@@ -57,6 +57,19 @@ cohort::plan load_plan(const arguments& a) {
   return std::move(l.plan);
 }
 
+std::chrono::milliseconds slurm_launch_overhead(const arguments& a) {
+  return std::chrono::milliseconds(900) + a.slurm_poll / 2;
+}
+
+cohort::plan as_launched(const cohort::plan& p, const arguments& a) {
+  cohort::plan out = p;
+  if (!a.slurm) return out;
+  for (auto& t : out.tasks) {
+    if (t.is_job()) t.duration = t.duration.value_or(a.options.schedule.defaults.duration) + slurm_launch_overhead(a);
+  }
+  return out;
+}
+
 int plan_command(const arguments& a) {
   const cohort::plan p = load_plan(a);
   cohort::plan_analysis_options o;
@@ -64,13 +77,17 @@ int plan_command(const arguments& a) {
   o.defaults = a.options.schedule.defaults;
   o.budget = a.options.schedule.token_budget;
   o.reserve = a.reserve;
-  const cohort::plan_analysis r = cohort::analyze(p, o);
+  const cohort::plan_analysis r = cohort::analyze(as_launched(p, a), o);
   if (a.format == "json") fmt::print("{}\n", boost::json::serialize(cohort::render_json(p, r)));
   else if (a.format == "dot") fmt::print("{}", cohort::render_dot(p, r));
   else if (a.format == "mermaid") fmt::print("{}", cohort::render_mermaid(p, r));
   else fmt::print("{} (tag {}): {} tasks, {} parents\n\n{}",
                   cohort::terminal_safe(p.source.empty() ? "built-in seed plan" : fs::path(p.source).filename().string()),
                   cohort::terminal_safe(p.tag), p.size(), p.parents.size(), cohort::render_text(p, r));
+  if (a.format == "text" && a.slurm) {
+    fmt::print("\nwith --launcher slurm: each job's estimate plus {} ms of the cluster's (submission to "
+               "start, and the poll that sees its end)\n", slurm_launch_overhead(a).count());
+  }
   if (a.format == "text") {
     const task_command_list commands = list_task_commands(p);
     if (commands.tasks > 0) {

@@ -226,6 +226,23 @@ cohort::process_launcher_options launcher_options(const arguments& a, const fs::
   return o;
 }
 
+// The Slurm launcher's options: the agents' own (command, prompt, files, environment), the
+// jobs' resources and the poll.
+cohort::slurm_launcher_options slurm_options_for(const arguments& a, const cohort::process_launcher_options& agents) {
+  if (agents.run_dir.empty()) throw usage_error("--launcher slurm needs a run dir, on a file system the nodes share (--run-dir DIR)");
+  cohort::slurm_launcher_options o;
+  o.agent = agents.agent;
+  o.run_dir = agents.run_dir;
+  o.workdir = agents.workdir;
+  o.prompt = agents.prompt;
+  o.environment = agents.environment;
+  o.grace = agents.grace;
+  o.weights = agents.weights;
+  o.job = a.slurm_job;
+  o.poll_interval = a.slurm_poll;
+  return o;
+}
+
 void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan_analysis& r) {
   fmt::print("{}\nWhat would run (nothing is launched with --dry-run):\n\n", cohort::render_text(p, r));
   for (cohort::task_index t = 0; t < p.size(); ++t) {
@@ -353,6 +370,9 @@ struct run_context {
   std::exception_ptr error;
   cohort::worktree_launcher* isolated = nullptr;  // with --isolation worktree
   std::vector<cohort::worktree_job> unmerged;     // parents whose branch did not merge
+  cohort::slurm_launcher* slurm = nullptr;         // with --launcher slurm
+  bool resuming = false, adopt_jobs = true;
+  std::function<void(const std::string&)> note;
   cohort::run_report result;                      // the executor's own, when the run ended
 };
 
@@ -374,7 +394,33 @@ asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) 
   c.gate.release();
 }
 
+// A resume with Slurm: the dead run's jobs still in the queue are waited for by the tasks they
+// run (adopt) or ended (cancel) before anything is submitted: never a second job for a task.
+asio::awaitable<void> take_over_jobs(run_context& c) {
+  std::vector<cohort::slurm_job> jobs = co_await c.slurm->find_jobs();
+  std::erase_if(jobs, [](const cohort::slurm_job& j) { return j.state != "PENDING" && j.state != "RUNNING" && j.state != "COMPLETED" && j.state != "FAILED"; });
+  if (jobs.empty()) co_return;
+  if (c.adopt_jobs) {
+    c.note(fmt::format("adopted {} job(s) of the earlier run: their tasks wait for them", jobs.size()));
+    c.slurm->adopt(std::move(jobs));
+  } else {
+    c.note(fmt::format("cancelling {} job(s) of the earlier run", jobs.size()));
+    co_await c.slurm->cancel(std::move(jobs));
+  }
+}
+
+// Adopted jobs no task of this run claimed (their tasks finished, or the run stopped early):
+// ended with the run.
+asio::awaitable<void> end_unclaimed_jobs(run_context& c) {
+  std::vector<cohort::slurm_job> left = co_await c.slurm->unclaimed();
+  std::erase_if(left, [](const cohort::slurm_job& j) { return j.state != "PENDING" && j.state != "RUNNING"; });
+  if (left.empty()) co_return;
+  c.note(fmt::format("cancelling {} job(s) of the earlier run that no task of this one claimed", left.size()));
+  co_await c.slurm->cancel(std::move(left));
+}
+
 asio::awaitable<void> drive(run_context& c) {
+  if (c.slurm && c.resuming) co_await take_over_jobs(c);
   // Each agent in its own worktree: nothing of one can reach another's files, so the ownership
   // check of the shared work dir has nothing to watch; the merges say what conflicts.
   const bool checking = !c.isolated && co_await c.guard.start();
@@ -383,6 +429,7 @@ asio::awaitable<void> drive(run_context& c) {
     return run_body(c, s, checking);
   });
   if (c.isolated) c.unmerged = co_await c.isolated->finish(c.plan);
+  if (c.slurm) co_await end_unclaimed_jobs(c);
 }
 
 bool is_cancellation(const std::exception_ptr& e) {
@@ -509,10 +556,13 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
     dash.note(fmt::format("task {} (attempt {}) left {} process(es) running outside its process group "
                           "(a daemon): ended", cohort::terminal_safe(id), attempt, ended));
   };
+  std::optional<cohort::slurm_launcher> slurm;
+  if (a.slurm) slurm.emplace(ctx.get_executor(), slurm_options_for(a, agent_options));
   cohort::process_launcher agents(std::move(agent_options));
+  cohort::launcher& base = slurm ? static_cast<cohort::launcher&>(*slurm) : agents;
   std::optional<cohort::worktree_launcher> isolated;
-  if (iso.worktrees) isolated.emplace(agents, worktree_options_for(a, iso, run_dir));
-  gate_launcher gate(ctx.get_executor(), isolated ? static_cast<cohort::launcher&>(*isolated) : agents,
+  if (iso.worktrees) isolated.emplace(base, worktree_options_for(a, iso, run_dir));
+  gate_launcher gate(ctx.get_executor(), isolated ? static_cast<cohort::launcher&>(*isolated) : base,
                      a.options.schedule.max_running);
   cohort::run_recorder recorder(p);
   agent_pids pids;
@@ -527,7 +577,8 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
     status->remember(recorded);
   }
   run_context c{p, a.options, gate, guard, {&recorder, &pids, &guard}, {}, false, nullptr,
-                isolated ? &*isolated : nullptr, {}, {}};
+                isolated ? &*isolated : nullptr, {}, slurm ? &*slurm : nullptr, a.resuming, a.adopt_jobs,
+                note, {}};
   for (cohort::observer* o : {static_cast<cohort::observer*>(journal ? &*journal : nullptr),
                               static_cast<cohort::observer*>(log ? &*log : nullptr),
                               static_cast<cohort::observer*>(trace ? &*trace : nullptr),
@@ -622,7 +673,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
       if (!t.subtasks.empty() && t.argv.empty()) t.argv = a.gate;
   }
   check_budget(p, a);
-  if (!a.dry_run) fit_memory(a);
+  if (!a.dry_run && !a.slurm) fit_memory(a);  // a cluster's memory is its own
   if (!a.dry_run) fit_open_files(a);
   serialize_conflicts(p);
   const fs::path run_dir = a.dry_run ? fs::path() : choose_run_dir(a, demo);
@@ -632,7 +683,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   std::optional<cohort::run_dir_lock> lock;
   std::vector<cohort::status_change> recorded;  // a resume's statuses from its journal
   if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a, recorded));
-  const cohort::plan_analysis analysis = cohort::analyze(p, analysis_options(a));
+  const cohort::plan_analysis analysis = cohort::analyze(as_launched(p, a), analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
     fmt::print("\nisolation: {}\n", iso.why);

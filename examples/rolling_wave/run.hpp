@@ -38,6 +38,14 @@ task_command_list list_task_commands(const cohort::plan& p, std::size_t shown = 
 /// The commands; each returns the exit code.
 int run_command(arguments a, const std::vector<std::string>& raw);
 int plan_command(const arguments& a);
+
+/// The wait a job spends in Slurm besides its own work, measured on a one-machine Slurm 22.05
+/// cluster (tests/slurm): submission to RUNNING 0.6-1.0 s, and its end seen at the next poll.
+std::chrono::milliseconds slurm_launch_overhead(const arguments& a);
+
+/// `p` as the chosen launcher runs it, for the prediction: with Slurm, every job takes its
+/// estimate (else the default) plus `slurm_launch_overhead`. Same tasks, same indices.
+cohort::plan as_launched(const cohort::plan& p, const arguments& a);
 int status_command(const arguments& a);
 int resume_command(arguments a, const std::vector<std::string>& raw);
 

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <deque>
 #include <fstream>
+#include <mutex>
 #include <optional>
 
 namespace cohort {
@@ -51,6 +52,16 @@ struct watcher {
   std::deque<job_status> changes;
   job_status last;  // the last change taken
 };
+
+// A command line built outside any coroutine: g++ 12 destroys the array behind a braced list
+// of strings twice when the list is written in a coroutine's body.
+template <class... Words>
+std::vector<std::string> words(Words&&... w) {
+  std::vector<std::string> out;
+  out.reserve(sizeof...(w));
+  (out.emplace_back(std::forward<Words>(w)), ...);
+  return out;
+}
 
 struct command_output {
   int exit = -1;
@@ -109,7 +120,9 @@ std::string resource_option(std::string_view key, std::string_view value) {
 
 } // namespace
 
-// The jobs being watched and the one poller, on the strand.
+// The jobs being watched, the adopted ones, and the one poller (a coroutine on the strand). The
+// maps are shared with launches on any executor: guarded by `mutex`, held only for a few map
+// operations, never across a wait.
 struct slurm_launcher::state {
   state(const executor_type& ex, std::string run, fs::path folder, std::chrono::milliseconds interval)
       : strand(asio::make_strand(ex)), run_mark(std::move(run)), commands(std::move(folder)),
@@ -126,6 +139,7 @@ struct slurm_launcher::state {
   const std::string run_mark;
   const fs::path commands;
   const std::chrono::milliseconds poll_interval;
+  std::mutex mutex;
   std::multimap<std::string, entry> jobs;     // by job id (a job may have several waiters)
   bool polling = false;
   std::map<std::string, slurm_job> adopted;   // by task id
@@ -138,9 +152,8 @@ struct slurm_launcher::state {
 
   // One squeue: this run's jobs, in any state the controller keeps.
   asio::awaitable<std::optional<std::vector<detail::queue_line>>> list() const {
-    // No braced temporary inside a co_await: g++ 12 miscompiles it.
-    std::vector<std::string> argv{command("squeue"), "-h", "-t", "all", "--name=" + job_name(), "-o",
-                                  std::string(detail::queue_format)};
+    std::vector<std::string> argv = words(command("squeue"), "-h", "-t", "all", "--name=" + job_name(), "-o",
+                                          std::string(detail::queue_format));
     const command_output q = co_await run_command(std::move(argv));
     if (q.exit != 0) co_return std::nullopt;
     std::vector<detail::queue_line> out;
@@ -165,9 +178,16 @@ struct slurm_launcher::state {
   // without a record (the controller forgot it): its waiters are told so.
   static asio::awaitable<void> poll(std::shared_ptr<state> s) {
     asio::steady_timer timer(s->strand);
-    while (!s->jobs.empty()) {
+    for (;;) {
       timer.expires_after(s->poll_interval);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      {
+        const std::lock_guard lock(s->mutex);
+        if (s->jobs.empty()) {
+          s->polling = false;
+          co_return;
+        }
+      }
       std::optional<std::vector<detail::queue_line>> listed;
       try {
         listed = co_await s->list();
@@ -175,63 +195,75 @@ struct slurm_launcher::state {
         // squeue could not start: as a busy controller, tried again next time
       }
       if (!listed) continue;
-      std::map<std::string, const detail::queue_line*> by_id;
-      for (const auto& l : *listed) by_id.emplace(l.id, &l);
-      std::map<std::string, job_status> ended;
-      for (auto& [id, e] : s->jobs) {
-        const auto it = by_id.find(id);
-        job_status st;
-        if (it == by_id.end()) {
-          if (++e.misses < 3) continue;
-          st.final = true;
-        } else {
-          e.misses = 0;
-          st.state = it->second->state;
-          st.reason = it->second->reason;
-          st.final = detail::is_final_state(st.state);
-          if (!st.final && st.state == e.state && st.reason == e.reason) continue;
-        }
-        e.state = st.state;
-        e.reason = st.reason;
-        if (st.final) ended.emplace(id, std::move(st));
-        else tell(e, st);
-      }
+      std::map<std::string, job_status> ended = s->take_in(*listed);
       for (auto& [id, st] : ended) {
         if (!st.state.empty()) {
           try {
-            std::vector<std::string> argv{s->command("scontrol"), "-o", "show", "job", id};
+            std::vector<std::string> argv = words(s->command("scontrol"), "-o", "show", "job", id);
             const command_output c = co_await run_command(std::move(argv));
             if (c.exit == 0) st.exit = detail::parse_job_exit(" " + c.out);
           } catch (const std::exception&) {
           }
         }
+        const std::lock_guard lock(s->mutex);
         const auto [first, last] = s->jobs.equal_range(id);
         for (auto it = first; it != last; ++it) tell(it->second, st);
         s->jobs.erase(id);
       }
     }
-    s->polling = false;
   }
 
-  // Watches `id` for `w` (on `ex`); starts the poller if it is not running.
+  // Takes in one squeue listing: tells each waiter its job's new state; returns the jobs that
+  // ended (a job not listed three polls in a row ended without a record: empty state).
+  std::map<std::string, job_status> take_in(const std::vector<detail::queue_line>& listed) {
+    std::map<std::string, const detail::queue_line*> by_id;
+    for (const auto& l : listed) by_id.emplace(l.id, &l);
+    std::map<std::string, job_status> ended;
+    const std::lock_guard lock(mutex);
+    for (auto& [id, e] : jobs) {
+      const auto it = by_id.find(id);
+      job_status st;
+      if (it == by_id.end()) {
+        if (++e.misses < 3) continue;
+        st.final = true;
+      } else {
+        e.misses = 0;
+        st.state = it->second->state;
+        st.reason = it->second->reason == "None" ? std::string() : it->second->reason;
+        st.final = detail::is_final_state(st.state);
+        if (!st.final && st.state == e.state && st.reason == e.reason) continue;
+      }
+      e.state = st.state;
+      e.reason = st.reason;
+      if (st.final) ended.emplace(id, std::move(st));
+      else tell(e, st);
+    }
+    return ended;
+  }
+
+  // Watches `id` for `w` (told on `ex`); starts the poller if it is not running.
   void watch(const std::string& id, std::shared_ptr<watcher> w, asio::any_io_executor ex,
              const std::shared_ptr<state>& self) {
+    const std::lock_guard lock(mutex);
     jobs.emplace(id, entry{std::move(w), std::move(ex), {}, {}, 0});
     if (polling) return;
     polling = true;
     asio::co_spawn(strand, poll(self), asio::detached);
   }
+
+  // The adopted job of `task_id`, if any, taken: its launch waits for it.
+  std::optional<slurm_job> claim(const std::string& task_id) {
+    const std::lock_guard lock(mutex);
+    std::optional<slurm_job> j;
+    if (auto it = adopted.find(task_id); it != adopted.end()) {
+      j = std::move(it->second);
+      adopted.erase(it);
+    }
+    return j;
+  }
 };
 
 namespace {
-
-// Runs `f` on the launcher's strand, out of reach of the caller's cancellation (a job once
-// submitted must be watched: a cancellation then goes through `end_jobs`).
-template <class F>
-auto on_strand(const std::shared_ptr<slurm_launcher::state>& s, F f) {
-  return asio::co_spawn(s->strand, [s, f = std::move(f)]() -> asio::awaitable<decltype(f(*s))> { co_return f(*s); },
-                        asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
-}
 
 bool cancelled(const asio::cancellation_state& cs) {
   return cs.cancelled() != asio::cancellation_type::none;
@@ -281,6 +313,29 @@ slurm_launcher::~slurm_launcher() = default;
 
 namespace {
 
+// The sbatch command of an attempt: the job's name, comment, working directory, output files,
+// stdin (the prompt, when it goes there) and resources, then the batch script (on sbatch's
+// stdin) and the agent's argv as its arguments. Built outside any coroutine (g++ 12 mishandles
+// temporaries of a conditional expression in one).
+std::vector<std::string> submission(const slurm_launcher::state& s, const slurm_job_options& j, const task& t,
+                                    int attempt, const process_options& po, const fs::path& prompt) {
+  std::vector<std::string> argv = words(s.command("sbatch"), "--parsable", "--job-name=" + s.job_name(),
+                                        "--comment=" + detail::job_comment(s.run_mark, t.id, attempt),
+                                        "--chdir=" + (po.cwd.empty() ? fs::current_path() : fs::absolute(po.cwd)).string(),
+                                        "--output=" + po.stdout_file.string(), "--error=" + po.stderr_file.string());
+  if (po.input) argv.push_back("--input=" + prompt.string());
+  if (!j.partition.empty() && !t.slurm.contains("partition")) argv.push_back("--partition=" + j.partition);
+  if (!j.account.empty() && !t.slurm.contains("account")) argv.push_back("--account=" + j.account);
+  if (!j.time_limit.empty() && !t.slurm.contains("time")) argv.push_back("--time=" + j.time_limit);
+  if (!j.memory.empty() && !t.slurm.contains("mem")) argv.push_back("--mem=" + j.memory);
+  if (j.cpus > 0 && !t.slurm.contains("cpus")) argv.push_back(fmt::format("--cpus-per-task={}", j.cpus));
+  argv.insert(argv.end(), j.extra.begin(), j.extra.end());
+  for (const auto& [key, value] : t.slurm) argv.push_back(resource_option(key, value));
+  argv.emplace_back("/dev/stdin");  // the batch script, given on sbatch's stdin
+  argv.insert(argv.end(), po.argv.begin(), po.argv.end());
+  return argv;
+}
+
 // The end of jobs a launch or a resume gives up: TERM to each job's processes (`--full`: the
 // batch script's children too), the grace, then `scancel` (SIGKILL; a pending job is simply
 // cancelled), and the wait until each has left the queue. Returns each job's final status.
@@ -300,7 +355,7 @@ asio::awaitable<std::vector<job_status>> end_jobs(const std::shared_ptr<slurm_la
       // scancel could not start: the final scancel below, or the job's own end, still comes
     }
   };
-  const std::vector<std::string> plain, gentle{"--full", "-s", "TERM"};  // no braced temporary in a co_await (g++ 12)
+  const std::vector<std::string> plain, gentle = words("--full", "-s", "TERM");
   co_await scancel(plain, pending);
   co_await scancel(gentle, running);
   const auto until = clock_type::now() + grace;
@@ -327,15 +382,7 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
   if (cancelled(cs)) throw system_error(asio::error::operation_aborted, "cohort: slurm launch");
 
   // A job of the dead run for this task, adopted at resume: waited for instead of a new one.
-  const std::string id_of_task = t.id;
-  std::optional<slurm_job> adopted = co_await on_strand(state_, [id_of_task](state& s) {
-    std::optional<slurm_job> j;
-    if (auto it = s.adopted.find(id_of_task); it != s.adopted.end()) {
-      j = std::move(it->second);
-      s.adopted.erase(it);
-    }
-    return j;
-  });
+  const std::optional<slurm_job> adopted = state_->claim(t.id);
   const int attempt = adopted ? adopted->attempt : r.attempt;
   const agent_files files = agent_files_of(options_.run_dir, t.id, attempt);
 
@@ -345,21 +392,7 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
   } else {
     process_options po = detail::prepare_attempt(
         {options_.agent, options_.run_dir, marker_, options_.workdir, options_.prompt, options_.environment}, r);
-    std::vector<std::string> argv{state_->command("sbatch"), "--parsable", "--job-name=" + state_->job_name(),
-                                  "--comment=" + detail::job_comment(run_mark_, t.id, attempt),
-                                  "--chdir=" + (po.cwd.empty() ? fs::current_path() : fs::absolute(po.cwd)).string(),
-                                  "--output=" + po.stdout_file.string(), "--error=" + po.stderr_file.string()};
-    if (po.input) argv.push_back("--input=" + files.prompt.string());
-    const auto& j = options_.job;
-    if (!j.partition.empty() && !t.slurm.contains("partition")) argv.push_back("--partition=" + j.partition);
-    if (!j.account.empty() && !t.slurm.contains("account")) argv.push_back("--account=" + j.account);
-    if (!j.time_limit.empty() && !t.slurm.contains("time")) argv.push_back("--time=" + j.time_limit);
-    if (!j.memory.empty() && !t.slurm.contains("mem")) argv.push_back("--mem=" + j.memory);
-    if (j.cpus > 0 && !t.slurm.contains("cpus")) argv.push_back(fmt::format("--cpus-per-task={}", j.cpus));
-    argv.insert(argv.end(), j.extra.begin(), j.extra.end());
-    for (const auto& [key, value] : t.slurm) argv.push_back(resource_option(key, value));
-    argv.emplace_back("/dev/stdin");  // the batch script, given on sbatch's stdin
-    argv.insert(argv.end(), po.argv.begin(), po.argv.end());
+    const std::vector<std::string> argv = submission(*state_, options_.job, t, attempt, po, files.prompt);
     po.environment["COHORT_USAGE_FILE"] = po.usage_file.string();
     std::error_code ignored;
     fs::remove(po.usage_file, ignored);  // a usage file is this attempt's or none
@@ -367,9 +400,11 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
     // Submitted out of reach of the cancellation: an sbatch cut short may still have queued
     // its job, which would then run unwatched.
     for (int tried = 0;; ++tried) {
+      // Every argument a named object: g++ 12 destroys temporaries made inside a co_await twice.
+      std::optional<std::string> script(batch_script);
+      auto submit = run_command(argv, std::move(script), po.environment);
       const command_output sub = co_await asio::co_spawn(
-          ex, run_command(argv, std::string(batch_script), po.environment),
-          asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+          ex, std::move(submit), asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
       if (sub.exit == 0) job = detail::parse_job_id(sub.out);
       if (!job.empty()) break;
       const std::string why = first_error_line(sub.err.empty() ? sub.out : sub.err);
@@ -377,7 +412,8 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
         launch_result failed;
         failed.status = launch_status::failed;
         failed.exit_code = sub.exit;
-        failed.message = "the job was not submitted: " + (why.empty() ? fmt::format("sbatch exit {}", sub.exit) : why);
+        failed.message = "the job was not submitted: " + why;
+        if (why.empty()) failed.message += fmt::format("sbatch exit {}", sub.exit);
         co_return failed;
       }
       asio::steady_timer wait(ex, std::chrono::milliseconds(std::min(100 << std::min(tried, 6), 5000)));
@@ -386,11 +422,9 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
   }
 
   auto w = std::make_shared<watcher>(ex);
-  w->last.state = adopted ? adopted->state : "PENDING";
-  co_await on_strand(state_, [job, w, ex, s = state_](state& st) {
-    st.watch(job, w, ex, s);
-    return 0;
-  });
+  w->last.state = "PENDING";
+  if (adopted) w->last.state = adopted->state;
+  state_->watch(job, w, ex, state_);
   bool started = false;
   job_status shown;  // the last state told
   auto told = [&](const job_status& st) {
@@ -399,7 +433,7 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
     event step;
     step.job = job;
     step.job_state = st.state;
-    step.message = st.reason == "None" ? std::string() : st.reason;
+    step.message = st.reason;
     if (r.on_queued) r.on_queued(step);
     if (st.state == "RUNNING" && !started) {
       started = true;
@@ -417,7 +451,8 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
   const bool was_cancelled = given_up && cancelled(cs);
   if (given_up) {
     co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
-    std::vector<std::pair<std::string, std::shared_ptr<watcher>>> mine{{job, w}};
+    std::vector<std::pair<std::string, std::shared_ptr<watcher>>> mine;
+    mine.emplace_back(job, w);
     std::vector<job_status> ended = co_await end_jobs(state_, std::move(mine), options_.grace);
     end = std::move(ended.front());
   }
@@ -460,7 +495,9 @@ asio::awaitable<std::vector<slurm_job>> slurm_launcher::find_jobs() {
 }
 
 void slurm_launcher::adopt(std::vector<slurm_job> jobs) {
-  asio::post(state_->strand, [s = state_, jobs = std::move(jobs)]() mutable {
+  {
+    const std::lock_guard lock(state_->mutex);
+    auto* s = state_.get();
     for (auto& j : jobs) {
       auto& slot = s->adopted[j.task_id];
       if (!slot.id.empty() && slot.attempt >= j.attempt) {
@@ -470,15 +507,17 @@ void slurm_launcher::adopt(std::vector<slurm_job> jobs) {
       if (!slot.id.empty()) s->superseded.push_back(std::move(slot));
       slot = std::move(j);
     }
-  });
+  }
 }
 
 asio::awaitable<std::vector<slurm_job>> slurm_launcher::unclaimed() {
-  co_return co_await on_strand(state_, [](state& s) {
-    std::vector<slurm_job> out = s.superseded;
-    for (const auto& [task, j] : s.adopted) out.push_back(j);
-    return out;
-  });
+  std::vector<slurm_job> out;
+  {
+    const std::lock_guard lock(state_->mutex);
+    out = state_->superseded;
+    for (const auto& [task, j] : state_->adopted) out.push_back(j);
+  }
+  co_return out;
 }
 
 asio::awaitable<void> slurm_launcher::cancel(std::vector<slurm_job> jobs) {
@@ -488,10 +527,7 @@ asio::awaitable<void> slurm_launcher::cancel(std::vector<slurm_job> jobs) {
     if (detail::is_final_state(j.state)) continue;
     auto w = std::make_shared<watcher>(ex);
     w->last.state = j.state;
-    co_await on_strand(state_, [id = j.id, w, ex, s = state_](state& st) {
-      st.watch(id, w, ex, s);
-      return 0;
-    });
+    state_->watch(j.id, w, ex, state_);
     watched.emplace_back(j.id, std::move(w));
   }
   if (!watched.empty()) (void)co_await end_jobs(state_, std::move(watched), options_.grace);
