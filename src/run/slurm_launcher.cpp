@@ -394,6 +394,9 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
         {options_.agent, options_.run_dir, marker_, options_.workdir, options_.prompt, options_.environment}, r);
     const std::vector<std::string> argv = submission(*state_, options_.job, t, attempt, po, files.prompt);
     po.environment["COHORT_USAGE_FILE"] = po.usage_file.string();
+    // The run dir's mark is how a resumed run finds a dead run's local agents and ends them: a
+    // job is found by its comment, and adopted or cancelled, not ended as a leftover.
+    po.environment.erase(run_dir_variable);
     std::error_code ignored;
     fs::remove(po.usage_file, ignored);  // a usage file is this attempt's or none
 
