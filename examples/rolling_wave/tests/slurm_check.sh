@@ -110,6 +110,21 @@ await_running() {
 }
 queue_of() { squeue -h -t pending,running -o %j | grep -cx "$1" || true; }
 
+# --- 1b. the cap, where the plan is wider than it: 24 sleeping jobs, -j 16 -------------------------
+plan wide.json 1 24 '["sleep", "2"]'
+"$rw" run wide.json --allow-task-commands --launcher slurm --isolation none -j 16 --slurm-poll 100ms \
+  --run-dir "$work/wide" > wide.log 2>&1 &
+pid=$!
+max=0
+while kill -0 "$pid" 2> /dev/null; do
+  n=$(squeue -h -t running -o %j | grep -c '^cohort-' || true)
+  ((n > max)) && max=$n
+  sleep 0.05
+done
+wait "$pid" || { tail wide.log; echo "24 jobs at -j 16: the run failed"; exit 1; }
+((max <= 16)) || { echo "the cluster ran $max jobs at once, more than -j 16"; exit 1; }
+echo "24 jobs at -j 16: at most $max RUNNING at once in the cluster's view"
+
 # --- 2. Ctrl-C: an agent that ignores SIGTERM, with a setsid'd grandchild -------------------------
 mark=cohort-slurm-check-$$
 plan stubborn.json 1 2 "[\"sh\", \"$here/stubborn_agent.sh\", \"$mark\"]"
