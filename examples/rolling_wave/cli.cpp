@@ -130,6 +130,24 @@ std::string slurm_word(std::string_view v, std::string_view flag) {
   return std::string(v);
 }
 
+// One sbatch option for every job. Those cohort sets itself (the job's name, comment, files,
+// directory, environment) or that would change what a submission is (waiting for the job, an
+// array, another cluster, a test only) are refused, naming the flag.
+std::string sbatch_option(std::string_view v) {
+  if (!v.starts_with("-")) throw usage_error(fmt::format("--slurm-option takes one sbatch option, such as --qos=high, not '{}'", v));
+  static constexpr std::string_view refused[] = {
+      "-J", "--job-name", "--comment", "-o", "--output", "-e", "--error", "-i", "--input", "-D", "--chdir",
+      "--export", "--export-file", "--parsable", "-W", "--wait", "-a", "--array", "-M", "--clusters",
+      "--test-only", "--wrap", "--requeue"};
+  const std::string_view name = v.substr(0, v.find('='));
+  for (auto r : refused) {
+    if (name == r || (r.size() == 2 && v.starts_with(r))) {
+      throw usage_error(fmt::format("--slurm-option {}: cohort sets that itself, or it would change what a job is", v));
+    }
+  }
+  return std::string(v);
+}
+
 // Flags with a value.
 void value_flag(std::string_view flag, std::string_view v, arguments& a) {
   if (flag == "--tag") a.tag = v;
@@ -156,10 +174,7 @@ void value_flag(std::string_view flag, std::string_view v, arguments& a) {
   else if (flag == "--slurm-time") a.slurm_job.time_limit = slurm_word(v, flag);
   else if (flag == "--slurm-mem") a.slurm_job.memory = slurm_word(v, flag);
   else if (flag == "--slurm-cpus") a.slurm_job.cpus = static_cast<int>(parse_count(v, flag, 1, 4096));
-  else if (flag == "--slurm-option") {
-    if (!v.starts_with("-")) throw usage_error(fmt::format("--slurm-option takes one sbatch option, such as --qos=high, not '{}'", v));
-    a.slurm_job.extra.emplace_back(v);
-  }
+  else if (flag == "--slurm-option") a.slurm_job.extra.push_back(sbatch_option(v));
   else if (flag == "--slurm-poll") {
     a.slurm_poll = parse_duration(v, flag);
     if (a.slurm_poll < std::chrono::milliseconds(50)) throw usage_error("--slurm-poll is at least 50ms (be gentle with the controller)");

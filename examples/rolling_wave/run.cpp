@@ -47,6 +47,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <map>
 #include <optional>
 
 #include <fcntl.h>
@@ -398,12 +399,28 @@ asio::awaitable<void> run_body(run_context& c, cohort::scope& s, bool checking) 
 // run (adopt) or ended (cancel) before anything is submitted: never a second job for a task.
 asio::awaitable<void> take_over_jobs(run_context& c) {
   std::vector<cohort::slurm_job> jobs = co_await c.slurm->find_jobs();
-  std::erase_if(jobs, [](const cohort::slurm_job& j) { return j.state != "PENDING" && j.state != "RUNNING" && j.state != "COMPLETED" && j.state != "FAILED"; });
-  if (jobs.empty()) co_return;
+  // What is still alive, and what completed while no run watched: the newest attempt of each
+  // task. A job that failed or was cancelled is not taken: its task runs again.
+  std::erase_if(jobs, [](const cohort::slurm_job& j) {
+    return cohort::is_final_slurm_state(j.state) && j.state != "COMPLETED";
+  });
+  std::map<std::string, cohort::slurm_job> newest;
+  std::vector<cohort::slurm_job> older;
+  for (auto& j : jobs) {
+    auto& slot = newest[j.task_id];
+    if (slot.id.empty() || slot.attempt < j.attempt) std::swap(slot, j);
+    if (!j.id.empty()) older.push_back(std::move(j));
+  }
+  jobs.clear();
+  for (auto& [task, j] : newest) jobs.push_back(std::move(j));
   if (c.adopt_jobs) {
+    if (!older.empty()) co_await c.slurm->cancel(std::move(older));
+    if (jobs.empty()) co_return;
     c.note(fmt::format("adopted {} job(s) of the earlier run: their tasks wait for them", jobs.size()));
     c.slurm->adopt(std::move(jobs));
   } else {
+    jobs.insert(jobs.end(), older.begin(), older.end());
+    if (jobs.empty()) co_return;
     c.note(fmt::format("cancelling {} job(s) of the earlier run", jobs.size()));
     co_await c.slurm->cancel(std::move(jobs));
   }
@@ -413,7 +430,7 @@ asio::awaitable<void> take_over_jobs(run_context& c) {
 // ended with the run.
 asio::awaitable<void> end_unclaimed_jobs(run_context& c) {
   std::vector<cohort::slurm_job> left = co_await c.slurm->unclaimed();
-  std::erase_if(left, [](const cohort::slurm_job& j) { return j.state != "PENDING" && j.state != "RUNNING"; });
+  std::erase_if(left, [](const cohort::slurm_job& j) { return cohort::is_final_slurm_state(j.state); });
   if (left.empty()) co_return;
   c.note(fmt::format("cancelling {} job(s) of the earlier run that no task of this one claimed", left.size()));
   co_await c.slurm->cancel(std::move(left));

@@ -68,22 +68,65 @@ struct command_output {
   std::string out, err;
 };
 
-// Runs one of Slurm's commands to its end and keeps what it printed (the first 1 MiB).
-asio::awaitable<command_output> run_command(std::vector<std::string> argv, std::optional<std::string> input = {},
-                                            std::map<std::string, std::string, std::less<>> env = {}) {
+// Runs one of Slurm's commands to its end and keeps what it printed (up to `cap` bytes of each
+// stream). No default arguments: g++ 12 destroys temporaries made inside a co_await twice.
+asio::awaitable<command_output> run_command(std::vector<std::string> argv, std::optional<std::string> input,
+                                            std::map<std::string, std::string, std::less<>> env, std::size_t cap) {
   process_options po;
   po.argv = std::move(argv);
   po.input = std::move(input);
   po.environment = std::move(env);
   po.grace = std::chrono::seconds(2);
   command_output out;
-  po.on_line = [&out](const output_line& line) {
+  po.on_line = [&out, cap](const output_line& line) {
     std::string& s = line.stream == output_stream::out ? out.out : out.err;
-    if (s.size() < (1u << 20)) (s += line.text) += '\n';
+    if (s.size() < cap) (s += line.text) += '\n';
   };
   const process_result r = co_await run_process(std::move(po));
   out.exit = r.exit_code.value_or(-1);
   co_return out;
+}
+
+// A command without input whose output is small (scontrol, scancel).
+asio::awaitable<command_output> run_command(std::vector<std::string> argv) {
+  std::optional<std::string> no_input;
+  std::map<std::string, std::string, std::less<>> no_env;
+  co_return co_await run_command(std::move(argv), std::move(no_input), std::move(no_env), std::size_t{1} << 20);
+}
+
+// A path given to sbatch (`--output`, `--error`, `--input`): Slurm expands `%` patterns in
+// it, and an id made file-safe holds `%20` and the like.
+std::string slurm_path(const fs::path& p) {
+  std::string out;
+  for (char c : p.string()) {
+    out += c;
+    if (c == '%') out += '%';
+  }
+  return out;
+}
+
+// New complete lines of `file` from `offset` (moved past them): a job's output as it comes.
+std::vector<std::string> new_lines(const fs::path& file, std::uintmax_t& offset) {
+  std::vector<std::string> out;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return out;
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::string chunk(64 * 1024, '\0');
+  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  chunk.resize(static_cast<std::size_t>(in.gcount()));
+  const auto last = chunk.rfind('\n');
+  if (last == std::string::npos) {
+    if (chunk.size() == 64 * 1024) offset += chunk.size();  // one line longer than 64 KiB: skipped
+    return out;
+  }
+  offset += last + 1;
+  std::string_view rest(chunk.data(), last + 1);
+  while (!rest.empty()) {
+    const auto nl = rest.find('\n');
+    out.emplace_back(rest.substr(0, std::min<std::size_t>(nl, 16 * 1024)));
+    rest.remove_prefix(nl + 1);
+  }
+  return out;
 }
 
 // The last non-empty line of a file's last 4 KiB (the job's own last words).
@@ -152,9 +195,13 @@ struct slurm_launcher::state {
 
   // One squeue: this run's jobs, in any state the controller keeps.
   asio::awaitable<std::optional<std::vector<detail::queue_line>>> list() const {
-    std::vector<std::string> argv = words(command("squeue"), "-h", "-t", "all", "--name=" + job_name(), "-o",
-                                          std::string(detail::queue_format));
-    const command_output q = co_await run_command(std::move(argv));
+    // `--me`: a job of another user's with the same name and comment is never taken for ours.
+    std::vector<std::string> argv = words(command("squeue"), "-h", "--me", "-t", "all", "--name=" + job_name(),
+                                          "-o", std::string(detail::queue_format));
+    std::optional<std::string> no_input;
+    std::map<std::string, std::string, std::less<>> no_env;
+    const command_output q =
+        co_await run_command(std::move(argv), std::move(no_input), std::move(no_env), std::size_t{1} << 30);
     if (q.exit != 0) co_return std::nullopt;
     std::vector<detail::queue_line> out;
     std::string_view rest = q.out;
@@ -291,10 +338,13 @@ asio::awaitable<std::optional<job_status>> wait_job(watcher& w, clock_type::time
 struct ignore_change {
   void operator()(const job_status&) const noexcept {}
 };
+constexpr ignore_change no_change;
 
 } // namespace
 
 // --- the launcher ------------------------------------------------------------------------------
+
+bool is_final_slurm_state(std::string_view state) noexcept { return detail::is_final_state(state); }
 
 slurm_launcher::slurm_launcher(executor_type ex, slurm_launcher_options options)
     : options_(std::move(options)) {
@@ -319,62 +369,203 @@ namespace {
 // temporaries of a conditional expression in one).
 std::vector<std::string> submission(const slurm_launcher::state& s, const slurm_job_options& j, const task& t,
                                     int attempt, const process_options& po, const fs::path& prompt) {
-  std::vector<std::string> argv = words(s.command("sbatch"), "--parsable", "--job-name=" + s.job_name(),
-                                        "--comment=" + detail::job_comment(s.run_mark, t.id, attempt),
-                                        "--chdir=" + (po.cwd.empty() ? fs::current_path() : fs::absolute(po.cwd)).string(),
-                                        "--output=" + po.stdout_file.string(), "--error=" + po.stderr_file.string());
-  if (po.input) argv.push_back("--input=" + prompt.string());
+  std::vector<std::string> argv = words(s.command("sbatch"));
+  // The run's own options first: cohort's after them win where they name the same thing.
+  argv.insert(argv.end(), j.extra.begin(), j.extra.end());
+  const std::vector<std::string> own = words(
+      "--parsable", "--no-requeue",  // a requeued job would run again after cohort saw it end
+      "--job-name=" + s.job_name(), "--comment=" + detail::job_comment(s.run_mark, t.id, attempt),
+      "--chdir=" + (po.cwd.empty() ? fs::current_path() : fs::absolute(po.cwd)).string(),
+      "--output=" + slurm_path(po.stdout_file), "--error=" + slurm_path(po.stderr_file));
+  argv.insert(argv.end(), own.begin(), own.end());
+  if (po.input) argv.push_back("--input=" + slurm_path(prompt));
   if (!j.partition.empty() && !t.slurm.contains("partition")) argv.push_back("--partition=" + j.partition);
   if (!j.account.empty() && !t.slurm.contains("account")) argv.push_back("--account=" + j.account);
   if (!j.time_limit.empty() && !t.slurm.contains("time")) argv.push_back("--time=" + j.time_limit);
   if (!j.memory.empty() && !t.slurm.contains("mem")) argv.push_back("--mem=" + j.memory);
   if (j.cpus > 0 && !t.slurm.contains("cpus")) argv.push_back(fmt::format("--cpus-per-task={}", j.cpus));
-  argv.insert(argv.end(), j.extra.begin(), j.extra.end());
   for (const auto& [key, value] : t.slurm) argv.push_back(resource_option(key, value));
   argv.emplace_back("/dev/stdin");  // the batch script, given on sbatch's stdin
   argv.insert(argv.end(), po.argv.begin(), po.argv.end());
   return argv;
 }
 
-// The end of jobs a launch or a resume gives up: TERM to each job's processes (`--full`: the
-// batch script's children too), the grace, then `scancel` (SIGKILL; a pending job is simply
-// cancelled), and the wait until each has left the queue. Returns each job's final status.
-asio::awaitable<std::vector<job_status>> end_jobs(const std::shared_ptr<slurm_launcher::state>& s,
+// The environment sbatch runs with (and the job gets): the attempt's, without what would make
+// a task's `env` an sbatch option (`SBATCH_*`) or another cluster (`SLURM_*`), and without the
+// run dir's mark (how a resume ends a dead run's *local* agents: a job is found by its comment).
+std::map<std::string, std::string, std::less<>> submission_environment(const process_options& po, const task& t,
+                                                                       const slurm_launcher_options& o) {
+  std::map<std::string, std::string, std::less<>> env = po.environment;
+  for (const auto& [name, value] : t.env) {
+    if (!name.starts_with("SBATCH_") && !name.starts_with("SLURM_")) continue;
+    if (auto own = o.environment.find(name); own != o.environment.end()) env[name] = own->second;
+    else env.erase(name);
+  }
+  env.erase(run_dir_variable);
+  env["COHORT_USAGE_FILE"] = po.usage_file.string();
+  return env;
+}
+
+// `scancel [args] ids...`; a failure to run it is not fatal (the next step, or the job's own
+// end, still comes).
+asio::awaitable<void> scancel(const slurm_launcher::state& s, std::vector<std::string> args,
+                              const std::vector<std::string>& ids) {
+  if (ids.empty()) co_return;
+  args.insert(args.begin(), s.command("scancel"));
+  args.insert(args.end(), ids.begin(), ids.end());
+  try {
+    (void)co_await run_command(std::move(args));
+  } catch (const std::exception&) {
+  }
+}
+
+// Waits until each job not yet final is, or `until`.
+asio::awaitable<void> wait_all(const std::vector<std::pair<std::string, std::shared_ptr<watcher>>>& jobs,
+                               std::vector<std::optional<job_status>>& final, clock_type::time_point until) {
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (final[i]) continue;
+    final[i] = co_await wait_job(*jobs[i].second, until, no_change);
+  }
+}
+
+// The end of jobs a launch or a resume gives up: TERM to each running job's processes
+// (`--full`: the batch script's children too; a pending job is simply cancelled), the grace,
+// then SIGKILL to what is left (`--full -s KILL`) and `scancel`, asked again every few seconds,
+// and the wait until each has left the queue. A controller that never answers is given up
+// after two minutes: the status then has the state "UNKNOWN". Returns each job's final status.
+asio::awaitable<std::vector<job_status>> end_jobs(std::shared_ptr<slurm_launcher::state> s,
                                                   std::vector<std::pair<std::string, std::shared_ptr<watcher>>> jobs,
                                                   std::chrono::milliseconds grace) {
   std::vector<std::optional<job_status>> final(jobs.size());
   std::vector<std::string> running, pending;
   for (const auto& [id, w] : jobs) (w->last.state == "RUNNING" ? running : pending).push_back(id);
-  auto scancel = [&s](std::vector<std::string> args, const std::vector<std::string>& ids) -> asio::awaitable<void> {
-    if (ids.empty()) co_return;
-    args.insert(args.begin(), s->command("scancel"));
-    args.insert(args.end(), ids.begin(), ids.end());
-    try {
-      (void)co_await run_command(std::move(args));
-    } catch (const std::exception&) {
-      // scancel could not start: the final scancel below, or the job's own end, still comes
-    }
+  const std::vector<std::string> plain, term = words("--full", "-s", "TERM"), kill = words("--full", "-s", "KILL");
+  co_await scancel(*s, plain, pending);
+  co_await scancel(*s, term, running);
+  auto left = [&] {
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      if (!final[i]) ids.push_back(jobs[i].first);
+    return ids;
   };
-  const std::vector<std::string> plain, gentle = words("--full", "-s", "TERM");
-  co_await scancel(plain, pending);
-  co_await scancel(gentle, running);
-  const auto until = clock_type::now() + grace;
-  for (std::size_t i = 0; i < jobs.size(); ++i) final[i] = co_await wait_job(*jobs[i].second, until, ignore_change{});
-  std::vector<std::string> left;
-  for (std::size_t i = 0; i < jobs.size(); ++i)
-    if (!final[i]) left.push_back(jobs[i].first);
-  co_await scancel(plain, left);
+  co_await wait_all(jobs, final, clock_type::now() + grace);
+  const auto give_up = clock_type::now() + std::chrono::minutes(2);
+  for (bool first = true; !left().empty() && clock_type::now() < give_up; first = false) {
+    if (first) co_await scancel(*s, kill, left());
+    co_await scancel(*s, plain, left());
+    co_await wait_all(jobs, final, std::min(give_up, clock_type::now() + std::chrono::seconds(5)));
+  }
   std::vector<job_status> out;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (!final[i]) final[i] = co_await wait_job(*jobs[i].second, clock_type::time_point::max(), ignore_change{});
-    out.push_back(std::move(*final[i]));
+  for (auto& f : final) {
+    if (!f) {
+      f.emplace();
+      f->state = "UNKNOWN";
+      f->final = true;
+    }
+    out.push_back(std::move(*f));
   }
   co_return out;
+}
+
+// How a job that ended as `end` counts: its exit code (or signal) and its output read as a
+// local agent's, and only COMPLETED as done.
+launch_result result_of(const std::string& job, const job_status& end, const agent_files& files, bool timed_out,
+                        const cache_weights& weights) {
+  process_result pr;
+  if (end.exit && end.exit->signal != 0) pr.signal = end.exit->signal;
+  else if (end.exit) pr.exit_code = end.exit->code;
+  else if (end.state == "COMPLETED") pr.exit_code = 0;  // scontrol had forgotten it: Slurm said it completed
+  pr.ended_by = timed_out ? end_reason::deadline : end_reason::none;
+  pr.pid = pr.pgid = 0;
+  pr.stdout_file = files.stdout_file;
+  pr.stderr_file = files.stderr_file;
+  pr.usage_file = files.usage_file;
+  launch_result out = detail::launch_result_of(pr, weights);
+  if (end.state.empty()) {
+    out.status = launch_status::failed;
+    out.message = "job " + job + " left the cluster's records before its end was seen";
+    return out;
+  }
+  if (end.state == "UNKNOWN") {
+    out.status = launch_status::failed;
+    out.message = "the cluster did not answer: job " + job + " may still be in its queue";
+    return out;
+  }
+  if (end.state == "TIMEOUT") out.timed_out = true;
+  // Only COMPLETED is done: a job cancelled while pending, past its time limit, or on a node
+  // that failed may say exit 0 all the same.
+  if (end.state != "COMPLETED" && out.status == launch_status::succeeded) {
+    out.status = launch_status::failed;
+    out.message = describe(pr);
+  }
+  if (out.status == launch_status::failed && out.message == describe(pr)) {
+    // No words of the agent's own: the job's last line on stderr (`exec: prog: not found`).
+    if (std::string line = last_line_of(files.stderr_file); !line.empty()) out.message += ": " + line;
+    if (end.state != "COMPLETED" && end.state != "FAILED") out.message += " (" + end.state + ")";
+  }
+  return out;
+}
+
+// What shapes an agent's command (attempt.hpp), from the launcher's options.
+detail::agent_setup setup_of(const slurm_launcher_options& o, const std::string& marker) {
+  return {o.agent, o.run_dir, marker, o.workdir, o.prompt, o.environment};
 }
 
 } // namespace
 
 asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
+  // A coroutine of its own (co_spawn forwards the caller's cancellation to it): the settings it
+  // changes to see a job to its end stay its own, not the caller's.
+  auto ex = co_await asio::this_coro::executor;
+  auto attempt = run_attempt(r);
+  co_return co_await asio::co_spawn(ex, std::move(attempt), asio::use_awaitable);
+}
+
+asio::awaitable<std::string> slurm_launcher::submit(const launch_request& r, int attempt, launch_result& failed) {
+  const task& t = r.get();
+  auto ex = co_await asio::this_coro::executor;
+  auto cs = co_await asio::this_coro::cancellation_state;
+  const process_options po = detail::prepare_attempt(setup_of(options_, marker_), r);
+  const std::vector<std::string> argv = submission(*state_, options_.job, t, attempt, po,
+                                                   agent_files_of(options_.run_dir, t.id, attempt).prompt);
+  const auto env = submission_environment(po, t, options_);
+  const std::string comment = detail::job_comment(run_mark_, t.id, attempt);
+  std::error_code ignored;
+  fs::remove(po.usage_file, ignored);  // a usage file is this attempt's or none
+  for (int tried = 0;; ++tried) {
+    // Out of reach of the cancellation: an sbatch cut short may still have queued its job,
+    // which would then run unwatched. Every argument a named object (g++ 12).
+    std::optional<std::string> script(batch_script);
+    auto submitting = run_command(argv, std::move(script), env, std::size_t{1} << 20);
+    const command_output sub = co_await asio::co_spawn(
+        ex, std::move(submitting), asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+    std::string job = sub.exit == 0 ? detail::parse_job_id(sub.out) : std::string();
+    const bool transient = job.empty() && detail::is_transient_submit_error(sub.err);
+    if (transient) {
+      // A submission whose answer was lost may have been queued all the same: looked for by
+      // its comment before another is made.
+      if (auto listed = co_await state_->list()) {
+        for (const auto& l : *listed)
+          if (l.comment == comment) job = l.id;
+      }
+    }
+    if (!job.empty()) co_return job;
+    if (cancelled(cs)) throw system_error(asio::error::operation_aborted, "cohort: slurm submission");
+    if (tried >= options_.submit_retries || !transient) {
+      const std::string why = first_error_line(sub.err.empty() ? sub.out : sub.err);
+      failed.status = launch_status::failed;
+      failed.exit_code = sub.exit;
+      failed.message = "the job was not submitted: " + why;
+      if (why.empty()) failed.message += fmt::format("sbatch exit {}", sub.exit);
+      co_return std::string();
+    }
+    asio::steady_timer wait(ex, std::chrono::milliseconds(std::min(100 << std::min(tried, 6), 5000)));
+    (void)co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (cancelled(cs)) throw system_error(asio::error::operation_aborted, "cohort: slurm submission");
+  }
+}
+
+asio::awaitable<launch_result> slurm_launcher::run_attempt(const launch_request& r) {
   const task& t = r.get();
   auto ex = co_await asio::this_coro::executor;
   auto cs = co_await asio::this_coro::cancellation_state;
@@ -385,62 +576,51 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
   const std::optional<slurm_job> adopted = state_->claim(t.id);
   const int attempt = adopted ? adopted->attempt : r.attempt;
   const agent_files files = agent_files_of(options_.run_dir, t.id, attempt);
-
   std::string job;
   if (adopted) {
     job = adopted->id;
   } else {
-    process_options po = detail::prepare_attempt(
-        {options_.agent, options_.run_dir, marker_, options_.workdir, options_.prompt, options_.environment}, r);
-    const std::vector<std::string> argv = submission(*state_, options_.job, t, attempt, po, files.prompt);
-    po.environment["COHORT_USAGE_FILE"] = po.usage_file.string();
-    // The run dir's mark is how a resumed run finds a dead run's local agents and ends them: a
-    // job is found by its comment, and adopted or cancelled, not ended as a leftover.
-    po.environment.erase(run_dir_variable);
-    std::error_code ignored;
-    fs::remove(po.usage_file, ignored);  // a usage file is this attempt's or none
-
-    // Submitted out of reach of the cancellation: an sbatch cut short may still have queued
-    // its job, which would then run unwatched.
-    for (int tried = 0;; ++tried) {
-      // Every argument a named object: g++ 12 destroys temporaries made inside a co_await twice.
-      std::optional<std::string> script(batch_script);
-      auto submit = run_command(argv, std::move(script), po.environment);
-      const command_output sub = co_await asio::co_spawn(
-          ex, std::move(submit), asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
-      if (sub.exit == 0) job = detail::parse_job_id(sub.out);
-      if (!job.empty()) break;
-      const std::string why = first_error_line(sub.err.empty() ? sub.out : sub.err);
-      if (tried >= options_.submit_retries || !detail::is_transient_submit_error(sub.err) || cancelled(cs)) {
-        launch_result failed;
-        failed.status = launch_status::failed;
-        failed.exit_code = sub.exit;
-        failed.message = "the job was not submitted: " + why;
-        if (why.empty()) failed.message += fmt::format("sbatch exit {}", sub.exit);
-        co_return failed;
-      }
-      asio::steady_timer wait(ex, std::chrono::milliseconds(std::min(100 << std::min(tried, 6), 5000)));
-      (void)co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    launch_result not_submitted;
+    job = co_await submit(r, attempt, not_submitted);
+    if (job.empty()) co_return not_submitted;
   }
 
   auto w = std::make_shared<watcher>(ex);
   w->last.state = "PENDING";
   if (adopted) w->last.state = adopted->state;
   state_->watch(job, w, ex, state_);
+
+  // The request's callbacks, on this executor; one that throws ends the job, then its error
+  // goes on.
+  std::exception_ptr callback_error;
   bool started = false;
   job_status shown;  // the last state told
+  auto deadline = clock_type::time_point::max();  // the timeout counts from RUNNING, not the queue
   auto told = [&](const job_status& st) {
-    if (!shown.state.empty() && st.state == shown.state && st.reason == shown.reason) return;
+    if (callback_error || (!shown.state.empty() && st.state == shown.state && st.reason == shown.reason)) return;
     shown = st;
-    event step;
-    step.job = job;
-    step.job_state = st.state;
-    step.message = st.reason;
-    if (r.on_queued) r.on_queued(step);
-    if (st.state == "RUNNING" && !started) {
-      started = true;
-      if (r.on_started) r.on_started(0);
+    try {
+      event step;
+      step.job = job;
+      step.job_state = st.state;
+      step.message = st.reason;
+      if (r.on_queued) r.on_queued(step);
+      if (st.state == "RUNNING" && !started) {
+        started = true;
+        if (r.timeout.count() > 0) deadline = clock_type::now() + r.timeout;
+        if (r.on_started) r.on_started(0);
+      }
+    } catch (...) {
+      callback_error = std::current_exception();
+    }
+  };
+  std::uintmax_t read_at = 0;  // of the job's output, passed on line by line
+  auto pass_output = [&] {
+    if (!r.on_output || callback_error) return;
+    try {
+      for (const auto& line : new_lines(files.stdout_file, read_at)) r.on_output(detail::shown_line(line));
+    } catch (...) {
+      callback_error = std::current_exception();
     }
   };
   job_status first;
@@ -448,8 +628,13 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
   if (adopted) first.reason = adopted->reason;
   told(first);
 
-  const auto deadline = r.timeout.count() > 0 ? clock_type::now() + r.timeout : clock_type::time_point::max();
-  std::optional<job_status> end = co_await wait_job(*w, deadline, told, &cs);
+  const auto tick = std::clamp(options_.poll_interval * 4, std::chrono::milliseconds(250), std::chrono::milliseconds(2000));
+  std::optional<job_status> end;
+  for (;;) {
+    end = co_await wait_job(*w, std::min(deadline, clock_type::now() + tick), told, &cs);
+    if (started) pass_output();
+    if (end || cancelled(cs) || callback_error || clock_type::now() >= deadline) break;
+  }
   const bool given_up = !end;
   const bool was_cancelled = given_up && cancelled(cs);
   if (given_up) {
@@ -459,30 +644,13 @@ asio::awaitable<launch_result> slurm_launcher::launch(const launch_request& r) {
     std::vector<job_status> ended = co_await end_jobs(state_, std::move(mine), options_.grace);
     end = std::move(ended.front());
   }
-  if (!started && r.on_started) r.on_started(0);  // it ended between two polls
+  if (callback_error) std::rethrow_exception(callback_error);
+  const bool ran = end->state == "COMPLETED" || end->state == "FAILED" || end->state == "TIMEOUT" ||
+                   end->state == "OUT_OF_MEMORY";
+  if (!started && ran && r.on_started) r.on_started(0);  // it ran between two polls
   if (was_cancelled) throw system_error(asio::error::operation_aborted, "cohort: slurm job " + job + " cancelled");
-
-  process_result pr;
-  if (end->exit && end->exit->signal != 0) pr.signal = end->exit->signal;
-  else if (end->exit) pr.exit_code = end->exit->code;
-  pr.ended_by = given_up ? end_reason::deadline : end_reason::none;
-  pr.pid = pr.pgid = 0;
-  pr.stdout_file = files.stdout_file;
-  pr.stderr_file = files.stderr_file;
-  pr.usage_file = files.usage_file;
-  launch_result out = detail::launch_result_of(pr, options_.weights);
-  if (r.on_output) {
-    if (std::string line = last_line_of(files.stdout_file); !line.empty()) r.on_output(detail::shown_line(line));
-  }
-  if (!end->exit && end->state.empty()) {
-    out.status = launch_status::failed;
-    out.message = "job " + job + " left the cluster's records before its end was seen";
-  } else if (out.status == launch_status::failed && out.message == describe(pr)) {
-    // No words of the agent's own: the job's last line on stderr (`exec: prog: not found`).
-    if (std::string line = last_line_of(files.stderr_file); !line.empty()) out.message += ": " + line;
-    if (end->state != "COMPLETED" && end->state != "FAILED") out.message += " (" + end->state + ")";
-  }
-  co_return out;
+  pass_output();
+  co_return result_of(job, *end, files, given_up, options_.weights);
 }
 
 asio::awaitable<std::vector<slurm_job>> slurm_launcher::find_jobs() {
@@ -492,7 +660,13 @@ asio::awaitable<std::vector<slurm_job>> slurm_launcher::find_jobs() {
   for (const auto& l : *listed) {
     const auto mark = detail::parse_job_comment(l.comment);
     if (!mark || mark->run != run_mark_) continue;
-    out.push_back({l.id, l.state, l.reason, mark->task_id, mark->attempt});
+    slurm_job j;
+    j.id = l.id;
+    j.state = l.state;
+    j.reason = l.reason;
+    j.task_id = mark->task_id;
+    j.attempt = mark->attempt;
+    out.push_back(std::move(j));
   }
   co_return out;
 }

@@ -228,9 +228,10 @@ CO_TEST_CASE(a_cancelled_launch_ends_its_job_and_waits_until_it_left_the_queue) 
     BOOST_TEST(x.code() == asio::error::operation_aborted);
   }
   const auto scancel = c.calls("scancel");
-  BOOST_REQUIRE_EQUAL(scancel.size(), 2u);  // TERM (ignored by the agent), then the kill
+  BOOST_REQUIRE_GE(scancel.size(), 3u);  // TERM (ignored by the agent), then the kill
   BOOST_TEST(scancel[0] == "scancel --full -s TERM 1");
-  BOOST_TEST(scancel[1] == "scancel 1");
+  BOOST_TEST(scancel[1] == "scancel --full -s KILL 1");
+  BOOST_TEST(scancel[2] == "scancel 1");
   BOOST_TEST(c.job_state("1") == "CANCELLED");  // final before the launch ended
 }
 
@@ -247,6 +248,44 @@ CO_TEST_CASE(a_job_past_its_timeout_is_ended_and_fails_as_timed_out) {
   BOOST_TEST(result.timed_out);
   BOOST_TEST(result.signal == 15);
   BOOST_TEST(c.calls("scancel").front() == "scancel --full -s TERM 1");
+}
+
+// The timeout counts from the job's start, not from its time in the queue.
+CO_TEST_CASE(the_timeout_counts_from_running_not_from_the_queue) {
+  fake_cluster c;
+  ::setenv("FAKE_SLURM_PENDING", "1", 1);  // a second in the queue, then a job that ends at once
+  plan_builder b;
+  const auto t = one_task(b, {"true"});
+  cohort::slurm_launcher agents(co_await asio::this_coro::executor, c.options());
+  auto r = request_for(b.p, t);
+  r.timeout = 400ms;
+  const auto result = co_await agents.launch(r);
+  BOOST_TEST((result.status == cohort::launch_status::succeeded), result.message);
+  BOOST_TEST(!result.timed_out);
+}
+
+// Only COMPLETED is done: a job cancelled in the queue (by someone else) says exit 0:0, and is
+// a failure that says what became of it.
+CO_TEST_CASE(a_job_cancelled_in_the_queue_is_no_success) {
+  fake_cluster c;
+  ::setenv("FAKE_SLURM_PENDING", "30", 1);
+  plan_builder b;
+  const auto t = one_task(b, {"true"});
+  cohort::slurm_launcher agents(co_await asio::this_coro::executor, c.options());
+  auto r = request_for(b.p, t);
+  bool started = false;
+  r.on_queued = [&](const cohort::event& step) {
+    BOOST_TEST(step.job == "1");
+    if (step.job_state == "PENDING") {
+      const std::string cancel = std::string(COHORT_FAKE_SLURM_DIR) + "/scancel " + step.job;
+      BOOST_TEST(std::system(cancel.c_str()) == 0);  // an administrator's scancel
+    }
+  };
+  r.on_started = [&](int) { started = true; };
+  const auto result = co_await agents.launch(r);
+  BOOST_TEST((result.status == cohort::launch_status::failed));
+  BOOST_TEST(result.message == "exit 0 (CANCELLED)");
+  BOOST_TEST(!started);  // it never ran: no launch to tell
 }
 
 // A failing job's exit code comes from scontrol; a job that cannot start (no such program on

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cohort {
@@ -67,6 +68,10 @@ struct slurm_job {
   std::string task_id;
   int attempt = 0;
 };
+
+/// Whether a job in Slurm's `state` has left the queue for good (COMPLETED, FAILED, CANCELLED,
+/// TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, BOOT_FAIL, DEADLINE, PREEMPTED).
+bool is_final_slurm_state(std::string_view state) noexcept;
 
 /// Runs each attempt as one Slurm batch job.
 /**
@@ -119,6 +124,10 @@ public:
   struct state;  // the jobs and the poller, on the strand (slurm_launcher.cpp)
 
 private:
+  boost::asio::awaitable<launch_result> run_attempt(const launch_request& r);
+  /// The job id; empty when sbatch refused the job (then `failed` says why).
+  boost::asio::awaitable<std::string> submit(const launch_request& r, int attempt, launch_result& failed);
+
   slurm_launcher_options options_;
   std::string marker_;    ///< run_dir_marker(options_.run_dir)
   std::string run_mark_;  ///< hash of marker_
