@@ -210,7 +210,7 @@ bool failed_with(const std::function<void()>& f, boost::system::errc::errc_t cod
 BOOST_AUTO_TEST_SUITE(reliability)
 
 BOOST_AUTO_TEST_CASE(a_thousand_cancelled_agents_with_stubborn_grandchildren_leave_no_survivor,
-                     *boost::unit_test::timeout(240)) {
+                     *boost::unit_test::timeout(600)) {
   int cancelled = 0, survivors = 0;
   const auto stubborn = sim({"--ignore-sigterm", "--grandchildren", "2", "--ready", "--sleep", "60000"});
   run_all(8, [&](int) { return cancel_many(stubborn, 125, cancelled, survivors); });
@@ -229,7 +229,7 @@ constexpr int launches_per_parent = 1000;
 #endif
 
 BOOST_AUTO_TEST_CASE(ten_thousand_launches_grow_neither_fds_nor_rss,
-                     *boost::unit_test::timeout(240)) {
+                     *boost::unit_test::timeout(600)) {
   cohort::test::temp_dir dir;
   tmpfs fast(dir.path(), "size=256m,mode=0700");  // in memory; a run dir is private
   const auto plan = chain_of_parents(10, launches_per_parent, sim({}));
@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_launches_grow_neither_fds_nor_rss,
 }
 
 BOOST_AUTO_TEST_CASE(a_gib_of_output_keeps_rss_bounded_and_the_log_complete,
-                     *boost::unit_test::timeout(240)) {
+                     *boost::unit_test::timeout(600)) {
   cohort::test::temp_dir dir;
   const auto before = rss_kib();
   std::int64_t peak = before;
