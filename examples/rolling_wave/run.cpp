@@ -244,6 +244,21 @@ cohort::slurm_launcher_options slurm_options_for(const arguments& a, const cohor
   return o;
 }
 
+// What --launcher slurm will ask of the cluster, for --dry-run.
+std::string slurm_summary(const arguments& a) {
+  std::string s = "Slurm: each attempt one job, sbatch --parsable --no-requeue";
+  const auto& j = a.slurm_job;
+  for (const auto& o : j.extra) s += " " + o;
+  if (!j.partition.empty()) s += " --partition=" + j.partition;
+  if (!j.account.empty()) s += " --account=" + j.account;
+  if (!j.time_limit.empty()) s += " --time=" + j.time_limit;
+  if (!j.memory.empty()) s += " --mem=" + j.memory;
+  if (j.cpus > 0) s += fmt::format(" --cpus-per-task={}", j.cpus);
+  s += fmt::format(" (and a task's own \"slurm\" resources); squeue every {} ms; SLURM_CONF={}", a.slurm_poll.count(),
+                   std::getenv("SLURM_CONF") ? std::getenv("SLURM_CONF") : "(Slurm's default)");
+  return cohort::terminal_safe(s);
+}
+
 void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan_analysis& r) {
   fmt::print("{}\nWhat would run (nothing is launched with --dry-run):\n\n", cohort::render_text(p, r));
   for (cohort::task_index t = 0; t < p.size(); ++t) {
@@ -704,6 +719,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
     fmt::print("\nisolation: {}\n", iso.why);
+    if (a.slurm) fmt::print("launcher: {}\n", slurm_summary(a));
     return all_done;
   }
   if (a.confirm && !a.yes && !confirmed(p, a, analysis)) {
