@@ -444,7 +444,7 @@ asio::awaitable<void> take_over_jobs(run_context& c) {
 // Adopted jobs no task of this run claimed (their tasks finished, or the run stopped early):
 // ended with the run.
 asio::awaitable<void> end_unclaimed_jobs(run_context& c) {
-  std::vector<cohort::slurm_job> left = co_await c.slurm->unclaimed();
+  std::vector<cohort::slurm_job> left = c.slurm->unclaimed();
   std::erase_if(left, [](const cohort::slurm_job& j) { return cohort::is_final_slurm_state(j.state); });
   if (left.empty()) co_return;
   c.note(fmt::format("cancelling {} job(s) of the earlier run that no task of this one claimed", left.size()));

@@ -508,11 +508,11 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
   auto launched = make(event_kind::task_launched, t);
   launched.attempt = n;
   launched.tokens = reserved;
-  request.on_queued = [this, t, n, e = &launched](const event& step) {
+  request.on_queued = [this, e = &launched](const event& step) {  // the task and attempt are the launch's
     e->job = step.job;
-    state_[t].report.job = step.job;
-    auto q = make(event_kind::task_queued, t);
-    q.attempt = n;
+    state_[*e->task].report.job = step.job;
+    auto q = make(event_kind::task_queued, e->task);
+    q.attempt = e->attempt;
     q.job = step.job;
     q.job_state = step.job_state;
     q.message = step.message;

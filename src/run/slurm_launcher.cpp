@@ -687,14 +687,11 @@ void slurm_launcher::adopt(std::vector<slurm_job> jobs) {
   }
 }
 
-asio::awaitable<std::vector<slurm_job>> slurm_launcher::unclaimed() {
-  std::vector<slurm_job> out;
-  {
-    const std::lock_guard lock(state_->mutex);
-    out = state_->superseded;
-    for (const auto& [task, j] : state_->adopted) out.push_back(j);
-  }
-  co_return out;
+std::vector<slurm_job> slurm_launcher::unclaimed() const {
+  const std::lock_guard lock(state_->mutex);
+  std::vector<slurm_job> out = state_->superseded;
+  for (const auto& [task, j] : state_->adopted) out.push_back(j);
+  return out;
 }
 
 asio::awaitable<void> slurm_launcher::cancel(std::vector<slurm_job> jobs) {

@@ -33,19 +33,9 @@ using cohort::event_kind;
 using cohort::task_outcome;
 using cohort::test::event_log;
 using cohort::test::observe;
+using cohort::test::one_task;
 using cohort::test::plan_builder;
 using cohort::test::sim;
-
-namespace {
-
-// A parent "1" with one subtask whose own argv is `argv`.
-cohort::task_index one_task(plan_builder& b, std::vector<std::string> argv) {
-  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
-  b.p.tasks[t].argv = std::move(argv);
-  return t;
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(process_launcher)
 

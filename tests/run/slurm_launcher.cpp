@@ -37,12 +37,14 @@ using namespace std::chrono_literals;
 using cohort::event_kind;
 using cohort::test::event_log;
 using cohort::test::observe;
+using cohort::test::one_task;
 using cohort::test::plan_builder;
 using cohort::test::sim;
 
 namespace {
 
-std::string read_all(const fs::path& p) {
+// A file's text, empty when there is none (a job's pid before it runs).
+std::string text_if_any(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
   s << in.rdbuf();
@@ -71,7 +73,7 @@ struct fake_cluster {
   ~fake_cluster() {
     // No job outlives its test.
     for (const auto& j : fs::directory_iterator(state / "jobs")) {
-      const std::string pid = read_all(j.path() / "pid");
+      const std::string pid = text_if_any(j.path() / "pid");
       if (!pid.empty()) ::kill(-std::stoi(pid), SIGKILL);  // the job's process group
     }
     ::unsetenv("FAKE_SLURM_DIR");
@@ -92,17 +94,11 @@ struct fake_cluster {
     return out;
   }
   std::string job_state(const std::string& id) const {
-    std::string s = read_all(state / "jobs" / id / "state");
+    std::string s = cohort::test::read_text(state / "jobs" / id / "state");
     while (!s.empty() && s.back() == '\n') s.pop_back();
     return s;
   }
 };
-
-cohort::task_index one_task(plan_builder& b, std::vector<std::string> argv) {
-  const auto t = b.sub(b.parent("1"), "1", {}, 1ms);
-  b.p.tasks[t].argv = std::move(argv);
-  return t;
-}
 
 cohort::launch_request request_for(const cohort::plan& p, cohort::task_index t) {
   cohort::launch_request r;
@@ -180,7 +176,7 @@ CO_TEST_CASE(the_job_runs_the_exact_argv_and_is_named_for_its_run_and_attempt) {
   const auto result = co_await agents.launch(r);
   BOOST_TEST((result.status == cohort::launch_status::succeeded), result.message);
   const auto files = cohort::agent_files_of(c.run_dir, "1.1", 2);
-  BOOST_TEST(read_all(files.stdout_file) == "[a b]\n[$(echo x)]\n[]\n[*]\n[-x]\n[1.1]\n[2]\n");
+  BOOST_TEST(cohort::test::read_text(files.stdout_file) == "[a b]\n[$(echo x)]\n[]\n[*]\n[-x]\n[1.1]\n[2]\n");
   const auto sbatch = c.calls("sbatch");
   BOOST_REQUIRE_EQUAL(sbatch.size(), 1u);
   BOOST_TEST(sbatch[0].find("--comment=cohort " + agents.run_mark() + " 2 1.1") != std::string::npos, sbatch[0]);
@@ -362,8 +358,8 @@ CO_TEST_CASE(an_adopted_job_is_waited_for_instead_of_a_second_one) {
   const auto r = co_await agents.launch(request_for(b.p, t));
   BOOST_TEST((r.status == cohort::launch_status::succeeded), r.message);
   BOOST_TEST(c.calls("sbatch").size() == 2u);  // the dead run's two, none of this run's
-  BOOST_TEST(read_all(out).find("dead run") != std::string::npos);
-  const auto left = co_await agents.unclaimed();
+  BOOST_TEST(cohort::test::read_text(out).find("dead run") != std::string::npos);
+  const auto left = agents.unclaimed();
   BOOST_REQUIRE_EQUAL(left.size(), 1u);
   BOOST_TEST(left[0].task_id == "9.9");
   co_await agents.cancel(left);

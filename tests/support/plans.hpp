@@ -132,6 +132,13 @@ struct event_log final : observer {
   }
 };
 
+/// A parent "1" with one subtask "1.1" whose own argv is `argv` (a launcher's test plan).
+inline task_index one_task(plan_builder& b, std::vector<std::string> argv) {
+  const auto t = b.sub(b.parent("1"), "1", {}, std::chrono::milliseconds(1));
+  b.p.tasks[t].argv = std::move(argv);
+  return t;
+}
+
 /// The observer list of a run that `log` records. (A braced list inside a co_await expression
 /// does not compile with g++ 12: see notes P1.)
 inline std::vector<observer*> observe(event_log& log) { return {&log}; }

@@ -24,19 +24,23 @@ command -v python3 > /dev/null || { echo "SKIPPED: python3 missing (run .ci/setu
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 jobcomp=$cluster/log/jobcomp.log
 
-# The jobs of a run, by the name its jobs carry (cohort-<hash of the run dir>).
-run_name() { squeue -h -t all -j "$1" -o %j; }
+# The most of cohort's jobs the cluster ran at once while process $1 lived (squeue, sampled:
+# a sample can miss a peak, never make one up).
+peak_running() {
+  local max=0 n
+  while kill -0 "$1" 2> /dev/null; do
+    n=$(squeue -h -t running -o %j | grep -c '^cohort-' || true)
+    ((n > max)) && max=$n
+    sleep 0.05
+  done
+  echo "$max"
+}
 
 # --- 1. the seed plan, -j 16 --------------------------------------------------------------------
 "$rw" --launcher slurm -j 16 --time-scale 0.0003 --slurm-poll 100ms --run-dir "$work/seed" --json \
   > seed.jsonl 2> seed.err &
 pid=$!
-max=0
-while kill -0 "$pid" 2> /dev/null; do
-  n=$(squeue -h -t running -o %j | grep -c '^cohort-' || true)
-  ((n > max)) && max=$n
-  sleep 0.1
-done
+max=$(peak_running "$pid")
 set +e; wait "$pid"; code=$?; set -e
 [[ $code == 0 ]] || { tail -20 seed.err; echo "seed run: exit $code, expected 0"; exit 1; }
 ((max <= 16)) || { echo "the cluster ran $max of the run's jobs at once, more than -j 16"; exit 1; }
@@ -115,12 +119,7 @@ plan wide.json 1 24 '["sleep", "2"]'
 "$rw" run wide.json --allow-task-commands --launcher slurm --isolation none -j 16 --slurm-poll 100ms \
   --run-dir "$work/wide" > wide.log 2>&1 &
 pid=$!
-max=0
-while kill -0 "$pid" 2> /dev/null; do
-  n=$(squeue -h -t running -o %j | grep -c '^cohort-' || true)
-  ((n > max)) && max=$n
-  sleep 0.05
-done
+max=$(peak_running "$pid")
 wait "$pid" || { tail wide.log; echo "24 jobs at -j 16: the run failed"; exit 1; }
 ((max <= 16)) || { echo "the cluster ran $max jobs at once, more than -j 16"; exit 1; }
 echo "24 jobs at -j 16: at most $max RUNNING at once in the cluster's view"

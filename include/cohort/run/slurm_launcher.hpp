@@ -113,7 +113,7 @@ public:
   /// call before the run starts). Jobs no launch claimed are `unclaimed()`.
   void adopt(std::vector<slurm_job> jobs);
   /// The adopted jobs no launch has claimed yet.
-  [[nodiscard]] boost::asio::awaitable<std::vector<slurm_job>> unclaimed();
+  [[nodiscard]] std::vector<slurm_job> unclaimed() const;
   /// Ends `jobs` (TERM, the grace, KILL) and completes once each has left the queue.
   [[nodiscard]] boost::asio::awaitable<void> cancel(std::vector<slurm_job> jobs);
 
