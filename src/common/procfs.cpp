@@ -83,17 +83,105 @@ std::uint64_t boot_ticks_now() {
          static_cast<std::uint64_t>(now.tv_nsec) * hz / 1'000'000'000U;
 }
 
-std::vector<proc_stat> scan_processes() {
+namespace {
+
+template <class Keep>
+std::vector<proc_stat> scan_processes_if(Keep keep) {
   std::vector<proc_stat> out;
   DIR* d = ::opendir("/proc");
   if (!d) return out;
   while (const dirent* e = ::readdir(d)) {
     int pid = 0;
-    if (!parse(std::string_view(e->d_name), pid)) continue;
+    if (!parse(std::string_view(e->d_name), pid) || !keep(pid)) continue;
     if (auto s = read_proc_stat(pid)) out.push_back(*s);
   }
   ::closedir(d);
   return out;
+}
+
+// The first number of a /proc file (`/proc/sys/kernel/pid_max`), or of the line of /proc/stat
+// that starts with `key`.
+template <class Int>
+std::optional<Int> proc_number(const char* path, std::string_view key = {}) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buffer[8192];
+  ssize_t n = 0;
+  do n = ::read(fd, buffer, sizeof buffer - 1);
+  while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  std::string_view text(buffer, static_cast<std::size_t>(n));
+  if (!key.empty()) {
+    auto at = text.find(key);
+    while (at != std::string_view::npos && at != 0 && text[at - 1] != '\n') at = text.find(key, at + 1);
+    if (at == std::string_view::npos) return std::nullopt;
+    text.remove_prefix(at + key.size());
+  }
+  Int value{};
+  const auto field = next_field(text);
+  const auto r = std::from_chars(field.data(), field.data() + field.size(), value);
+  if (r.ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+} // namespace
+
+std::vector<proc_stat> scan_processes() {
+  return scan_processes_if([](int) { return true; });
+}
+
+std::uint64_t forks_since_boot() {
+  return proc_number<std::uint64_t>("/proc/stat", "processes ").value_or(0);
+}
+
+std::size_t pid_window::size() const noexcept {
+  const auto a = static_cast<std::size_t>(after), t = static_cast<std::size_t>(through);
+  return after <= through ? t - a : static_cast<std::size_t>(limit) - 1 - a + t;
+}
+
+std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before) {
+  // The last pid handed out in this namespace is the fifth field of /proc/loadavg.
+  const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || forks_before == 0) {
+    if (fd >= 0) ::close(fd);
+    return std::nullopt;
+  }
+  char buffer[256];
+  ssize_t n = 0;
+  do n = ::read(fd, buffer, sizeof buffer);
+  while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  std::string_view text(buffer, static_cast<std::size_t>(n));
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  for (int field = 1; field < 5; ++field) next_field(text);
+  pid_window w;
+  w.after = pid;
+  if (!parse(next_field(text), w.through)) return std::nullopt;
+  const auto limit = proc_number<int>("/proc/sys/kernel/pid_max");
+  const std::uint64_t forks = forks_since_boot();
+  if (!limit || forks < forks_before) return std::nullopt;
+  w.limit = *limit;
+  // Each fork takes one pid at most; the counter skips the pids in use and restarts above the
+  // reserved ones (300), so fewer forks than that many pids cannot have come round to `pid`.
+  const std::uint64_t room = static_cast<std::uint64_t>(std::max(*limit - 1000, 0));
+  if (forks - forks_before >= room) return std::nullopt;
+  return w;
+}
+
+std::vector<proc_stat> scan_processes(const pid_window& window, const std::vector<int>& skip) {
+  const auto skipped = [&](int pid) { return std::find(skip.begin(), skip.end(), pid) != skip.end(); };
+  // Most windows of a short agent hold only the other agents started since: no /proc at all.
+  if (window.size() <= 4096) {
+    bool other = false;
+    for (int pid = window.after, left = static_cast<int>(window.size()); left > 0 && !other; --left) {
+      pid = pid + 1 >= window.limit ? 1 : pid + 1;
+      other = !skipped(pid);
+    }
+    if (!other) return {};
+  }
+  return scan_processes_if([&](int pid) { return window.contains(pid) && !skipped(pid); });
 }
 
 } // namespace cohort::detail

@@ -42,6 +42,32 @@ std::uint64_t boot_ticks_now();
 /// Every process there is, zombies included.
 std::vector<proc_stat> scan_processes();
 
+/// Processes and threads created on the machine since boot (`processes` in /proc/stat); 0 when
+/// /proc does not say.
+std::uint64_t forks_since_boot();
+
+/// The pids the kernel handed out after a given one, in its cyclic order: `(after, through]`,
+/// wrapping past the pid limit to the low pids.
+struct pid_window {
+  int after = 0;
+  int through = 0;
+  int limit = 0;  ///< pid_max: pids are below it
+  bool contains(int pid) const noexcept {
+    return after <= through ? pid > after && pid <= through : pid > after || pid <= through;
+  }
+  std::size_t size() const noexcept;
+};
+
+/// Every pid allocated after `pid` (this pid namespace), if the counter cannot have come round
+/// past `pid` since: `forks_before` is `forks_since_boot()` read before `pid` was created, and
+/// fewer forks than pids there are happened since. Empty otherwise, or when /proc does not say:
+/// then only a scan of every process finds what `pid` left behind.
+std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before);
+
+/// The processes (thread-group leaders, zombies included) whose pid is in `window`, but for the
+/// pids in `skip`; /proc is not read at all when nothing else is in the window.
+std::vector<proc_stat> scan_processes(const pid_window& window, const std::vector<int>& skip);
+
 } // namespace cohort::detail
 
 #endif // COHORT_SRC_COMMON_PROCFS_HPP

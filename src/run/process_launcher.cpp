@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <utility>
 
 namespace cohort {
 namespace asio = boost::asio;
@@ -43,6 +44,21 @@ std::chrono::milliseconds start_retry_delay(int waited) {
 
 } // namespace
 
+// An agent of this launcher while it lives: its pid is in `live_` from its start to its end
+// (or the attempt's, whichever comes first).
+struct process_launcher::live_agent {
+  process_launcher* launcher;
+  int pid = 0;
+  void start(int p) {
+    end();
+    launcher->started(pid = p);
+  }
+  void end() {
+    if (pid != 0) launcher->ended(std::exchange(pid, 0));
+  }
+  ~live_agent() { end(); }
+};
+
 process_launcher::process_launcher(process_launcher_options options)
     : options_(std::move(options)) {
   // Agents run in the workdir: every path they are given must not depend on the cwd.
@@ -64,7 +80,9 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   // What the agent leaves behind was born no earlier than the agent: its start time, read from
   // /proc like theirs, is the bound (the clock read before the launch is the fallback).
   std::uint64_t launched_at = 0;
-  po.on_start = [&r, &launched_at](int pid) {
+  live_agent agent{this};  // while it lives, other agents' leftover searches skip its pid
+  po.on_start = [&r, &launched_at, &agent](int pid) {
+    agent.start(pid);
     if (const std::uint64_t born = process_start_time(pid); born != 0) launched_at = born;
     if (r.on_started) r.on_started(pid);
   };
@@ -72,6 +90,8 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   // given back and start again; the attempt fails only if they stay gone.
   for (int waited = 0;; ++waited) {
     launched_at = detail::boot_ticks_now();
+    const bool search = options_.end_escaped && !marker_.empty();
+    const std::uint64_t forks_before = search ? detail::forks_since_boot() : 0;
     std::optional<process_result> result;
     try {
       result = co_await run_process(po);
@@ -79,7 +99,8 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
       if (!is_transient_start_error(e.code()) || waited == options_.start_retries) throw;
     }
     if (result) {
-      if (options_.end_escaped && !marker_.empty()) co_await end_escaped(t.id, r.attempt, launched_at, result->pgid);
+      agent.end();
+      if (search) co_await end_escaped(t.id, r.attempt, launched_at, result->pgid, forks_before);
       co_return detail::launch_result_of(*result, options_.weights);
     }
     asio::steady_timer wait(co_await asio::this_coro::executor, start_retry_delay(waited));
@@ -88,11 +109,40 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
 }
 
 asio::awaitable<void> process_launcher::end_escaped(const std::string& id, int attempt,
-                                                   std::uint64_t launched_at, int group) const {
-  std::vector<std::string> mark{run_dir_variable + ('=' + marker_), "COHORT_TASK_ID=" + id,
-                                "COHORT_ATTEMPT=" + std::to_string(attempt)};
-  const ended_leftovers ended = co_await detail::end_escaped(std::move(mark), launched_at, group, options_.grace);
+                                                   std::uint64_t launched_at, int group,
+                                                   std::uint64_t forks_before) {
+  detail::escape_search search;
+  search.environment = {run_dir_variable + ('=' + marker_), "COHORT_TASK_ID=" + id,
+                        "COHORT_ATTEMPT=" + std::to_string(attempt)};
+  search.born_after = launched_at;
+  search.group = group;
+  // What the agent left was born after it: with the other agents' pids left out, a short
+  // agent's search reads nothing of /proc but the counters (a scan of every process was most
+  // of the driver's CPU on zero-length jobs).
+  search.leader = group;
+  search.forks_before = forks_before;
+  search.skip = live_agents();
+  const ended_leftovers ended = co_await detail::end_escaped(std::move(search), options_.grace);
   if (ended.ended > 0 && options_.on_escaped) options_.on_escaped(id, attempt, ended.pids.size());
+}
+
+void process_launcher::started(int pid) {
+  const std::lock_guard lock(live_mutex_);
+  live_.push_back(pid);
+}
+
+void process_launcher::ended(int pid) {
+  const std::lock_guard lock(live_mutex_);
+  const auto at = std::find(live_.begin(), live_.end(), pid);
+  if (at != live_.end()) {
+    *at = live_.back();
+    live_.pop_back();
+  }
+}
+
+std::vector<int> process_launcher::live_agents() const {
+  const std::lock_guard lock(live_mutex_);
+  return live_;
 }
 
 } // namespace cohort

@@ -92,7 +92,21 @@ struct marks {
   std::vector<std::string> environment;
   std::uint64_t born_after = 0;
   int skip_group = 0;  // a process group the kill ladder is ending already
+  // Set: only the pids handed out after this one are looked at (when /proc can tell), but `skip`.
+  int leader = 0;
+  std::uint64_t forks_before = 0;
+  std::vector<int> skip;
 };
+
+// The processes `m` may name: those born since its leader when /proc can tell, else all.
+std::vector<proc_stat> candidates(const marks& m) {
+  if (m.leader > 0) {
+    if (const auto window = detail::pids_allocated_after(m.leader, m.forks_before)) {
+      return detail::scan_processes(*window, m.skip);
+    }
+  }
+  return detail::scan_processes();
+}
 
 // The live processes that belong to agent `a`, and whether its leader vouches for the group.
 struct group {
@@ -162,7 +176,7 @@ void add_marked(const marks& m, const std::vector<proc_stat>& procs, std::vector
 // `report` counts the pids left alone.
 std::vector<target> live_groups(const std::vector<journal_agent>& agents, const marks& m,
                                 ended_leftovers* report, std::vector<int>* unsure = nullptr) {
-  const auto procs = detail::scan_processes();
+  const auto procs = agents.empty() ? candidates(m) : detail::scan_processes();
   std::vector<target> out;
   for (const auto& a : agents) {
     group g = find_group(a, procs);
@@ -280,14 +294,15 @@ asio::awaitable<detail::code_and<ended_leftovers>> detail::end_leftovers_outcome
   co_return code_and<ended_leftovers>{{}, r};
 }
 
-asio::awaitable<ended_leftovers> detail::end_escaped(std::vector<std::string> environment,
-                                                    std::uint64_t born_after, int group,
-                                                    milliseconds grace) {
+asio::awaitable<ended_leftovers> detail::end_escaped(escape_search s, milliseconds grace) {
   ended_leftovers r;
   marks m;  // built in its own statement: g++ 12 miscompiles braced temporaries in a co_await
-  m.environment = std::move(environment);
-  m.born_after = born_after;
-  m.skip_group = group;
+  m.environment = std::move(s.environment);
+  m.born_after = s.born_after;
+  m.skip_group = s.group;
+  m.leader = s.leader;
+  m.forks_before = s.forks_before;
+  m.skip = std::move(s.skip);
   std::vector<journal_agent> none;
   co_await end_groups(std::move(none), std::move(m), grace, r);
   co_return r;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,8 +67,9 @@ struct process_launcher_options {
 /// which a resumed run finds the agents of the dead one.
 ///
 /// @par Thread safety
-/// Distinct objects: safe. Shared objects: safe; `launch` only reads the launcher's options, so
-/// one launcher may serve several runs on different strands or threads at once.
+/// Distinct objects: safe. Shared objects: safe; `launch` reads the launcher's options and keeps
+/// the pids of the agents alive under a mutex, so one launcher may serve several runs on
+/// different strands or threads at once.
 class process_launcher final : public launcher {
 public:
   explicit process_launcher(process_launcher_options options);
@@ -77,10 +79,17 @@ public:
 
 private:
   boost::asio::awaitable<void> end_escaped(const std::string& id, int attempt,
-                                           std::uint64_t launched_at, int group) const;
+                                           std::uint64_t launched_at, int group,
+                                           std::uint64_t forks_before);
+  struct live_agent;
+  void started(int pid);
+  void ended(int pid);
+  std::vector<int> live_agents() const;
 
   process_launcher_options options_;
   std::string marker_;  ///< `run_dir_marker(options_.run_dir)`; empty without a run dir
+  mutable std::mutex live_mutex_;
+  std::vector<int> live_;  ///< the pids of this launcher's agents alive now (under live_mutex_)
 };
 
 } // namespace cohort

@@ -74,13 +74,24 @@ ended_leftovers end_leftovers(const journal_state& s,
 namespace detail {
 boost::asio::awaitable<code_and<ended_leftovers>> end_leftovers_outcome(journal_state s,
                                                                         std::chrono::milliseconds grace);
-/// Ends the live processes whose environment holds every entry of `environment`, that started
-/// no earlier than `born_after` (a /proc start time) and are not in process group `group` (the
-/// agent's own, which its kill ladder ends): SIGTERM, SIGKILL after `grace`, then reaps those
-/// that are the caller's children. For the process launcher.
-boost::asio::awaitable<ended_leftovers> end_escaped(std::vector<std::string> environment,
-                                                    std::uint64_t born_after, int group,
-                                                    std::chrono::milliseconds grace);
+/// What an agent may have left running: the processes whose environment holds every entry of
+/// `environment`, that started no earlier than `born_after` (a /proc start time) and are not in
+/// process group `group` (the agent's own, which its kill ladder ends).
+struct escape_search {
+  std::vector<std::string> environment;
+  std::uint64_t born_after = 0;
+  int group = 0;
+  /// When set: the agent's pid, and the machine's fork count read before it started
+  /// (`/proc/stat`'s `processes`). Only the pids handed out since the agent's are looked at,
+  /// but those in `skip` (the other agents, alive: they cannot be its leftovers) — unless the
+  /// pid counter may have come round since, when every process is.
+  int leader = 0;
+  std::uint64_t forks_before = 0;
+  std::vector<int> skip;
+};
+/// Ends what `s` finds: SIGTERM, SIGKILL after `grace`, then reaps those that are the caller's
+/// children. For the process launcher.
+boost::asio::awaitable<ended_leftovers> end_escaped(escape_search s, std::chrono::milliseconds grace);
 } // namespace detail
 
 /// `end_leftovers` as an asynchronous operation: the waits are timers, the thread stays free.
