@@ -56,4 +56,9 @@ std::string_view to_string(merge_state s) noexcept {
 
 boost::asio::awaitable<void> observer::until_caught_up() { co_return; }
 
+boost::asio::awaitable<void> observer::until_recorded() {
+  before_launch();
+  co_return;
+}
+
 } // namespace cohort

@@ -481,7 +481,11 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
   for (auto* o : observers_) {
     while (o->lagging()) co_await o->until_caught_up();  // all waiters wake; the first goes
   }
-  for (auto* o : observers_) o->before_launch();  // nothing starts unrecorded
+  for (auto* o : observers_) {  // nothing starts unrecorded
+    if (o->groups_launches()) co_await o->until_recorded();
+    else o->before_launch();
+  }
+  if (stopping_) throw system_error(asio::error::operation_aborted, "cohort: the run is stopping");
   auto& report = state_[t].report;
   if (report.started == clock_type::time_point{}) report.started = clock_type::now();
   report.attempts = n;

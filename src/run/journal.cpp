@@ -7,12 +7,19 @@
 
 #include "common/private_file.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <cerrno>
 #include <chrono>
+#include <exception>
 #include <fstream>
+#include <mutex>
 #include <string_view>
 #include <utility>
 
@@ -177,7 +184,41 @@ journal::journal(run_dir_lock lock, const plan& p, const executor_options& optio
   }
 }
 
+// The launches waiting for the next fsync. Shared by the queued handler that runs it and by
+// every waiter; the journal lets go of it when it runs, or when the journal goes first.
+struct journal::commit {
+  explicit commit(const boost::asio::any_io_executor& ex)
+      : done_signal(ex, boost::asio::steady_timer::time_point::max()) {}
+  boost::asio::steady_timer done_signal;  // cancelled once the commit ran
+  std::mutex owner_mutex;  // the handler may run on another thread than the journal's destructor
+  journal* owner = nullptr;
+  bool done = false;  // (set and read on the run's strand)
+  std::exception_ptr failure;
+
+  void run() {
+    {
+      const std::lock_guard lock(owner_mutex);
+      if (owner) {
+        try {
+          owner->before_launch();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      } else {
+        failure = std::make_exception_ptr(
+            system_error(boost::asio::error::operation_aborted, "cohort: the journal was closed"));
+      }
+    }
+    done = true;
+    done_signal.cancel();
+  }
+};
+
 journal::~journal() {
+  if (next_commit_) {
+    const std::lock_guard lock(next_commit_->owner_mutex);
+    next_commit_->owner = nullptr;
+  }
   if (fd_ < 0) return;
   if (!error_) {
     error_ = write_all(fd_, pending_);
@@ -210,6 +251,21 @@ void journal::before_launch() {
              " was deleted (the run dir removed?): no agent starts unrecorded");
   }
   flush();
+}
+
+boost::asio::awaitable<void> journal::until_recorded() {
+  namespace asio = boost::asio;
+  if (!next_commit_ || next_commit_->done) {  // done: a launch from here on waits for the next one
+    // Queued behind the handlers already waiting: the launches they decide join this commit.
+    const auto ex = co_await asio::this_coro::executor;
+    next_commit_ = std::make_shared<commit>(ex);
+    next_commit_->owner = this;
+    asio::post(ex, [c = next_commit_] { c->run(); });
+  }
+  const std::shared_ptr<commit> c = next_commit_;
+  co_await c->done_signal.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!c->done) throw system_error(asio::error::operation_aborted, "cohort: waiting for the journal");
+  if (c->failure) std::rethrow_exception(c->failure);
 }
 
 void journal::flush() {

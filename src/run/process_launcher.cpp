@@ -77,19 +77,17 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   if (options_.stream_output && r.on_output) {
     po.on_line = [&r](const output_line& line) { r.on_output(detail::shown_line(line.text)); };
   }
-  // What the agent leaves behind was born no earlier than the agent: its start time, read from
-  // /proc like theirs, is the bound (the clock read before the launch is the fallback).
-  std::uint64_t launched_at = 0;
+  // What the agent leaves behind was born no earlier than the agent: the clock read before the
+  // launch, in the unit of /proc's start times, is the bound.
   live_agent agent{this};  // while it lives, other agents' leftover searches skip its pid
-  po.on_start = [&r, &launched_at, &agent](int pid) {
+  po.on_start = [&r, &agent](int pid) {
     agent.start(pid);
-    if (const std::uint64_t born = process_start_time(pid); born != 0) launched_at = born;
     if (r.on_started) r.on_started(pid);
   };
   // Out of descriptors or processes for a moment (other agents hold them): wait for some to be
   // given back and start again; the attempt fails only if they stay gone.
   for (int waited = 0;; ++waited) {
-    launched_at = detail::boot_ticks_now();
+    const std::uint64_t launched_at = detail::boot_ticks_now();
     const bool search = options_.end_escaped && !marker_.empty();
     const std::uint64_t forks_before = search ? detail::forks_since_boot() : 0;
     std::optional<process_result> result;

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -85,6 +86,50 @@ CO_TEST_CASE(every_event_but_output_is_one_line_naming_tasks_by_id) {
     BOOST_TEST(lines[i].contains("task") == e.task.has_value());
     if (e.task) BOOST_TEST(lines[i].at("task").as_string() == plan.tasks[*e.task].id);
   }
+}
+
+namespace {
+
+// Counts, at each launch, the journal's lines that were already in the file.
+class reading_launcher final : public cohort::launcher {
+public:
+  explicit reading_launcher(std::filesystem::path run_dir) : run_dir_(std::move(run_dir)) {}
+  boost::asio::awaitable<cohort::launch_result> launch(const cohort::launch_request&) override {
+    const auto lines = records(run_dir_);
+    in_file.push_back(static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const json::object& o) {
+      return o.contains("e") && o.at("e").as_string() == "task_ready";
+    })));
+    cohort::launch_result r;
+    r.status = cohort::launch_status::succeeded;
+    r.tokens = 0;
+    co_return r;
+  }
+  std::vector<std::size_t> in_file;  // task_ready lines durable at each launch
+
+private:
+  std::filesystem::path run_dir_;
+};
+
+} // namespace
+
+// Group commit: the launches the event loop decided in one turn wait for one fsync, so the
+// first of them already finds every ready line of that turn in the file (a commit per launch
+// would have written only its own and those before it).
+CO_TEST_CASE(the_launches_of_one_turn_share_one_commit_and_none_starts_before_its_lines_are_in) {
+  temp_dir dir;
+  cohort::test::plan_builder b;
+  const auto p = b.parent("1");
+  for (int s = 1; s <= 4; ++s) b.sub(p, std::to_string(s), {}, std::chrono::milliseconds(1));
+  reading_launcher agents(dir.path());
+  cohort::executor_options o;
+  o.schedule.max_running = 4;
+  {
+    cohort::journal j(cohort::run_dir_lock(dir.path()), b.p, o);
+    std::vector<cohort::observer*> observers{&j};
+    const auto report = co_await cohort::run_plan(b.p, agents, o, observers);
+    BOOST_TEST(report.all_done());
+  }
+  BOOST_TEST(agents.in_file == (std::vector<std::size_t>{4, 4, 4, 4}), boost::test_tools::per_element());
 }
 
 CO_TEST_CASE(a_finished_run_reads_back_with_every_task_succeeded_and_its_spend) {

@@ -89,7 +89,7 @@ struct event {
 /// Receives every event of a run, in order, on the run's strand.
 /**
  * `on_event` must not block and must not throw; an observer that needs I/O buffers it (the
- * journal flushes before the next launch through `before_launch`).
+ * journal flushes before the next launch through `until_recorded`).
  *
  * @par Thread safety
  * One run calls its observers one at a time, on its strand, whatever the executor. An observer
@@ -103,6 +103,14 @@ public:
   /// Called before every launch, after the launch's events were delivered. A journal makes its
   /// records durable here; an error thrown here fails the launch (nothing runs unrecorded).
   virtual void before_launch() {}
+  /// Whether launches wait for `until_recorded` instead of calling `before_launch` (cheap: no
+  /// coroutine unless it says yes). An observer that makes records durable for many launches at
+  /// once says yes: the journal shares one fsync between every launch the event loop decided in
+  /// the same turn (group commit).
+  virtual bool groups_launches() const noexcept { return false; }
+  /// Completes when everything delivered so far is recorded; throws what failed, which fails
+  /// the launch. Cancelling the run cancels the wait. By default, `before_launch`.
+  virtual boost::asio::awaitable<void> until_recorded();
 
   /// Back-pressure. Before each launch (its limits held), the run asks every observer whether
   /// it lags behind (`lagging`, cheap: no coroutine unless it says yes) and then waits for

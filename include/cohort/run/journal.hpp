@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,12 @@ struct journal_options {
  * Durability: the constructor writes and fsyncs the header (and the directory), so an unwritable
  * run dir or a full disk fails before any agent starts. `on_event` buffers; an event that
  * changes what a resume does (launch, usage, retry, outcome, end of run) is written at once,
- * which survives the death of the process; `before_launch` writes and fsyncs, which survives the
- * machine's. A torn last line left by an earlier death is cut off before appending.
+ * which survives the death of the process. No agent starts before everything recorded so far
+ * survives the machine's: a run's launches wait for `until_recorded`, which writes and fsyncs
+ * once for every launch decided in the same turn of the event loop (group commit: the first
+ * launch queues the commit behind the handlers already queued, the others join it);
+ * `before_launch` does the same for one caller at once. A torn last line left by an earlier
+ * death is cut off before appending.
  *
  * @par Errors
  * The constructor throws `system_error` with the system's code (`no_space_on_device`,
@@ -60,6 +65,9 @@ public:
 
   void on_event(const event& e) override;
   void before_launch() override;  ///< write + fsync; throws what failed, or that the file was deleted
+  bool groups_launches() const noexcept override { return true; }
+  /// `before_launch` once for every launch that waits in the same turn of the event loop.
+  boost::asio::awaitable<void> until_recorded() override;
   void flush();                   ///< write + fsync; throws `system_error`
 
   std::filesystem::path file() const;
@@ -69,6 +77,7 @@ public:
   journal& operator=(const journal&) = delete;
 
 private:
+  struct commit;  // the launches waiting for the next fsync
   void append(const std::string& line);
   void write_pending();
   void sync();
@@ -80,6 +89,7 @@ private:
   std::string pending_;  ///< complete lines not yet written; bounded (written at 64 KiB)
   error_code error_;     ///< the first failed write of `on_event`, thrown by `before_launch`
   event::clock_type::time_point origin_;  ///< `ms` of an event is measured from here
+  std::shared_ptr<commit> next_commit_;    ///< the last one queued (it may have run)
 };
 
 } // namespace cohort
