@@ -8,6 +8,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,7 +22,16 @@ using detail::is_cancellation;
 
 namespace {
 
+// A scope's strand: over the io_context's own executor when the caller's is one (a copy then
+// fits any_io_executor's small buffer: no allocation per handler), else over whatever it is.
+using context_strand = asio::strand<asio::io_context::executor_type>;
 using scope_strand = asio::strand<asio::any_io_executor>;
+
+bool in_scope_strand(const asio::any_io_executor& ex) noexcept {
+  if (const auto* s = ex.target<context_strand>()) return s->running_in_this_thread();
+  if (const auto* s = ex.target<scope_strand>()) return s->running_in_this_thread();
+  return false;
+}
 
 std::string scope_error_text(const std::vector<std::exception_ptr>& failures) {
   std::string text = failures.size() == 1 ? std::string("1 failure")
@@ -50,10 +60,11 @@ scope_error::scope_error(std::vector<std::exception_ptr> failures)
 namespace detail {
 
 bool is_scope_strand(const asio::any_io_executor& ex) noexcept {
-  return ex.target<scope_strand>() != nullptr;
+  return ex.target<context_strand>() != nullptr || ex.target<scope_strand>() != nullptr;
 }
 
 asio::any_io_executor make_scope_strand(const asio::any_io_executor& ex) {
+  if (const auto* context = ex.target<asio::io_context::executor_type>()) return asio::make_strand(*context);
   return asio::make_strand(ex);
 }
 
@@ -70,10 +81,9 @@ scope::~scope() { alive_ = 0; }
 
 void scope::check_usable() const {
   COHORT_ASSERT(alive_ == live && "a scope& used after its scope ended");
-  COHORT_ASSERT(executor_.target<scope_strand>()->running_in_this_thread() &&
-                "a scope used from outside its strand");
+  COHORT_ASSERT(in_scope_strand(executor_) && "a scope used from outside its strand");
   if (alive_ != live || ended_) throw system_error(errc::scope_ended, "cohort::scope::spawn");
-  if (!executor_.target<scope_strand>()->running_in_this_thread()) {
+  if (!in_scope_strand(executor_)) {
     throw system_error(errc::wrong_executor, "cohort::scope::spawn");
   }
 }
@@ -112,7 +122,7 @@ void scope::start(child_list::iterator child, asio::awaitable<void> task) {
 }
 
 void scope::cancel() noexcept {
-  COHORT_ASSERT(executor_.target<scope_strand>()->running_in_this_thread());
+  COHORT_ASSERT(in_scope_strand(executor_));
   // The caller is the body or a child itself: a coroutine cancelled while it runs, which then
   // finishes without suspending, makes co_spawn's last co_await throw (Boost 1.81). So the
   // cancellations are emitted from a handler of their own; the scope is closed at once.

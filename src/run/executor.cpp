@@ -101,17 +101,6 @@ asio::awaitable<void> sleep_for(milliseconds d) {
   co_await t.async_wait(asio::use_awaitable);
 }
 
-// Per task, for the duration of a run.
-struct task_state {
-  task_report report;
-  int priority = 0;        // launch order: higher first (ready_priorities)
-  int start_priority = 0;  // a parent's start order under the stagger
-  // Cancelled (never expires) when the task gets its outcome: wakes whoever waits for it.
-  std::unique_ptr<asio::steady_timer> finished_signal;
-
-  bool finished() const noexcept { return report.outcome != task_outcome::pending; }
-};
-
 // One run of a plan. Lives in run_plan's coroutine frame; every coroutine below is a child of
 // its scopes, so none outlives it.
 class plan_run {
@@ -136,6 +125,7 @@ private:
   asio::awaitable<launch_result> launch(task_index t, int n, std::uint64_t reserved);
 
   // Dependencies.
+  bool blocked(task_index t) const;
   asio::awaitable<void> wait_dependencies(task_index t);
   asio::awaitable<void> wait_finished(task_index d);
   std::optional<std::string> unmet_dependency(task_index t) const;
@@ -168,8 +158,14 @@ private:
   launcher& launcher_;
   executor_options options_;
   std::vector<observer*> observers_;
-  std::vector<task_state> state_;
-  std::vector<std::size_t> wave_;  // per subtask: its wave inside its parent
+  // Per task, for the duration of the run (by task index). The reports become the run's.
+  std::vector<task_report> reports_;
+  priorities order_;  // launch order (higher first) and a parent's start order under the stagger
+  // Made for a task when somebody waits for it; cancelled (never expires) when it gets its
+  // outcome, which wakes them.
+  std::vector<std::unique_ptr<asio::steady_timer>> finished_signals_;
+  std::vector<std::size_t> wave_;  // per subtask: its wave inside its parent (waves mode only)
+  bool finished(task_index t) const noexcept { return reports_[t].outcome != task_outcome::pending; }
   semaphore slots_;
   std::optional<semaphore> budget_;                      // absent: unlimited
   std::vector<std::unique_ptr<semaphore>> parent_caps_;  // by parent index; empty: no cap
@@ -196,20 +192,15 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
       launcher_(l),
       options_(std::move(o)),
       observers_(std::move(obs)),
-      state_(p.tasks.size()),
-      wave_(waves(p)),
+      order_(ready_priorities(p, options_.schedule)),
+      finished_signals_(p.tasks.size()),
       slots_(ex, options_.schedule.max_running),
       launch_pacer_(ex, options_.schedule.launch_interval),
       parent_pacer_(ex, options_.schedule.parent_stagger),
       gate_(ex, options_.schedule.max_running),
       rng_(options_.seed) {
-  const auto order = ready_priorities(p, options_.schedule);
-  for (task_index i = 0; i < state_.size(); ++i) {
-    state_[i].priority = order.launch[i];
-    state_[i].start_priority = order.start[i];
-    state_[i].finished_signal =
-        std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
-  }
+  if (options_.schedule.mode == wave_mode::waves) wave_ = waves(p);
+  reports_.resize(p.tasks.size());
   const auto budget = options_.schedule.token_budget;
   if (budget > 0) {
     const auto left = budget - std::min(budget, options_.tokens_spent);
@@ -225,7 +216,7 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
   report_.cost_usd = options_.cost_spent;
   // Finished before the run: done in the plan (a done parent with all its subtasks), or resumed.
   auto mark_done = [this](task_index i) {
-    state_[i].report.outcome = task_outcome::already_done;
+    reports_[i].outcome = task_outcome::already_done;
   };
   for (task_index i = 0; i < p.tasks.size(); ++i) {
     if (is_finished(p.tasks[i].status)) {
@@ -244,7 +235,7 @@ asio::awaitable<void> plan_run::run_all() {
   (void)co_await with_scope(scope_policy::isolate, [this](scope& top) -> asio::awaitable<void> {
     top_ = &top;
     for (task_index p : plan_.parents) {
-      if (!state_[p].finished()) top.spawn(run_parent(p));
+      if (!finished(p)) top.spawn(run_parent(p));
     }
     co_return;
   });
@@ -255,16 +246,15 @@ asio::awaitable<void> plan_run::run_all() {
 void plan_run::finalize(bool cancelled) {
   top_ = nullptr;
   report_.cancelled = cancelled;
-  for (task_index i = 0; i < state_.size(); ++i) {
-    if (!state_[i].finished()) finish(i, task_outcome::cancelled, "the run was cancelled");
+  for (task_index i = 0; i < reports_.size(); ++i) {
+    if (!finished(i)) finish(i, task_outcome::cancelled, "the run was cancelled");
   }
   report_.finished = clock_type::now();
   emit(make(event_kind::run_finished, std::nullopt));
 }
 
 run_report plan_run::take_report() {
-  report_.tasks.reserve(state_.size());
-  for (auto& s : state_) report_.tasks.push_back(std::move(s.report));
+  report_.tasks = std::move(reports_);
   return std::move(report_);
 }
 
@@ -284,7 +274,7 @@ asio::awaitable<void> plan_run::guarded(task_index t, asio::awaitable<void> body
     error = std::current_exception();
   }
   if (!error) co_return;
-  if (!state_[t].finished()) {
+  if (!finished(t)) {
     finish(t, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
            describe(error));
   }
@@ -292,23 +282,23 @@ asio::awaitable<void> plan_run::guarded(task_index t, asio::awaitable<void> body
 }
 
 asio::awaitable<void> plan_run::run_parent_body(task_index p) {
-  co_await wait_dependencies(p);
+  if (blocked(p)) co_await wait_dependencies(p);
   if (auto why = not_runnable(p)) {
     finish(p, task_outcome::skipped, *why);
     for (task_index s : plan_.tasks[p].subtasks) {
-      if (!state_[s].finished()) finish(s, task_outcome::skipped, *why);
+      if (!finished(s)) finish(s, task_outcome::skipped, *why);
     }
     co_return;
   }
   if (auto why = unmet_dependency(p)) {
     finish(p, task_outcome::skipped, *why);
     for (task_index s : plan_.tasks[p].subtasks) {
-      if (!state_[s].finished()) finish(s, task_outcome::skipped, *why);
+      if (!finished(s)) finish(s, task_outcome::skipped, *why);
     }
     co_return;
   }
   if (options_.schedule.parent_stagger > milliseconds::zero() && !parent_pacer_.try_wait()) {
-    co_await wait_turn(parent_pacer_, p, state_[p].start_priority);
+    co_await wait_turn(parent_pacer_, p, order_.start[p]);
   }
   emit(make(event_kind::parent_started, p));
   if (plan_.tasks[p].subtasks.empty()) {
@@ -328,7 +318,7 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
   const auto& subtasks = plan_.tasks[p].subtasks;
   if (options_.schedule.mode == wave_mode::rolling) {
     for (task_index t : subtasks) {
-      if (!state_[t].finished()) s.spawn(run_subtask(t));
+      if (!finished(t)) s.spawn(run_subtask(t));
     }
     co_return;
   }
@@ -338,7 +328,7 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
     e.wave = w;
     emit(e);
     for (task_index t : waves[w]) {
-      if (!state_[t].finished()) s.spawn(run_subtask(t));
+      if (!finished(t)) s.spawn(run_subtask(t));
     }
     co_await s.join();  // the barrier
     e.kind = event_kind::wave_finished;
@@ -347,7 +337,7 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
 }
 
 asio::awaitable<void> plan_run::run_subtask(task_index t) {
-  co_await wait_dependencies(t);
+  if (blocked(t)) co_await wait_dependencies(t);
   if (auto why = not_runnable(t)) {
     finish(t, task_outcome::skipped, *why);
     co_return;
@@ -425,7 +415,7 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
     co_return std::nullopt;
   }
   if (options_.schedule.launch_interval > milliseconds::zero() && !launch_pacer_.try_wait()) {
-    co_await wait_turn(launch_pacer_, t, state_[t].priority);
+    co_await wait_turn(launch_pacer_, t, order_.launch[t]);
   }
   rate_gate::admission admitted = gate_.try_admit();
   if (!admitted) {
@@ -451,7 +441,7 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   const std::uint64_t used = result.tokens.value_or(reserved);
   spend(tokens, used);
   spend(shared_tokens, used);
-  state_[t].report.tokens += used;
+  reports_[t].tokens += used;
   report_.tokens_spent += used;
   // Only an agent that did its work says what a task costs (not a limit, nor a shortcut at 0).
   const bool worked = result.status == launch_status::succeeded || result.status == launch_status::failed;
@@ -486,7 +476,7 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
     else o->before_launch();
   }
   if (stopping_) throw system_error(asio::error::operation_aborted, "cohort: the run is stopping");
-  auto& report = state_[t].report;
+  auto& report = reports_[t];
   if (report.started == clock_type::time_point{}) report.started = clock_type::now();
   report.attempts = n;
   launch_request request;
@@ -500,7 +490,7 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
     emit(e);
   };
   request.on_merge = [this, t, n](const event& step) {
-    state_[t].report.record_merge(step);
+    reports_[t].record_merge(step);
     auto e = make(event_kind::task_merge, t);
     e.attempt = n;
     e.merge = step.merge;
@@ -514,7 +504,7 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
   launched.tokens = reserved;
   request.on_queued = [this, e = &launched](const event& step) {  // the task and attempt are the launch's
     e->job = step.job;
-    state_[*e->task].report.job = step.job;
+    reports_[*e->task].job = step.job;
     auto q = make(event_kind::task_queued, e->task);
     q.attempt = e->attempt;
     q.job = step.job;
@@ -546,11 +536,14 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
 
 // --- dependencies ------------------------------------------------------------------------------
 
+bool plan_run::blocked(task_index t) const {
+  const auto& deps = plan_.tasks[t].dependencies;
+  return std::any_of(deps.begin(), deps.end(), [&](task_index d) { return !finished(d); });
+}
+
+// Called when `t` is blocked (no coroutine otherwise).
 asio::awaitable<void> plan_run::wait_dependencies(task_index t) {
   const auto& task = plan_.tasks[t];
-  const bool blocked = std::any_of(task.dependencies.begin(), task.dependencies.end(),
-                                   [&](task_index d) { return !state_[d].finished(); });
-  if (!blocked) co_return;
   auto e = make(event_kind::task_waiting, t);
   e.reason = wait_reason::dependency;
   emit(e);
@@ -560,9 +553,13 @@ asio::awaitable<void> plan_run::wait_dependencies(task_index t) {
 }
 
 asio::awaitable<void> plan_run::wait_finished(task_index d) {
-  auto& s = state_[d];
-  while (!s.finished()) {
-    co_await s.finished_signal->async_wait(asio::as_tuple(asio::use_awaitable));
+  auto& signal = finished_signals_[d];
+  if (!signal && !finished(d)) {
+    signal = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                  asio::steady_timer::time_point::max());
+  }
+  while (!finished(d)) {
+    co_await signal->async_wait(asio::as_tuple(asio::use_awaitable));
     asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
     if (cs.cancelled() != asio::cancellation_type::none) {
       throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
@@ -583,7 +580,7 @@ std::optional<std::string> plan_run::not_runnable(task_index t) const {
 std::optional<std::string> plan_run::unmet_dependency(task_index t) const {
   for (task_index d : plan_.tasks[t].dependencies) {
     if (d == plan_.tasks[t].parent) continue;
-    const auto o = state_[d].report.outcome;
+    const auto o = reports_[d].outcome;
     if (o != task_outcome::succeeded && o != task_outcome::already_done) {
       return "dependency " + plan_.tasks[d].id + " " + std::string(to_string(o));
     }
@@ -647,7 +644,7 @@ asio::awaitable<semaphore::permit> plan_run::acquire_waiting(semaphore& s, std::
   e.reason = why;
   emit(e);
   auto [ec, permit] =
-      co_await s.async_acquire(n, state_[t].priority, asio::as_tuple(asio::use_awaitable));
+      co_await s.async_acquire(n, order_.launch[t], asio::as_tuple(asio::use_awaitable));
   if (ec == errc::exceeds_capacity) co_return semaphore::permit();
   if (ec) throw system_error(ec, "cohort: waiting for a limit");
   co_return std::move(permit);
@@ -671,22 +668,22 @@ milliseconds plan_run::backoff(int failures) {
 // --- outcomes and events -----------------------------------------------------------------------
 
 void plan_run::finish(task_index t, task_outcome o, std::string reason) {
-  auto& s = state_[t];
-  s.report.outcome = o;
-  s.report.finished = clock_type::now();
-  s.report.reason = std::move(reason);
-  s.finished_signal->cancel();
+  auto& r = reports_[t];
+  r.outcome = o;
+  r.finished = clock_type::now();
+  r.reason = std::move(reason);
+  if (finished_signals_[t]) finished_signals_[t]->cancel();
   auto e = make(event_for(o), t);
-  e.attempt = s.report.attempts;
-  e.tokens = s.report.tokens;
-  e.message = s.report.reason;
+  e.attempt = r.attempts;
+  e.tokens = r.tokens;
+  e.message = r.reason;
   emit(e);
 }
 
 task_outcome plan_run::subtasks_outcome(task_index p, std::string& why) const {
   task_outcome o = task_outcome::succeeded;
   for (task_index s : plan_.tasks[p].subtasks) {
-    const auto so = state_[s].report.outcome;
+    const auto so = reports_[s].outcome;
     if (so == task_outcome::succeeded || so == task_outcome::already_done) continue;
     if (o == task_outcome::succeeded) why = "subtask " + plan_.tasks[s].id + " " + std::string(to_string(so));
     o = so == task_outcome::cancelled ? task_outcome::cancelled : task_outcome::failed;

@@ -88,8 +88,9 @@ private:
  * @par Thread safety
  * Distinct objects: safe. Shared objects: unsafe, by design: the body and every child run on
  * the scope's strand (`get_executor()`): the caller's own strand when `with_scope` is awaited on
- * a `boost::asio::strand<any_io_executor>`, a new strand made from the caller's executor
- * otherwise. So a scope works on a multi-threaded `io_context` or a `thread_pool` with no strand
+ * a `boost::asio::strand<any_io_executor>` or `strand<io_context::executor_type>`, a new strand
+ * made from the caller's executor otherwise (over the io_context's own executor when it is one:
+ * cheaper to copy). So a scope works on a multi-threaded `io_context` or a `thread_pool` with no strand
  * of the user's, and its children never run concurrently with each other. `spawn` from outside
  * the strand throws `errc::wrong_executor`; a `scope&` used after its scope ended,
  * `errc::scope_ended` (both assert in debug builds). `with_scope` stays awaitable-only, as
