@@ -61,9 +61,9 @@ std::chrono::milliseconds slurm_launch_overhead(const arguments& a) {
   return std::chrono::milliseconds(900) + a.slurm_poll / 2;
 }
 
+// The plan as the launcher sees it: with Slurm, each job's estimate plus the cluster's overhead.
 cohort::plan as_launched(const cohort::plan& p, const arguments& a) {
   cohort::plan out = p;
-  if (!a.slurm) return out;
   for (auto& t : out.tasks) {
     if (t.is_job()) t.duration = t.duration.value_or(a.options.schedule.defaults.duration) + slurm_launch_overhead(a);
   }
@@ -77,7 +77,7 @@ int plan_command(const arguments& a) {
   o.defaults = a.options.schedule.defaults;
   o.budget = a.options.schedule.token_budget;
   o.reserve = a.reserve;
-  const cohort::plan_analysis r = cohort::analyze(as_launched(p, a), o);
+  const cohort::plan_analysis r = a.slurm ? cohort::analyze(as_launched(p, a), o) : cohort::analyze(p, o);
   if (a.format == "json") fmt::print("{}\n", boost::json::serialize(cohort::render_json(p, r)));
   else if (a.format == "dot") fmt::print("{}", cohort::render_dot(p, r));
   else if (a.format == "mermaid") fmt::print("{}", cohort::render_mermaid(p, r));

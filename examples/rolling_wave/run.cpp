@@ -715,7 +715,8 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   std::optional<cohort::run_dir_lock> lock;
   std::vector<cohort::status_change> recorded;  // a resume's statuses from its journal
   if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a, recorded));
-  const cohort::plan_analysis analysis = cohort::analyze(as_launched(p, a), analysis_options(a));
+  const cohort::plan_analysis analysis =
+      a.slurm ? cohort::analyze(as_launched(p, a), analysis_options(a)) : cohort::analyze(p, analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
     fmt::print("\nisolation: {}\n", iso.why);

@@ -137,9 +137,11 @@ bool is_estimate_key(std::string_view key) noexcept {
 }
 
 void read_estimates(const json::object& o, task& t, std::vector<std::string>& problems) {
-  for (const auto& kv : o) {
-    const std::string_view key = kv.key();
-    const json::value& v = kv.value();
+  for (const auto& kv : o) read_estimate(kv.key(), kv.value(), t, problems);
+}
+
+void read_estimate(std::string_view key, const json::value& v, task& t, std::vector<std::string>& problems) {
+  {
     if (key == "duration") {
       if (auto d = read_duration(v)) t.duration = *d;
       else problems.push_back(bad(key, v, "a duration such as \"25m\" or milliseconds"));

@@ -27,6 +27,9 @@ bool is_estimate_key(std::string_view key) noexcept;
 /// Reads `duration` (text or ms), `duration_ms`, `tokens`, `owns`, `argv`, `env` and `slurm` from `o` into `t`,
 /// each only when present; appends one sentence per malformed member to `problems`.
 void read_estimates(const boost::json::object& o, task& t, std::vector<std::string>& problems);
+/// One member of those `read_estimates` reads (any other key is ignored).
+void read_estimate(std::string_view key, const boost::json::value& v, task& t,
+                   std::vector<std::string>& problems);
 
 } // namespace cohort::detail
 

@@ -67,6 +67,11 @@ void plan::add_dependency(task_index t, task_index dependency) {
   if (std::find(deps.begin(), deps.end(), dependency) == deps.end()) deps.push_back(dependency);
 }
 
+void plan::reserve(std::size_t n) {
+  tasks.reserve(n);
+  by_id_.reserve(n);
+}
+
 std::optional<task_index> plan::find(std::string_view id) const {
   auto it = by_id_.find(std::string(id));
   if (it == by_id_.end()) return std::nullopt;

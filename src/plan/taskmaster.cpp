@@ -151,6 +151,14 @@ public:
   builder(plan& p, diagnostic_sink& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
 
   void add_parents(const json::array& tasks) {
+    std::size_t count = tasks.size();
+    for (const auto& v : tasks) {
+      const auto* o = v.if_object();
+      const auto* subs = o ? o->if_contains("subtasks") : nullptr;
+      if (subs && subs->is_array()) count += subs->get_array().size();
+    }
+    p_.reserve(count);
+    deps_.reserve(count);
     for (std::size_t i = 0; i < tasks.size(); ++i) add_parent(tasks[i], i + 1);
   }
 
@@ -169,7 +177,7 @@ private:
       return r_.error("", raw ? json::serialize(*raw) : std::string(),
                       fmt::format("the task at position {} has no usable id", position));
     read_task(*o, t, false);
-    if (!unique(t, fmt::format("the task at position {}", position))) return;
+    if (!unique(t, [&] { return fmt::format("the task at position {}", position); })) return;
     const task_index i = p_.add_parent(std::move(t));
     if (pending_) deps_.emplace_back(i, pending_);
     if (const auto* subs = subtasks_of(*o, i))
@@ -184,7 +192,7 @@ private:
   }
 
   void add_subtask(task_index parent, const json::value& v, std::size_t position) {
-    const std::string pid = p_.tasks[parent].id;
+    const std::string& pid = p_.tasks[parent].id;  // the tasks are reserved: it stays put
     const auto* o = v.if_object();
     const json::value* raw = o ? o->if_contains("id") : nullptr;
     const std::string local = raw ? detail::local_subtask_id(*raw, pid) : std::string();
@@ -198,19 +206,20 @@ private:
       r_.warning(t.id, json::serialize(*raw),
                  fmt::format("subtask id {} under task {} is read as {}", written, pid, t.id));
     read_task(*o, t, true);
-    if (!unique(t, fmt::format("the subtask at position {} of task {}", position, pid))) return;
+    if (!unique(t, [&] { return fmt::format("the subtask at position {} of task {}", position, pid); })) return;
     const task_index i = p_.add_subtask(parent, std::move(t));
     if (pending_) deps_.emplace_back(i, pending_);
   }
 
-  // False when `t` must not be added (it is reported). `where` says which entry it is.
-  bool unique(const task& t, const std::string& where) {
+  // False when `t` must not be added (it is reported). `where()` says which entry it is.
+  template <class Where>
+  bool unique(const task& t, Where where) {
     const auto other = p_.find(t.id);
     if (!other) return true;
     const bool finished = is_finished(t.status) && is_finished(p_.tasks[*other].status);
     r_.add(finished ? severity::warning : severity::error, t.id, t.id,
            fmt::format("duplicate id {}: {} has the id of an earlier one and is ignored", t.id,
-                       where));
+                       where()));
     return false;
   }
 
@@ -249,10 +258,8 @@ private:
   // The benchmark harness's direct `duration_ms` and `argv`, then the `cohort` object (it wins).
   void read_estimates_of(const json::object& o, task& t) {
     std::vector<std::string> problems;
-    json::object direct;
     for (const char* key : {"duration_ms", "argv"})
-      if (const auto* v = o.if_contains(key)) direct.emplace(key, *v);
-    detail::read_estimates(direct, t, problems);
+      if (const auto* v = o.if_contains(key)) detail::read_estimate(key, *v, t, problems);
     if (const auto* c = o.if_contains("cohort")) {
       if (c->is_object()) detail::read_estimates(c->get_object(), t, problems);
       else problems.push_back("\"cohort\" is not an object: " + json::serialize(*c));

@@ -107,6 +107,8 @@ struct plan {
   void add_dependency(task_index task, task_index dependency);
   /// The task with this full id.
   std::optional<task_index> find(std::string_view id) const;
+  /// Makes room for `n` tasks in all (a loader that knows how many are coming).
+  void reserve(std::size_t n);
 
   std::size_t size() const noexcept { return tasks.size(); }
 
