@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
+#include <functional>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -182,26 +184,35 @@ std::string id_text(const json::value& v) {
   return out;
 }
 
-void read_file(const std::filesystem::path& file, std::string& out, error_code& ec) {
+void read_file_pieces(const std::filesystem::path& file, const std::function<bool(std::string_view)>& piece,
+                      error_code& ec) {
   ec = {};
-  out.clear();
   // O_NONBLOCK: opening a FIFO nobody writes must not hang; a regular file ignores it.
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return void(ec = last_error());
   struct stat st {};
   if (::fstat(fd, &st) != 0) ec = last_error();
   else if (!S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > max_input_file) ec = errc::file_refused;
-  if (!ec) out.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[1 << 16];
+  std::vector<char> buf(ec ? 0 : std::size_t(1) << 20);
+  std::size_t total = 0;
   while (!ec) {
-    const ssize_t r = ::read(fd, buf, sizeof buf);
+    const ssize_t r = ::read(fd, buf.data(), buf.size());
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) ec = last_error();
     if (r <= 0) break;
-    out.append(buf, static_cast<std::size_t>(r));
-    if (out.size() > max_input_file) ec = errc::file_refused;  // it grew while read
+    total += static_cast<std::size_t>(r);
+    if (total > max_input_file) ec = errc::file_refused;  // it grew while read
+    else if (!piece(std::string_view(buf.data(), static_cast<std::size_t>(r)))) break;
   }
   ::close(fd);
+}
+
+void read_file(const std::filesystem::path& file, std::string& out, error_code& ec) {
+  out.clear();
+  read_file_pieces(file, [&out](std::string_view piece) {
+    out.append(piece);
+    return true;
+  }, ec);
   if (ec) out.clear();
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,11 @@ std::string id_text(const boost::json::value& v);
 inline constexpr std::size_t max_input_file = std::size_t(1) << 30;
 
 void read_file(const std::filesystem::path& file, std::string& out, error_code& ec);
+/// Reads the file in pieces of up to 1 MiB, each handed to `piece` as it comes, which may stop
+/// the reading (false). The same checks as `read_file` (a regular file, no larger than
+/// `max_input_file`).
+void read_file_pieces(const std::filesystem::path& file, const std::function<bool(std::string_view)>& piece,
+                      error_code& ec);
 
 /// Replaces `file` by `text` atomically: a temporary file beside it (same mode as `file` when it
 /// exists), flushed to disk, then renamed over it.

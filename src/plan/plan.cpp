@@ -73,7 +73,7 @@ void plan::reserve(std::size_t n) {
 }
 
 std::optional<task_index> plan::find(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
+  auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
   return it->second;
 }

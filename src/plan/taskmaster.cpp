@@ -6,12 +6,15 @@
 #include "common/json_text.hpp"
 #include "plan/diagnostic_sink.hpp"
 #include "plan/taskmaster_format.hpp"
+#include "common/json_stream.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -26,22 +29,24 @@ using detail::diagnostic_sink;
 // ---------------------------------------------------------------------------------------------
 // Which tag
 
+// What the file holds at its root: a legacy `tasks` array, and the tag objects (members whose
+// value has a `tasks` array), in file order.
+struct root_layout {
+  bool tasks_array = false;
+  std::vector<std::string> tags;
+
+  bool has(const std::string& t) const { return std::find(tags.begin(), tags.end(), t) != tags.end(); }
+  /// Task Master's `hasTaggedStructure`, negated: a root `tasks` array and no tag object.
+  bool legacy() const noexcept { return tasks_array && tags.empty(); }
+};
+
 struct tag_choice {
-  const json::array* tasks = nullptr;
+  bool chosen = false;
   std::string tag;
   std::string reason;
 };
 
-std::vector<std::string> tag_names(const json::object& root) {
-  std::vector<std::string> names;
-  for (const auto& kv : root)
-    if (detail::is_tag_object(kv.value())) names.emplace_back(kv.key());
-  return names;
-}
-
-tag_choice pick(const json::object& root, const std::string& tag, std::string reason) {
-  return {&root.at(tag).at("tasks").get_array(), tag, std::move(reason)};
-}
+tag_choice pick(const std::string& tag, std::string reason) { return {true, tag, std::move(reason)}; }
 
 // The project a tasks file belongs to, as Task Master finds it: the folder holding
 // `.taskmaster/tasks/tasks.json` or `tasks/tasks.json`, else the nearest folder above the file
@@ -80,48 +85,44 @@ std::optional<std::string> state_tag(const fs::path& root, diagnostic_sink& r) {
   return std::nullopt;
 }
 
-tag_choice legacy_choice(const json::object& root, const taskmaster_options& opt, diagnostic_sink& r) {
+tag_choice legacy_choice(const taskmaster_options& opt, diagnostic_sink& r) {
   if (!opt.tag.empty() && opt.tag != "master")
     r.warning("", opt.tag, fmt::format("the file has the legacy layout (no tags): tag '{}' "
                                        "does not apply; its tasks are read as master", opt.tag));
-  return {&root.at("tasks").get_array(), "master", "legacy layout without tags (read as master)"};
+  return {true, "master", "legacy layout without tags (read as master)"};
 }
 
-tag_choice default_choice(const json::object& root, const std::vector<std::string>& tags,
-                          diagnostic_sink& r) {
-  if (root.contains("master") && detail::is_tag_object(root.at("master")))
-    return pick(root, "master", "master, the default tag");
-  if (tags.size() == 1) return pick(root, tags.front(), "the only tag (there is no master)");
+tag_choice default_choice(const root_layout& root, diagnostic_sink& r) {
+  const auto& tags = root.tags;
+  if (root.has("master")) return pick("master", "master, the default tag");
+  if (tags.size() == 1) return pick(tags.front(), "the only tag (there is no master)");
   r.warning("", tags.front(), fmt::format("no tag chosen and no master: reading the first tag "
                                           "'{}' of {}", tags.front(), fmt::join(tags, ", ")));
-  return pick(root, tags.front(), "the first tag (there is no master)");
+  return pick(tags.front(), "the first tag (there is no master)");
 }
 
-tag_choice choose_tag(const json::object& root, const taskmaster_options& opt,
+tag_choice choose_tag(const root_layout& root, const taskmaster_options& opt,
                       const fs::path& project_root, diagnostic_sink& r) {
-  if (detail::is_legacy_layout(root)) return legacy_choice(root, opt, r);
-  const auto tags = tag_names(root);
+  if (root.legacy()) return legacy_choice(opt, r);
+  const auto& tags = root.tags;
   if (tags.empty()) {
     r.error("", "", "not a Task Master file: no root \"tasks\" array and no tag holding one");
     return {};
   }
-  const auto has = [&](const std::string& t) {
-    return std::find(tags.begin(), tags.end(), t) != tags.end();
-  };
   if (!opt.tag.empty()) {
-    if (has(opt.tag)) return pick(root, opt.tag, "the tag asked for");
+    if (root.has(opt.tag)) return pick(opt.tag, "the tag asked for");
     r.error("", opt.tag, fmt::format("no tag '{}' in the file; its tags: {}", opt.tag,
                                      fmt::join(tags, ", ")));
     return {};
   }
   if (!project_root.empty()) {
     if (auto t = state_tag(project_root, r)) {
-      if (has(*t)) return pick(root, *t, "currentTag of .taskmaster/state.json");
+      if (root.has(*t)) return pick(*t, "currentTag of .taskmaster/state.json");
       r.warning("", *t, fmt::format(".taskmaster/state.json names tag '{}', which the file does "
                                     "not have; falling back", *t));
     }
   }
-  return default_choice(root, tags, r);
+  return default_choice(root, r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,24 +151,12 @@ class builder {
 public:
   builder(plan& p, diagnostic_sink& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
 
-  void add_parents(const json::array& tasks) {
-    std::size_t count = tasks.size();
-    for (const auto& v : tasks) {
-      const auto* o = v.if_object();
-      const auto* subs = o ? o->if_contains("subtasks") : nullptr;
-      if (subs && subs->is_array()) count += subs->get_array().size();
-    }
-    p_.reserve(count);
-    deps_.reserve(count);
-    for (std::size_t i = 0; i < tasks.size(); ++i) add_parent(tasks[i], i + 1);
-  }
-
   void resolve() {
     for (const auto& [t, refs] : deps_)
-      for (const auto& ref : *refs) resolve_one(t, ref);
+      for (const auto& ref : refs) resolve_one(t, ref);
   }
 
-private:
+  // A parent (an element of the tag's tasks array) and its subtasks. Nothing of `v` is kept.
   void add_parent(const json::value& v, std::size_t position) {
     const auto* o = v.if_object();
     const json::value* raw = o ? o->if_contains("id") : nullptr;
@@ -179,7 +168,7 @@ private:
     read_task(*o, t, false);
     if (!unique(t, [&] { return fmt::format("the task at position {}", position); })) return;
     const task_index i = p_.add_parent(std::move(t));
-    if (pending_) deps_.emplace_back(i, pending_);
+    keep_dependencies(i);
     if (const auto* subs = subtasks_of(*o, i))
       for (std::size_t k = 0; k < subs->size(); ++k) add_subtask(i, (*subs)[k], k + 1);
   }
@@ -192,7 +181,7 @@ private:
   }
 
   void add_subtask(task_index parent, const json::value& v, std::size_t position) {
-    const std::string& pid = p_.tasks[parent].id;  // the tasks are reserved: it stays put
+    const std::string& pid = p_.tasks[parent].id;  // used only before the subtask is added
     const auto* o = v.if_object();
     const json::value* raw = o ? o->if_contains("id") : nullptr;
     const std::string local = raw ? detail::local_subtask_id(*raw, pid) : std::string();
@@ -208,7 +197,14 @@ private:
     read_task(*o, t, true);
     if (!unique(t, [&] { return fmt::format("the subtask at position {} of task {}", position, pid); })) return;
     const task_index i = p_.add_subtask(parent, std::move(t));
-    if (pending_) deps_.emplace_back(i, pending_);
+    keep_dependencies(i);
+  }
+
+private:
+  // The dependencies of task `i`, resolved once every id is known: copied (the task's text is
+  // gone by then).
+  void keep_dependencies(task_index i) {
+    if (pending_ && !pending_->empty()) deps_.emplace_back(i, json::array(*pending_, json::storage_ptr()));
   }
 
   // False when `t` must not be added (it is reported). `where()` says which entry it is.
@@ -321,7 +317,7 @@ private:
   diagnostic_sink& r_;
   broken_edges policy_;
   const json::array* pending_ = nullptr;  // the dependencies of the task being read
-  std::vector<std::pair<task_index, const json::array*>> deps_;
+  std::vector<std::pair<task_index, json::array>> deps_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -352,42 +348,113 @@ void apply_sidecar(plan& p, const fs::path& file, diagnostic_sink r) {
   }
 }
 
-// `owned`: the string `text` views, if the loader owns it; freed once parsed, so that the peak
-// of a load is the document and the plan, not the text too.
-loaded_plan load_text(std::string_view text, const taskmaster_options& opt, std::string file,
-                      const fs::path& project_root, std::string* owned = nullptr) {
-  loaded_plan out;
-  diagnostic_sink r{out.diagnostics, {}};
-  r.context.file = file;
-  detail::json_error err;
-  const json::value v = detail::parse_json(text, err);
-  if (owned && !err.ec) std::string().swap(*owned);
-  if (err.ec) return r.syntax_error(err, "JSON syntax error"), out;
-  if (!v.is_object()) return r.error("", "", "not a Task Master file: not a JSON object"), out;
-  const tag_choice c = choose_tag(v.get_object(), opt, project_root, r);
-  if (!c.tasks) return out;
-  out.plan.source = std::move(file);
-  out.plan.tag = c.tag;
-  out.tag_reason = c.reason;
-  r.context.tag = c.tag;
-  builder b(out.plan, r, opt.on_broken);
-  b.add_parents(*c.tasks);
-  b.resolve();
-  if (!opt.sidecar.empty()) apply_sidecar(out.plan, opt.sidecar, r);
-  break_cycles(out.plan, opt.on_broken, r.context, out.diagnostics);
-  return out;
-}
+// The file's text, read as it comes in pieces: every tasks array at the root (legacy) or in a
+// tag object is built into a plan of its own, one task at a time (the document itself is never
+// held: a plan of a million tasks is a 350 MB file); the tag is chosen at the end, as Task
+// Master chooses it, and only its plan is kept.
+class streaming_load {
+public:
+  streaming_load(const taskmaster_options& opt, std::string file, fs::path project_root)
+      : opt_(opt), file_(std::move(file)), project_root_(std::move(project_root)),
+        stream_([this](const detail::json_element_stream::path& p) { return wants(p); },
+                [this](const detail::json_element_stream::path& p, std::size_t position, const json::value& v) {
+                  each(p, position, v);
+                }) {}
+
+  bool write(std::string_view piece) { return stream_.write(piece); }
+  /// Makes room for the tasks a text of `bytes` may hold (a guess: room unused is address space,
+  /// not memory; a plan that outgrows it grows as usual).
+  void expect(std::size_t bytes) { expected_tasks_ = bytes / 256; }
+
+  loaded_plan finish() {
+    loaded_plan out;
+    diagnostic_sink r{out.diagnostics, {}};
+    r.context.file = file_;
+    if (!stream_.finish()) return r.syntax_error(stream_.error(), "JSON syntax error"), out;
+    if (!stream_.root_is_object()) return r.error("", "", "not a Task Master file: not a JSON object"), out;
+    const tag_choice c = choose_tag(layout_, opt_, project_root_, r);
+    if (!c.chosen) return out;
+    candidate& chosen = layout_.legacy() ? *legacy_ : *tags_.at(c.tag);
+    chosen.builder.resolve();
+    out.plan = std::move(chosen.plan);
+    out.plan.source = file_;
+    out.plan.tag = c.tag;
+    out.tag_reason = c.reason;
+    r.context.tag = c.tag;
+    for (auto& d : chosen.diagnostics) out.diagnostics.push_back(std::move(d));
+    if (!opt_.sidecar.empty()) apply_sidecar(out.plan, opt_.sidecar, r);
+    break_cycles(out.plan, opt_.on_broken, r.context, out.diagnostics);
+    return out;
+  }
+
+private:
+  // One tasks array being built: its own plan and diagnostics (the tag's, if it is chosen).
+  struct candidate {
+    explicit candidate(const std::string& file, const std::string& tag, broken_edges policy)
+        : sink{diagnostics, {}}, builder(plan, sink, policy) {
+      sink.context.file = file;
+      sink.context.tag = tag;
+    }
+    cohort::plan plan;
+    std::vector<diagnostic> diagnostics;
+    diagnostic_sink sink;
+    class builder builder;
+  };
+
+  bool wants(const detail::json_element_stream::path& p) {
+    // A member repeated in an object: the last one is the one a parser keeps.
+    if (p.size() == 1 && p[0] == "tasks") {
+      layout_.tasks_array = true;
+      legacy_ = std::make_unique<candidate>(file_, "master", opt_.on_broken);
+      legacy_->plan.reserve(expected_tasks_);
+      return true;
+    }
+    if (p.size() == 2 && p[1] == "tasks") {
+      if (!layout_.has(p[0])) layout_.tags.push_back(p[0]);
+      // Only the tag asked for is built when one is (the others are only named).
+      if (!opt_.tag.empty() && p[0] != opt_.tag) return false;
+      auto& c = tags_[p[0]] = std::make_unique<candidate>(file_, p[0], opt_.on_broken);
+      c->plan.reserve(expected_tasks_);
+      return true;
+    }
+    return false;
+  }
+
+  void each(const detail::json_element_stream::path& p, std::size_t position, const json::value& v) {
+    candidate* c = nullptr;
+    if (p.size() == 1) {
+      c = legacy_.get();
+    } else if (auto it = tags_.find(p[0]); it != tags_.end()) {
+      c = it->second.get();
+    }
+    if (c) c->builder.add_parent(v, position + 1);
+  }
+
+  const taskmaster_options& opt_;
+  std::string file_;
+  fs::path project_root_;
+  root_layout layout_;
+  std::unique_ptr<candidate> legacy_;
+  std::map<std::string, std::unique_ptr<candidate>> tags_;
+  std::size_t expected_tasks_ = 0;
+  detail::json_element_stream stream_;
+};
 
 } // namespace
 
 loaded_plan parse_taskmaster(std::string_view text, const taskmaster_options& options) {
-  return load_text(text, options, options.file_name, options.project_root);
+  streaming_load load(options, options.file_name, options.project_root);
+  load.write(text);
+  return load.finish();
 }
 
 loaded_plan read_taskmaster(const fs::path& file, const taskmaster_options& options) {
-  std::string text;
+  const fs::path root = options.project_root.empty() ? project_root_of(file) : options.project_root;
+  streaming_load load(options, file.string(), root);
+  std::error_code size_error;
+  if (const auto bytes = fs::file_size(file, size_error); !size_error) load.expect(static_cast<std::size_t>(bytes));
   error_code ec;
-  detail::read_file(file, text, ec);
+  detail::read_file_pieces(file, [&load](std::string_view piece) { return load.write(piece); }, ec);
   if (ec) {
     loaded_plan out;
     diagnostic d;
@@ -396,8 +463,7 @@ loaded_plan read_taskmaster(const fs::path& file, const taskmaster_options& opti
     out.diagnostics.push_back(std::move(d));
     return out;
   }
-  const fs::path root = options.project_root.empty() ? project_root_of(file) : options.project_root;
-  return load_text(text, options, file.string(), root, &text);
+  return load.finish();
 }
 
 plan load_taskmaster(const fs::path& file, const taskmaster_options& options) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -113,7 +114,11 @@ struct plan {
   std::size_t size() const noexcept { return tasks.size(); }
 
 private:
-  std::unordered_map<std::string, task_index> by_id_;
+  struct id_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, task_index, id_hash, std::equal_to<>> by_id_;
 };
 
 } // namespace cohort
