@@ -115,7 +115,7 @@ public:
 private:
   // Parents and subtasks.
   asio::awaitable<void> run_parent(task_index p);
-  asio::awaitable<void> guarded(task_index t, asio::awaitable<void> body);
+  void ended_by(task_index t, const std::exception_ptr& error);
   asio::awaitable<void> run_parent_body(task_index p);
   asio::awaitable<void> run_subtasks(scope& s, task_index p);
   asio::awaitable<void> run_subtask(task_index t);
@@ -261,19 +261,18 @@ run_report plan_run::take_report() {
 // --- parents and subtasks ----------------------------------------------------------------------
 
 asio::awaitable<void> plan_run::run_parent(task_index p) {
-  co_await guarded(p, run_parent_body(p));
-}
-
-// Runs `body` for `t`; if it throws, `t` gets its outcome (cancelled, or failed with the
-// message) before the exception goes on to the scope.
-asio::awaitable<void> plan_run::guarded(task_index t, asio::awaitable<void> body) {
   std::exception_ptr error;
   try {
-    co_await std::move(body);
+    co_await run_parent_body(p);
   } catch (...) {
     error = std::current_exception();
   }
-  if (!error) co_return;
+  if (error) ended_by(p, error);
+}
+
+// `t` gets its outcome from what ended it (cancelled, or failed with the message), then the
+// exception goes on to the scope.
+void plan_run::ended_by(task_index t, const std::exception_ptr& error) {
   if (!finished(t)) {
     finish(t, is_cancellation(error) ? task_outcome::cancelled : task_outcome::failed,
            describe(error));
@@ -350,7 +349,15 @@ asio::awaitable<void> plan_run::run_subtask(task_index t) {
 }
 
 // One job (a subtask, or a parent without subtasks): attempts until it has an outcome.
-asio::awaitable<void> plan_run::run_job(task_index t) { co_await guarded(t, run_attempts(t)); }
+asio::awaitable<void> plan_run::run_job(task_index t) {
+  std::exception_ptr error;
+  try {
+    co_await run_attempts(t);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) ended_by(t, error);
+}
 
 asio::awaitable<void> plan_run::run_attempts(task_index t) {
   emit(make(event_kind::task_ready, t));
@@ -699,6 +706,7 @@ event plan_run::make(event_kind k, std::optional<task_index> t) const {
 }
 
 void plan_run::emit(event e) {
+  if (observers_.empty()) return;
   e.at = clock_type::now();
   for (auto* o : observers_) o->on_event(e);
 }
