@@ -281,7 +281,18 @@ void journal::write_pending() {
 }
 
 void journal::sync() {
+  const auto start = std::chrono::steady_clock::now();
   if (::fdatasync(fd_) != 0) error_ = last_error();
+  last_sync_ = std::chrono::steady_clock::now() - start;
+}
+
+bool journal::groups_launches() const noexcept {
+  switch (options_.group_commit) {
+    case journal_options::grouping::always: return true;
+    case journal_options::grouping::never: return false;
+    case journal_options::grouping::automatic: break;
+  }
+  return last_sync_ > options_.group_commit_above;
 }
 
 } // namespace cohort

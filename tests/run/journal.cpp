@@ -124,12 +124,25 @@ CO_TEST_CASE(the_launches_of_one_turn_share_one_commit_and_none_starts_before_it
   cohort::executor_options o;
   o.schedule.max_running = 4;
   {
-    cohort::journal j(cohort::run_dir_lock(dir.path()), b.p, o);
+    cohort::journal_options jo;
+    jo.group_commit = cohort::journal_options::grouping::always;  // whatever the disk under the test
+    cohort::journal j(cohort::run_dir_lock(dir.path()), b.p, o, jo);
     std::vector<cohort::observer*> observers{&j};
     const auto report = co_await cohort::run_plan(b.p, agents, o, observers);
     BOOST_TEST(report.all_done());
   }
   BOOST_TEST(agents.in_file == (std::vector<std::size_t>{4, 4, 4, 4}), boost::test_tools::per_element());
+  // A commit of its own for each: the first launch finds only its own ready line.
+  reading_launcher alone(dir.path() / "alone");
+  {
+    cohort::journal_options jo;
+    jo.group_commit = cohort::journal_options::grouping::never;
+    cohort::journal j(cohort::run_dir_lock(dir.path() / "alone"), b.p, o, jo);
+    std::vector<cohort::observer*> observers{&j};
+    (void)co_await cohort::run_plan(b.p, alone, o, observers);
+  }
+  BOOST_REQUIRE(alone.in_file.size() == 4u);
+  BOOST_TEST(alone.in_file[0] < 4u);
 }
 
 CO_TEST_CASE(a_finished_run_reads_back_with_every_task_succeeded_and_its_spend) {

@@ -26,6 +26,14 @@ struct journal_options {
   /// Agents write their output files in this run dir (a `process_launcher` with the same
   /// `run_dir`): record the paths of each launch's `.out` and `.err` (run_dir.hpp) with it.
   bool agent_files = false;
+  /// When launches share an fsync (group commit: a launch waits one turn of the event loop for
+  /// the others of that turn). `automatic`: while an fsync costs more than
+  /// `group_commit_above` (a disk); a cheap one (tmpfs, a fast SSD's cache) is done at once for
+  /// each launch, which waits for nothing. Either way no agent starts before everything recorded
+  /// so far is durable.
+  enum class grouping { automatic, always, never };
+  grouping group_commit = grouping::automatic;
+  std::chrono::microseconds group_commit_above{100};
 };
 
 /// The journal of a run: an observer that appends every event to `<run_dir>/journal.jsonl`.
@@ -65,7 +73,7 @@ public:
 
   void on_event(const event& e) override;
   void before_launch() override;  ///< write + fsync; throws what failed, or that the file was deleted
-  bool groups_launches() const noexcept override { return true; }
+  bool groups_launches() const noexcept override;
   /// `before_launch` once for every launch that waits in the same turn of the event loop.
   boost::asio::awaitable<void> until_recorded() override;
   void flush();                   ///< write + fsync; throws `system_error`
@@ -90,6 +98,7 @@ private:
   error_code error_;     ///< the first failed write of `on_event`, thrown by `before_launch`
   event::clock_type::time_point origin_;  ///< `ms` of an event is measured from here
   std::shared_ptr<commit> next_commit_;    ///< the last one queued (it may have run)
+  std::chrono::steady_clock::duration last_sync_{};  ///< what the last fsync took
 };
 
 } // namespace cohort
