@@ -215,9 +215,9 @@ struct journal::commit {
 };
 
 journal::~journal() {
-  if (next_commit_) {
-    const std::lock_guard lock(next_commit_->owner_mutex);
-    next_commit_->owner = nullptr;
+  if (const auto c = next_commit_.lock()) {
+    const std::lock_guard lock(c->owner_mutex);
+    c->owner = nullptr;
   }
   if (fd_ < 0) return;
   if (!error_) {
@@ -255,14 +255,15 @@ void journal::before_launch() {
 
 boost::asio::awaitable<void> journal::until_recorded() {
   namespace asio = boost::asio;
-  if (!next_commit_ || next_commit_->done) {  // done: a launch from here on waits for the next one
+  std::shared_ptr<commit> c = next_commit_.lock();
+  if (!c || c->done) {  // done: a launch from here on waits for the next one
     // Queued behind the handlers already waiting: the launches they decide join this commit.
     const auto ex = co_await asio::this_coro::executor;
-    next_commit_ = std::make_shared<commit>(ex);
-    next_commit_->owner = this;
-    asio::post(ex, [c = next_commit_] { c->run(); });
+    c = std::make_shared<commit>(ex);
+    c->owner = this;
+    next_commit_ = c;
+    asio::post(ex, [c] { c->run(); });
   }
-  const std::shared_ptr<commit> c = next_commit_;
   co_await c->done_signal.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!c->done) throw system_error(asio::error::operation_aborted, "cohort: waiting for the journal");
   if (c->failure) std::rethrow_exception(c->failure);

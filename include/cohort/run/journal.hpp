@@ -97,7 +97,9 @@ private:
   std::string pending_;  ///< complete lines not yet written; bounded (written at 64 KiB)
   error_code error_;     ///< the first failed write of `on_event`, thrown by `before_launch`
   event::clock_type::time_point origin_;  ///< `ms` of an event is measured from here
-  std::shared_ptr<commit> next_commit_;    ///< the last one queued (it may have run)
+  /// The last one queued (it may have run); owned by its handler and its waiters only, so that
+  /// it never outlives the event loop its timer belongs to.
+  std::weak_ptr<commit> next_commit_;
   std::chrono::steady_clock::duration last_sync_{};  ///< what the last fsync took
 };
 
