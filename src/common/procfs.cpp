@@ -99,10 +99,10 @@ std::vector<proc_stat> scan_processes_if(Keep keep) {
   return out;
 }
 
-// The first number of a /proc file (`/proc/sys/kernel/pid_max`), or of the line of /proc/stat
-// that starts with `key`.
+// The number in field `field` (0-based) of a /proc file (`/proc/sys/kernel/pid_max`), or of the
+// line of /proc/stat that starts with `key`.
 template <class Int>
-std::optional<Int> proc_number(const char* path, std::string_view key = {}) {
+std::optional<Int> proc_number(const char* path, std::string_view key = {}, int field = 0) {
   const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   char buffer[8192];
@@ -118,9 +118,10 @@ std::optional<Int> proc_number(const char* path, std::string_view key = {}) {
     if (at == std::string_view::npos) return std::nullopt;
     text.remove_prefix(at + key.size());
   }
+  for (; field > 0; --field) next_field(text);
   Int value{};
-  const auto field = next_field(text);
-  const auto r = std::from_chars(field.data(), field.data() + field.size(), value);
+  const auto number = next_field(text);
+  const auto r = std::from_chars(number.data(), number.data() + number.size(), value);
   if (r.ec != std::errc()) return std::nullopt;
   return value;
 }
@@ -142,23 +143,11 @@ std::size_t pid_window::size() const noexcept {
 
 std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before) {
   // The last pid handed out in this namespace is the fifth field of /proc/loadavg.
-  const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || forks_before == 0) {
-    if (fd >= 0) ::close(fd);
-    return std::nullopt;
-  }
-  char buffer[256];
-  ssize_t n = 0;
-  do n = ::read(fd, buffer, sizeof buffer);
-  while (n < 0 && errno == EINTR);
-  ::close(fd);
-  if (n <= 0) return std::nullopt;
-  std::string_view text(buffer, static_cast<std::size_t>(n));
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  for (int field = 1; field < 5; ++field) next_field(text);
+  const auto last = forks_before == 0 ? std::nullopt : proc_number<int>("/proc/loadavg", {}, 4);
+  if (!last) return std::nullopt;
   pid_window w;
   w.after = pid;
-  if (!parse(next_field(text), w.through)) return std::nullopt;
+  w.through = *last;
   const auto limit = proc_number<int>("/proc/sys/kernel/pid_max");
   const std::uint64_t forks = forks_since_boot();
   if (!limit || forks < forks_before) return std::nullopt;
