@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/analysis/analysis.hpp>
 
+#include "graph_passes.hpp"
+
 #include <cohort/plan/validation.hpp>
 
 #include <cohort/core/error.hpp>
@@ -11,8 +13,8 @@
 #include <chrono>
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <numeric>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -101,8 +103,7 @@ void task_edges(const plan& p, const job_graph& g, std::vector<edge>& out) {
 }
 
 // The wave barriers of every unfinished parent with two waves or more.
-void wave_edges(const plan& p, job_graph& g, std::vector<edge>& out) {
-  const auto wave = waves(p);
+void wave_edges(const plan& p, std::span<const std::size_t> wave, job_graph& g, std::vector<edge>& out) {
   for (task_index q : p.parents) {
     const auto& subs = p.tasks[q].subtasks;
     if (g.finished[q] || subs.empty()) continue;
@@ -204,7 +205,7 @@ struct cpm {
   std::int64_t length = 0;
 };
 
-cpm compute_cpm(const job_graph& g, const std::vector<node_id>& order) {
+cpm compute_cpm(const job_graph& g, std::span<const node_id> order) {
   cpm c;
   c.es.assign(g.size(), 0);
   c.ef.assign(g.size(), 0);
@@ -241,8 +242,7 @@ std::vector<task_index> critical_jobs(const job_graph& g, const cpm& c) {
   return path;
 }
 
-std::int64_t waves_only_time(const plan& p, const job_graph& g) {
-  const auto wave = waves(p);
+std::int64_t waves_only_time(const plan& p, const job_graph& g, std::span<const std::size_t> wave) {
   std::int64_t total = 0;
   std::vector<std::int64_t> longest;
   for (task_index q : p.parents) {
@@ -261,7 +261,7 @@ std::int64_t waves_only_time(const plan& p, const job_graph& g) {
   return total;
 }
 
-std::uint64_t parent_size(const plan& p, task_index q, const std::vector<std::uint8_t>& fin,
+std::uint64_t parent_size(const plan& p, task_index q, std::span<const std::uint8_t> fin,
                           const estimate_defaults& d) {
   const auto& subs = p.tasks[q].subtasks;
   if (subs.empty()) return fin[q] ? 0 : tokens_of(p.tasks[q], d);
@@ -290,15 +290,16 @@ void apportion(std::vector<budget_share>& shares, std::uint64_t avail) {
   }
 }
 
-job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, wave_mode mode,
-                        bool structural) {
+// `wave`: `waves(p)`, for waves mode only.
+job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, bool structural,
+                        std::span<const std::size_t> wave = {}) {
   COHORT_ASSERT(2 * p.size() < std::numeric_limits<node_id>::max());
   job_graph g;
   init_nodes(p, defaults, structural, g);
   std::vector<edge> edges;
   edges.reserve(2 * p.size());
   task_edges(p, g, edges);
-  if (mode == wave_mode::waves) wave_edges(p, g, edges);
+  if (!wave.empty()) wave_edges(p, wave, g, edges);
   build_csr(g, edges);
   return g;
 }
@@ -339,7 +340,13 @@ std::vector<std::uint8_t> finished_tasks(const plan& p) {
 }
 
 job_graph flatten(const plan& p, const estimate_defaults& defaults, wave_mode mode) {
-  return flatten_graph(p, defaults, mode, false);
+  if (mode == wave_mode::waves) return detail::flatten_waves(p, defaults, waves(p));
+  return flatten_graph(p, defaults, false);
+}
+
+job_graph detail::flatten_waves(const plan& p, const estimate_defaults& defaults,
+                                std::span<const std::size_t> wave) {
+  return flatten_graph(p, defaults, false, wave);
 }
 
 std::vector<std::uint32_t> topological_nodes(const plan& p, const job_graph& g) {
@@ -350,14 +357,14 @@ std::vector<std::uint32_t> topological_nodes(const plan& p, const job_graph& g) 
 }
 
 std::vector<task_index> find_cycle(const plan& p) {
-  const auto g = flatten_graph(p, {}, wave_mode::rolling, true);
+  const auto g = flatten_graph(p, {}, true);
   std::vector<std::uint32_t> missing;
   if (kahn(g, missing).size() == g.size()) return {};
   return task_cycle(p, g, node_cycle(g, missing));
 }
 
 std::vector<task_index> topological_order(const plan& p) {
-  const auto g = flatten_graph(p, {}, wave_mode::rolling, true);
+  const auto g = flatten_graph(p, {}, true);
   std::vector<task_index> out;
   out.reserve(p.size());
   std::vector<std::uint8_t> seen(p.size(), 0);
@@ -409,18 +416,49 @@ std::vector<std::size_t> waves(const plan& p) {
 }
 
 std::vector<parallel_group> parallel_groups(const plan& p) {
-  const auto fin = finished_tasks(p);
-  constexpr task_index no_parent = std::numeric_limits<task_index>::max();
-  std::map<std::pair<task_index, std::vector<task_index>>, std::vector<task_index>> by_key;
+  return detail::parallel_groups(p, finished_tasks(p));
+}
+
+// Tasks with equal (parent, dependency set) keys, found by sorting (hash, task) pairs: nothing
+// per task but the pair is kept (a map keyed by copies of every dependency list was the
+// analysis' largest allocation on a million tasks).
+std::vector<parallel_group> detail::parallel_groups(const plan& p, std::span<const std::uint8_t> fin) {
+  const auto key_of = [&](task_index t, std::vector<task_index>& deps) {
+    deps = p.tasks[t].dependencies;
+    std::sort(deps.begin(), deps.end());
+    return p.tasks[t].parent.value_or(std::numeric_limits<task_index>::max());
+  };
+  struct keyed {
+    std::uint64_t hash;
+    task_index task;
+    bool operator<(const keyed& o) const noexcept { return hash != o.hash ? hash < o.hash : task < o.task; }
+  };
+  std::vector<keyed> keys;
+  std::vector<task_index> deps, other;
   for (task_index t = 0; t < p.size(); ++t) {
     if (fin[t]) continue;
-    auto deps = p.tasks[t].dependencies;
-    std::sort(deps.begin(), deps.end());
-    by_key[{p.tasks[t].parent.value_or(no_parent), std::move(deps)}].push_back(t);
+    std::uint64_t h = key_of(t, deps) + 0x9e3779b97f4a7c15ULL;
+    for (task_index d : deps) h = (h ^ d) * 0x100000001b3ULL + (h >> 29);
+    keys.push_back({h, t});
   }
+  std::sort(keys.begin(), keys.end());
   std::vector<parallel_group> out;
-  for (auto& [key, members] : by_key) {
-    if (members.size() >= 2) out.push_back({key.second, std::move(members)});
+  std::vector<task_index> run, rest;
+  for (std::size_t i = 0, j = 0; i < keys.size(); i = j) {
+    while (j < keys.size() && keys[j].hash == keys[i].hash) ++j;
+    run.clear();
+    for (std::size_t k = i; k < j; ++k) run.push_back(keys[k].task);
+    while (run.size() >= 2) {  // one key per hash but for a collision: peel off each key's tasks
+      parallel_group g;
+      const task_index parent = key_of(run.front(), g.dependencies);
+      rest.clear();
+      for (task_index t : run) {
+        if (key_of(t, other) == parent && other == g.dependencies) g.tasks.push_back(t);
+        else rest.push_back(t);
+      }
+      if (g.tasks.size() >= 2) out.push_back(std::move(g));
+      run.swap(rest);
+    }
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.tasks.front() < b.tasks.front(); });
@@ -429,9 +467,13 @@ std::vector<parallel_group> parallel_groups(const plan& p) {
 
 layering layers(const plan& p) {
   const auto g = flatten(p);
+  return detail::layers(p, g, topological_nodes(p, g));
+}
+
+layering detail::layers(const plan& p, const job_graph& g, std::span<const std::uint32_t> order) {
   std::vector<std::uint32_t> pout(g.size(), 0), jout(g.size(), 0), player(p.size(), 0),
       jlayer(p.size(), 0);
-  for (node_id v : topological_nodes(p, g)) {
+  for (node_id v : order) {
     std::uint32_t pin = 0, jin = 0;
     for (node_id d : g.predecessors(v)) {
       pin = std::max(pin, pout[d]);
@@ -463,12 +505,16 @@ layering layers(const plan& p) {
 
 schedule_analysis critical_path(const plan& p, const estimate_defaults& defaults) {
   const auto g = flatten(p, defaults);
-  const cpm c = compute_cpm(g, topological_nodes(p, g));
+  return detail::critical_path(g, topological_nodes(p, g));
+}
+
+schedule_analysis detail::critical_path(const job_graph& g, std::span<const std::uint32_t> order) {
+  const cpm c = compute_cpm(g, order);
   schedule_analysis out;
   out.length = milliseconds(c.length);
   out.critical_path = critical_jobs(g, c);
-  out.tasks.resize(p.size());
-  for (task_index t = 0; t < p.size(); ++t) {
+  out.tasks.resize(g.task_count);
+  for (task_index t = 0; t < g.task_count; ++t) {
     const node_id s = g.start_node(t);
     out.tasks[t] = {milliseconds(c.es[s]), milliseconds(c.ef[t]), milliseconds(c.ls[s]),
                     milliseconds(c.lf[t])};
@@ -503,14 +549,20 @@ std::vector<ready_key> ready_keys(const plan& p, const schedule_options& options
 
 projections project(const plan& p, const estimate_defaults& defaults) {
   const auto g = flatten(p, defaults);
+  const auto order = topological_nodes(p, g);
+  const auto wave = waves(p);
+  return detail::project(p, g, order, wave, detail::flatten_waves(p, defaults, wave));
+}
+
+projections detail::project(const plan& p, const job_graph& g, std::span<const std::uint32_t> order,
+                            std::span<const std::size_t> wave, const job_graph& gw) {
   projections out;
   for (std::size_t v = 0; v < g.task_count; ++v) {
     out.sequential += milliseconds(g.duration_ms[v]);
     out.tokens += g.tokens[v];
   }
-  out.critical_path = milliseconds(compute_cpm(g, topological_nodes(p, g)).length);
-  out.waves_only = milliseconds(waves_only_time(p, g));
-  const auto gw = flatten(p, defaults, wave_mode::waves);
+  out.critical_path = milliseconds(compute_cpm(g, order).length);
+  out.waves_only = milliseconds(waves_only_time(p, g, wave));
   out.hierarchical = milliseconds(compute_cpm(gw, topological_nodes(p, gw)).length);
   return out;
 }
@@ -518,7 +570,13 @@ projections project(const plan& p, const estimate_defaults& defaults) {
 std::vector<budget_share> split_budget(const plan& p, std::uint64_t total, std::uint64_t reserve,
                                        std::span<const task_index> parents,
                                        const estimate_defaults& defaults) {
-  const auto fin = finished_tasks(p);
+  return detail::split_budget(p, finished_tasks(p), total, reserve, parents, defaults);
+}
+
+std::vector<budget_share> detail::split_budget(const plan& p, std::span<const std::uint8_t> fin,
+                                               std::uint64_t total, std::uint64_t reserve,
+                                               std::span<const task_index> parents,
+                                               const estimate_defaults& defaults) {
   std::vector<budget_share> shares;
   for (task_index q : parents) shares.push_back({q, parent_size(p, q, fin, defaults), 0});
   if (parents.empty()) {

@@ -4,6 +4,8 @@
 
 #include <cohort/analysis/analysis.hpp>
 
+#include "graph_passes.hpp"
+
 #include <bitset>
 #include <cstdint>
 #include <deque>
@@ -208,7 +210,7 @@ bool ordered(const job_graph& g, const std::vector<std::vector<std::uint32_t>>& 
 // Answers "does the DAG (plus the edges added so far) order these two tasks?".
 class order_oracle {
 public:
-  explicit order_oracle(const plan& p) : p_(p), g_(flatten(p)), extra_(g_.size()) {}
+  order_oracle(const plan& p, const job_graph& g) : p_(p), g_(g), extra_(g_.size()) {}
 
   bool related(task_index a, task_index b) {
     if (p_.tasks[a].parent == b || p_.tasks[b].parent == a) return true;  // containment
@@ -221,7 +223,7 @@ public:
 
 private:
   const plan& p_;
-  job_graph g_;
+  const job_graph& g_;
   std::vector<std::vector<std::uint32_t>> extra_;  // per node: the added edges
   std::vector<std::uint32_t> stack_;
   std::vector<std::uint8_t> seen_;
@@ -255,13 +257,18 @@ bool globs_intersect(std::string_view a, std::string_view b) {
 }
 
 std::vector<ownership_conflict> ownership_conflicts(const plan& p) {
-  (void)topological_nodes(p, flatten(p));  // refuse a cycle by name
-  const auto fin = finished_tasks(p);
+  const auto g = flatten(p);
+  (void)topological_nodes(p, g);  // refuse a cycle by name
+  return detail::ownership_conflicts(p, g);
+}
+
+std::vector<ownership_conflict> detail::ownership_conflicts(const plan& p, const job_graph& g) {
   std::vector<task_index> owners;
   for (task_index t = 0; t < p.size(); ++t) {
-    if (!fin[t] && !p.tasks[t].owns.empty()) owners.push_back(t);
+    if (!g.finished[t] && !p.tasks[t].owns.empty()) owners.push_back(t);
   }
-  order_oracle oracle(p);
+  if (owners.size() < 2) return {};
+  order_oracle oracle(p, g);
   std::vector<ownership_conflict> out;
   for (std::size_t i = 0; i < owners.size(); ++i) {
     for (std::size_t j = i + 1; j < owners.size(); ++j) {
@@ -274,7 +281,9 @@ std::vector<ownership_conflict> ownership_conflicts(const plan& p) {
 
 std::vector<serialization_edge> serialization_edges(const plan& p,
                                                     const std::vector<ownership_conflict>& c) {
-  order_oracle oracle(p);
+  if (c.empty()) return {};
+  const auto g = flatten(p);
+  order_oracle oracle(p, g);
   std::vector<serialization_edge> out;
   for (const auto& x : c) {
     if (oracle.related(x.first, x.second)) continue;

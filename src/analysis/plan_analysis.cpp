@@ -2,21 +2,34 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/analysis/plan_analysis.hpp>
 
+#include "graph_passes.hpp"
+
+#include <span>
+
 namespace cohort {
 
+// Each analysis alone flattens the plan; together they share one graph per mode (and one
+// topological order, one wave computation): on a million tasks a flattening is a pass over it all.
 plan_analysis analyze(const plan& p, const plan_analysis_options& options) {
   plan_analysis r;
-  r.projected = project(p, options.defaults);
-  r.schedule = critical_path(p, options.defaults);
-  r.groups = parallel_groups(p);
-  r.layers = layers(p);
+  const job_graph rolling = flatten(p, options.defaults);
+  const auto order = topological_nodes(p, rolling);  // throws on a cycle, naming it
   r.waves = waves(p);
-  if (options.budget) r.budget = split_budget(p, options.budget, options.reserve, {}, options.defaults);
-  r.conflicts = ownership_conflicts(p);
+  const job_graph waved = detail::flatten_waves(p, options.defaults, r.waves);
+  const std::span<const std::uint8_t> finished(rolling.finished.data(), rolling.task_count);
+  r.projected = detail::project(p, rolling, order, r.waves, waved);
+  r.schedule = detail::critical_path(rolling, order);
+  r.groups = detail::parallel_groups(p, finished);
+  r.layers = detail::layers(p, rolling, order);
+  if (options.budget) {
+    r.budget = detail::split_budget(p, finished, options.budget, options.reserve, {}, options.defaults);
+  }
+  r.conflicts = detail::ownership_conflicts(p, rolling);
   if (options.simulate) {
     r.simulated_with = options.simulate;
     r.simulated_with->defaults = options.defaults;
-    r.simulated = simulate(p, *r.simulated_with);
+    const job_graph& g = r.simulated_with->mode == wave_mode::waves ? waved : rolling;
+    r.simulated = detail::simulate(p, *r.simulated_with, g);
   }
   return r;
 }

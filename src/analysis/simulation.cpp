@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/analysis/simulation.hpp>
 
+#include "graph_passes.hpp"
+
 #include <cohort/core/error.hpp>
 
 #include <chrono>
@@ -58,8 +60,8 @@ struct min_heap {
 
 class simulator {
 public:
-  simulator(const plan& p, const schedule_options& o)
-      : p_(p), o_(o), g_(flatten(p, o.defaults, o.mode)), rem_(remaining_paths(p, g_)) {
+  simulator(const plan& p, const schedule_options& o, const job_graph& g)
+      : p_(p), o_(o), g_(g), rem_(remaining_paths(p, g_)) {
     missing_.resize(g_.size());
     running_in_.assign(p.parents.size(), 0);
     parked_.resize(p.parents.size());
@@ -207,7 +209,7 @@ private:
 
   const plan& p_;
   const schedule_options& o_;
-  job_graph g_;
+  const job_graph& g_;
   std::vector<std::int64_t> rem_;
   std::vector<std::uint32_t> missing_;  // per node: predecessors not complete yet
   std::vector<node_id> work_;           // nodes completing now
@@ -224,10 +226,14 @@ private:
 } // namespace
 
 simulation_result simulate(const plan& p, const schedule_options& options) {
+  return detail::simulate(p, options, flatten(p, options.defaults, options.mode));
+}
+
+simulation_result detail::simulate(const plan& p, const schedule_options& options, const job_graph& g) {
   if (options.max_running == 0) {
     throw system_error(make_error_code(errc::invalid_argument), "simulate: max_running is 0");
   }
-  return simulator(p, options).run();
+  return simulator(p, options, g).run();
 }
 
 } // namespace cohort

@@ -5,6 +5,7 @@
 #include "common/private_file.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
 #include <fmt/format.h>
@@ -170,6 +171,15 @@ std::string format_json(const json::value& v) {
   std::string out;
   append_value(out, v, 0);
   return out;
+}
+
+void append_member(std::string& object_text, std::string_view key, const json::value& v) {
+  if (object_text.empty()) object_text = '{';
+  else object_text.back() = ',';
+  object_text += json::serialize(json::string_view(key.data(), key.size()));
+  object_text += ':';
+  object_text += json::serialize(v);
+  object_text += '}';
 }
 
 std::string id_text(const json::value& v) {

@@ -42,6 +42,10 @@ boost::json::value parse_json(std::string_view text, json_error& err);
 /// Integers stay integers; a double prints its shortest round-trip form (with ".0" if integral).
 std::string format_json(const boost::json::value& v);
 
+/// Adds `"key":value` to `object_text`, the text of a JSON object ("" for none yet: it becomes
+/// `{"key":value}`). How a task keeps the fields cohort does not model (`task::extra`).
+void append_member(std::string& object_text, std::string_view key, const boost::json::value& v);
+
 /// `String(id)` as JavaScript computes it for a JSON id or dependency: strings as they are,
 /// integers in decimal, doubles in shortest form (31.1 -> "31.1", 3.0 -> "3"). Empty for other kinds.
 std::string id_text(const boost::json::value& v);

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <functional>
+#include <limits>
 #include <utility>
 
 namespace cohort {
@@ -23,6 +26,9 @@ constexpr std::array<status_name, 7> status_names{{
     {task_status::cancelled, "cancelled"},
     {task_status::blocked, "blocked"},
 }};
+
+std::size_t id_hash(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
+constexpr std::uint32_t hash_tag(std::size_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }
 
 } // namespace
 
@@ -44,8 +50,8 @@ std::optional<task_status> parse_task_status(std::string_view text) noexcept {
 task_index plan::add_parent(task t) {
   t.parent.reset();
   const task_index i = tasks.size();
-  by_id_.emplace(t.id, i);
   tasks.push_back(std::move(t));
+  index_id(i);
   parents.push_back(i);
   return i;
 }
@@ -55,8 +61,8 @@ task_index plan::add_subtask(task_index parent, task t) {
   if (t.id.find('.') == std::string::npos) t.id = tasks[parent].id + "." + t.id;
   t.parent = parent;
   const task_index i = tasks.size();
-  by_id_.emplace(t.id, i);
   tasks.push_back(std::move(t));
+  index_id(i);
   tasks[parent].subtasks.push_back(i);
   return i;
 }
@@ -69,13 +75,44 @@ void plan::add_dependency(task_index t, task_index dependency) {
 
 void plan::reserve(std::size_t n) {
   tasks.reserve(n);
-  by_id_.reserve(n);
+  if (2 * n > id_slots_.size()) rehash_ids(std::bit_ceil(2 * n));
 }
 
 std::optional<task_index> plan::find(std::string_view id) const {
-  auto it = by_id_.find(id);
-  if (it == by_id_.end()) return std::nullopt;
-  return it->second;
+  if (id_slots_.empty()) return std::nullopt;
+  const std::size_t h = id_hash(id), mask = id_slots_.size() - 1;
+  for (std::size_t k = h & mask;; k = (k + 1) & mask) {
+    const id_slot s = id_slots_[k];
+    if (s.task == 0) return std::nullopt;
+    if (s.hash == hash_tag(h) && tasks[s.task - 1].id == id) return s.task - 1;
+  }
+}
+
+// The first task with an id keeps it: a later duplicate is not indexed (the loaders report it).
+void plan::index_id(task_index i) {
+  COHORT_ASSERT(i < std::numeric_limits<std::uint32_t>::max());
+  if (2 * (ids_ + 1) > id_slots_.size()) rehash_ids(std::max<std::size_t>(16, 2 * id_slots_.size()));
+  const std::string_view id = tasks[i].id;
+  const std::size_t h = id_hash(id), mask = id_slots_.size() - 1;
+  std::size_t k = h & mask;
+  for (; id_slots_[k].task != 0; k = (k + 1) & mask) {
+    if (id_slots_[k].hash == hash_tag(h) && tasks[id_slots_[k].task - 1].id == id) return;
+  }
+  id_slots_[k] = {static_cast<std::uint32_t>(i + 1), hash_tag(h)};
+  ++ids_;
+}
+
+void plan::rehash_ids(std::size_t slots) {
+  std::vector<id_slot> old(slots);
+  old.swap(id_slots_);
+  const std::size_t mask = slots - 1;
+  for (const id_slot& s : old) {
+    if (s.task == 0) continue;
+    const std::size_t h = id_hash(tasks[s.task - 1].id);
+    std::size_t k = h & mask;
+    while (id_slots_[k].task != 0) k = (k + 1) & mask;
+    id_slots_[k] = {s.task, hash_tag(h)};
+  }
 }
 
 } // namespace cohort

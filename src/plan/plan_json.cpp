@@ -6,6 +6,7 @@
 #include "common/json_text.hpp"
 #include "plan/diagnostic_sink.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
@@ -28,6 +29,17 @@ void put_strings(json::object& o, std::string_view key, const std::vector<std::s
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
   o.emplace(key, std::move(a));
+}
+
+// `t.extra` as an object; text that is not one is the caller's error (loaders write only objects).
+json::object parse_extra(const task& t) {
+  error_code ec;
+  json::value v = json::parse(t.extra, ec);
+  if (ec || !v.is_object()) {
+    throw system_error(make_error_code(errc::invalid_argument),
+                       fmt::format("task {}: extra is not the text of a JSON object", t.id));
+  }
+  return std::move(v.get_object());
 }
 
 json::object task_json(const plan& p, const task& t) {
@@ -56,7 +68,7 @@ json::object task_json(const plan& p, const task& t) {
     for (const auto& [name, value] : t.slurm) slurm.emplace(name, value);
     o.emplace("slurm", std::move(slurm));
   }
-  if (!t.extra.empty()) o.emplace("extra", t.extra);
+  if (!t.extra.empty()) o.emplace("extra", parse_extra(t));
   return o;
 }
 
@@ -107,7 +119,7 @@ private:
       else if (k == "test_strategy" && v.is_string()) t.test_strategy = v.get_string();
       else if (k == "priority" && v.is_string()) t.priority = v.get_string();
       else if (k == "status") read_status(v, t);
-      else if (k == "extra" && v.is_object()) t.extra = v.get_object();
+      else if (k == "extra" && v.is_object()) t.extra = v.get_object().empty() ? std::string() : json::serialize(v);
       else if (k != "id" && k != "dependencies" && k != "subtasks" && !detail::is_estimate_key(k))
         report(severity::warning, t.id, std::string(k), fmt::format("unknown member \"{}\" ignored", k));
     }

@@ -152,8 +152,7 @@ public:
   builder(plan& p, diagnostic_sink& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
 
   void resolve() {
-    for (const auto& [t, refs] : deps_)
-      for (const auto& ref : refs) resolve_one(t, ref);
+    for (const auto& [t, ref] : deps_) resolve_one(t, ref);
   }
 
   // A parent (an element of the tag's tasks array) and its subtasks. Nothing of `v` is kept.
@@ -202,9 +201,10 @@ public:
 
 private:
   // The dependencies of task `i`, resolved once every id is known: copied (the task's text is
-  // gone by then).
+  // gone by then), one entry per reference (an id's value allocates nothing unless a long string).
   void keep_dependencies(task_index i) {
-    if (pending_ && !pending_->empty()) deps_.emplace_back(i, json::array(*pending_, json::storage_ptr()));
+    if (!pending_) return;
+    for (const json::value& ref : *pending_) deps_.emplace_back(i, json::value(ref, json::storage_ptr()));
   }
 
   // False when `t` must not be added (it is reported). `where()` says which entry it is.
@@ -234,7 +234,7 @@ private:
     } else if (!is_text_field(key) || !v.is_null()) {
       if (key == "subtasks" && v.is_array() && !v.get_array().empty())
         r_.warning(t.id, "subtasks", "nested subtasks are kept in the file but not scheduled");
-      t.extra.emplace(key, v);  // unknown, or a known field of a kind cohort does not model
+      detail::append_member(t.extra, key, v);  // unknown, or a known field of a kind cohort does not model
     }
   }
 
@@ -265,12 +265,12 @@ private:
 
   void resolve_one(task_index t, const json::value& ref) {
     const std::string text = id_text(ref);
-    std::string shown = json::serialize(ref);
+    const auto target = text.empty() ? std::nullopt : lookup(t, ref, text);
+    if (target && *target != t) return p_.add_dependency(t, *target);
+    const std::string shown = json::serialize(ref);  // only for the message of a broken one
     if (text.empty()) return broken(t, shown, fmt::format("invalid dependency {}: not an id", shown));
-    const auto target = lookup(t, ref, text);
     if (!target) return broken(t, shown, missing_message(t, ref, text, shown));
-    if (*target == t) return broken(t, shown, fmt::format("depends on itself ({})", shown));
-    p_.add_dependency(t, *target);
+    broken(t, shown, fmt::format("depends on itself ({})", shown));
   }
 
   // A subtask's dependency is a full id when it is a dotted string or a float (rule 2).
@@ -317,7 +317,7 @@ private:
   diagnostic_sink& r_;
   broken_edges policy_;
   const json::array* pending_ = nullptr;  // the dependencies of the task being read
-  std::vector<std::pair<task_index, json::array>> deps_;
+  std::vector<std::pair<task_index, json::value>> deps_;
 };
 
 // ---------------------------------------------------------------------------------------------

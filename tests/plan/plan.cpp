@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <initializer_list>
 #include <string>
 
 namespace {
@@ -74,18 +75,40 @@ BOOST_AUTO_TEST_CASE(find_is_exact_and_dependencies_are_recorded_once) {
   BOOST_TEST(p.size() == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(every_id_is_found_through_growth_and_copies_and_a_duplicate_keeps_the_first) {
+  cohort::plan p;
+  for (int i = 1; i <= 300; ++i) {  // past several rehashes of the id index
+    const auto q = p.add_parent(make(std::to_string(i)));
+    for (int j = 1; j <= 3; ++j) p.add_subtask(q, make(std::to_string(j)));
+  }
+  const auto dup = p.add_parent(make("17"));
+  const cohort::plan copy = p;
+  for (const cohort::plan* x : std::initializer_list<const cohort::plan*>{&p, &copy}) {
+    for (cohort::task_index t = 0; t < dup; ++t) BOOST_TEST(x->find(x->tasks[t].id).value_or(dup) == t);
+    BOOST_TEST(x->find("17").value_or(dup) == cohort::task_index(16 * 4));
+    BOOST_TEST(!x->find("301").has_value());
+    BOOST_TEST(!x->find("17.4").has_value());
+    BOOST_TEST(!x->find("").has_value());
+  }
+  BOOST_TEST(!cohort::plan().find("1").has_value());
+  cohort::plan reserved;
+  reserved.reserve(1000);
+  reserved.add_parent(make("a"));
+  BOOST_TEST(reserved.find("a").value_or(1) == cohort::task_index(0));
+}
+
 BOOST_AUTO_TEST_CASE(a_task_is_plain_data_with_its_estimates_and_extra_fields) {
   cohort::task t = make("3");
   t.duration = std::chrono::minutes(25);
   t.tokens = 12000;
   t.owns = {"src/x/**"};
   t.argv = {"nap", "25"};
-  t.extra["phase"] = 2;
+  t.extra = R"({"phase":2})";
   const cohort::task copy = t;
   BOOST_TEST(copy.duration->count() == 25 * 60 * 1000);
   BOOST_TEST(*copy.tokens == 12000u);
   BOOST_TEST(copy.owns.front() == "src/x/**");
-  BOOST_TEST(copy.extra.at("phase").as_int64() == 2);
+  BOOST_TEST(copy.extra == R"({"phase":2})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

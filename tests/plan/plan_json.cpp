@@ -7,6 +7,7 @@
 
 #include <cohort/plan/taskmaster.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -35,7 +36,7 @@ cohort::plan full_plan() {
   b.tokens = 12000;
   b.owns = {"src/net/**"};
   b.argv = {"claude", "-p", "do 12"};
-  b.extra["phase"] = 2.5;
+  b.extra = R"({"phase":2.5})";
   const auto i12 = p.add_parent(std::move(b));
   cohort::task s1, s2;
   s1.id = "1";
@@ -70,11 +71,24 @@ BOOST_AUTO_TEST_CASE(save_then_load_gives_the_same_plan) {
   BOOST_TEST(*b.tokens == 12000u);
   BOOST_TEST(b.owns == strings{"src/net/**"}, boost::test_tools::per_element());
   BOOST_TEST(b.argv == (strings{"claude", "-p", "do 12"}), boost::test_tools::per_element());
-  BOOST_TEST(b.extra.at("phase").as_double() == 2.5);
+  BOOST_TEST(boost::json::parse(b.extra).at("phase").as_double() == 2.5);
   BOOST_TEST(q.tasks[2].id == "12.1");
   BOOST_TEST(q.tasks[2].dependencies == (std::vector<cohort::task_index>{3, 0}),
              boost::test_tools::per_element());
   BOOST_TEST((q.tasks[3].status == cohort::task_status::in_progress));
+}
+
+BOOST_AUTO_TEST_CASE(extra_text_that_is_not_a_json_object_is_refused_on_writing) {
+  for (const char* text : {"[1]", "{\"a\":", "2"}) {
+    cohort::plan p;
+    cohort::task t;
+    t.id = "1";
+    t.extra = text;
+    p.add_parent(std::move(t));
+    BOOST_CHECK_EXCEPTION(cohort::to_json(p), cohort::system_error, [](const cohort::system_error& e) {
+      return e.code() == cohort::errc::invalid_argument && std::string(e.what()).find("task 1: extra") != std::string::npos;
+    });
+  }
 }
 
 BOOST_AUTO_TEST_CASE(every_sample_tag_round_trips_through_the_cohort_format) {

@@ -5,6 +5,7 @@
 
 #include "support/files.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -59,12 +60,12 @@ BOOST_AUTO_TEST_CASE(reads_fields_subtasks_and_keeps_unknown_fields_verbatim) {
   BOOST_TEST(t.test_strategy == "t");
   BOOST_TEST((t.status == cohort::task_status::in_progress));
   BOOST_TEST(t.priority == "high");
-  BOOST_TEST(boost::json::serialize(t.extra) == R"({"phase":{"n":2}})");
+  BOOST_TEST(t.extra == R"({"phase":{"n":2}})");
   const auto& s = p.tasks[1];
   BOOST_TEST(s.id == "1.1");
   BOOST_TEST((s.parent == cohort::task_index{0}));
   BOOST_TEST((s.status == cohort::task_status::done));
-  BOOST_TEST(boost::json::serialize(s.extra) == R"({"parentId":"undefined","acceptanceCriteria":"ok"})");
+  BOOST_TEST(s.extra == R"({"parentId":"undefined","acceptanceCriteria":"ok"})");
 }
 
 BOOST_AUTO_TEST_CASE(every_id_form_gives_a_string_full_id) {
@@ -238,7 +239,7 @@ BOOST_AUTO_TEST_CASE(estimates_come_from_the_task_fields_then_the_sidecar) {
   BOOST_TEST(*t1.tokens == 12000u);
   BOOST_TEST(t1.owns == strings{"src/x/**"}, boost::test_tools::per_element());
   BOOST_TEST(t1.argv == (strings{"nap", "5"}), boost::test_tools::per_element());
-  BOOST_TEST(boost::json::serialize(t1.extra) == R"({"bench_id":"a"})");
+  BOOST_TEST(t1.extra == R"({"bench_id":"a"})");
   BOOST_TEST(l.plan.tasks[1].duration->count() == 90'000);
   BOOST_TEST(l.plan.tasks[2].duration->count() == 25);
   BOOST_TEST(l.plan.tasks[2].argv.size() == 3u);
@@ -272,7 +273,7 @@ BOOST_AUTO_TEST_CASE(nested_subtasks_are_kept_in_extra_with_a_warning) {
     {"id": "b", "subtasks": [{"id": "c"}]}]}]}})");
   BOOST_TEST(l.ok());
   BOOST_TEST(l.plan.size() == 2u);
-  BOOST_TEST(l.plan.tasks[1].extra.contains("subtasks"));
+  BOOST_TEST(boost::json::parse(l.plan.tasks[1].extra).as_object().contains("subtasks"));
   BOOST_TEST(count(l, severity::warning, "a.b", "nested subtasks") == 1u);
 }
 

@@ -5,8 +5,6 @@
 
 #include <cohort/core/config.hpp>
 
-#include <boost/json/object.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace cohort {
@@ -73,8 +70,10 @@ struct task {
   /// becomes one `--name=value` argument of the job's submission (slurm_launcher.hpp).
   std::map<std::string, std::string, std::less<>> slurm;
 
-  /// Every field of the source object cohort does not model, kept verbatim for write-back.
-  boost::json::object extra;
+  /// Every field of the source object cohort does not model, as the text of one JSON object
+  /// (`{"assignee":"ana","phase":2}`; empty when there is none): kept for write-back and for
+  /// whoever reads them, parsed by nobody on the way (`boost::json::parse(t.extra)` reads it).
+  std::string extra;
   // end::outline[]
 
   bool is_parent() const noexcept { return !parent.has_value(); }
@@ -114,11 +113,16 @@ struct plan {
   std::size_t size() const noexcept { return tasks.size(); }
 
 private:
-  struct id_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  // The id index: open addressing over `tasks` (linear probing, at most half full). A slot holds
+  // a task's index + 1 (0: empty) and 32 bits of its id's hash; the id itself is the task's.
+  struct id_slot {
+    std::uint32_t task = 0;
+    std::uint32_t hash = 0;
   };
-  std::unordered_map<std::string, task_index, id_hash, std::equal_to<>> by_id_;
+  void index_id(task_index i);
+  void rehash_ids(std::size_t slots);
+  std::vector<id_slot> id_slots_;
+  std::size_t ids_ = 0;
 };
 
 } // namespace cohort

@@ -39,6 +39,11 @@ namespace cohort {
  * checks (missing, duplicate and self references, cycles, unknown statuses) and reports the
  * same `diagnostic`s; an unknown member of a task is a warning.
  */
+/**
+ * @par Errors
+ * Throws `system_error` (`errc::invalid_argument`) when a task's `extra` is neither empty nor
+ * the text of a JSON object.
+ */
 boost::json::value to_json(const plan& p);
 
 /// The plan as cohort's JSON, indented by 2 spaces.
