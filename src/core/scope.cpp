@@ -80,8 +80,6 @@ scope::scope(executor_type strand, scope_policy policy)
 scope::~scope() { alive_ = 0; }
 
 void scope::check_usable() const {
-  COHORT_ASSERT(alive_ == live && "a scope& used after its scope ended");
-  COHORT_ASSERT(in_scope_strand(executor_) && "a scope used from outside its strand");
   if (alive_ != live || ended_) throw system_error(errc::scope_ended, "cohort::scope::spawn");
   if (!in_scope_strand(executor_)) {
     throw system_error(errc::wrong_executor, "cohort::scope::spawn");

@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <set>
+#include <span>
 #include <utility>
+#include <vector>
 
 namespace cohort {
 
@@ -53,22 +56,42 @@ struct edge {
   bool is_dependency() const noexcept { return from_task != no_task; }
 };
 
-using graph = std::vector<std::vector<edge>>;
+// Compressed rows: node n's edges are `edges[begin[n]..begin[n+1])`, in the order they were added
+// (one allocation for the whole graph: on a million tasks a vector per node cost more than the search).
+struct graph {
+  std::vector<std::size_t> begin;
+  std::vector<edge> edges;
+  std::size_t size() const noexcept { return begin.size() - 1; }
+  std::span<const edge> operator[](std::size_t n) const noexcept {
+    return {edges.data() + begin[n], begin[n + 1] - begin[n]};
+  }
+};
 
 std::size_t target_node(const plan& p, task_index d) { return p.tasks[d].is_parent() ? 2 * d + 1 : 2 * d; }
 
-graph build_graph(const plan& p) {
-  graph g(2 * p.size());
+// Calls `add(node, edge)` for every edge, each node's in order.
+template <class Add>
+void for_each_edge(const plan& p, Add add) {
   for (task_index i = 0; i < p.size(); ++i) {
     const task& t = p.tasks[i];
-    for (task_index d : t.dependencies) g[2 * i].push_back({target_node(p, d), i, d});
+    for (task_index d : t.dependencies) add(2 * i, edge{target_node(p, d), i, d});
     if (t.parent) {
-      g[2 * i].push_back({2 * *t.parent});
+      add(2 * i, edge{2 * *t.parent});
     } else {
-      g[2 * i + 1].push_back({2 * i});
-      for (task_index s : t.subtasks) g[2 * i + 1].push_back({2 * s});
+      add(2 * i + 1, edge{2 * i});
+      for (task_index s : t.subtasks) add(2 * i + 1, edge{2 * s});
     }
   }
+}
+
+graph build_graph(const plan& p) {
+  graph g;
+  g.begin.assign(2 * p.size() + 1, 0);
+  for_each_edge(p, [&](std::size_t n, const edge&) { ++g.begin[n + 1]; });
+  std::partial_sum(g.begin.begin(), g.begin.end(), g.begin.begin());
+  g.edges.resize(g.begin.back());
+  std::vector<std::size_t> fill(g.begin.begin(), g.begin.end() - 1);
+  for_each_edge(p, [&](std::size_t n, const edge& e) { g.edges[fill[n]++] = e; });
   return g;
 }
 

@@ -93,7 +93,7 @@ private:
  * cheaper to copy). So a scope works on a multi-threaded `io_context` or a `thread_pool` with no strand
  * of the user's, and its children never run concurrently with each other. `spawn` from outside
  * the strand throws `errc::wrong_executor`; a `scope&` used after its scope ended,
- * `errc::scope_ended` (both assert in debug builds). `with_scope` stays awaitable-only, as
+ * `errc::scope_ended`, in every build (a checked error, not an assertion). `with_scope` stays awaitable-only, as
  * Boost.Cobalt's scopes are: a scope is the lifetime of a coroutine frame.
  */
 class scope {
