@@ -39,6 +39,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 #include <cctype>
@@ -482,7 +483,11 @@ int finish(const cohort::plan& p, const arguments& a, cohort::run_report& report
       boost::json::object line{{"event", "report"}, {"report", cohort::render_json(p, report)}};
       fmt::print("{}\n", boost::json::serialize(line));
     } else {
-      fmt::print("\n{}", cohort::render_text(p, report));
+      // Written as it is: through fmt it would be copied once more (a row per task: megabytes).
+      const std::string text = cohort::render_text(p, report);
+      if (std::fputc('\n', stdout) == EOF || std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+        throw std::system_error(errno, std::generic_category(), "write");
+      }
       if (!run_dir.empty()) fmt::print("prompts and agent output: {}\n", cohort::agents_dir(run_dir).string());
       if (!a.trace_file.empty()) fmt::print("trace: {} (open it in https://ui.perfetto.dev)\n", a.trace_file);
     }
