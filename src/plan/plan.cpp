@@ -28,7 +28,10 @@ constexpr std::array<status_name, 7> status_names{{
 }};
 
 std::size_t id_hash(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
-constexpr std::uint32_t hash_tag(std::size_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }
+// The high bits of the hash (the low ones pick the slot); 0 where size_t has only 32 bits.
+constexpr std::uint32_t hash_tag(std::size_t h) noexcept {
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(h) >> 32);
+}
 
 } // namespace
 

@@ -337,14 +337,30 @@ std::optional<token_usage> read_usage_file(const std::filesystem::path& path, st
   return parse_usage_file(read_tail(path, max_bytes));
 }
 
+namespace {
+
+// True when `number` stands in `text` as a number of its own: "status 429", not the port of
+// "127.0.0.1:42915" (a mock server's port once made a 401 read as a rate limit).
+bool has_number(std::string_view text, std::string_view number) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (auto at = text.find(number); at != std::string_view::npos; at = text.find(number, at + 1)) {
+    const auto end = at + number.size();
+    if ((at == 0 || !digit(text[at - 1])) && (end == text.size() || !digit(text[end]))) return true;
+  }
+  return false;
+}
+
+} // namespace
+
 bool is_rate_limit_message(std::string_view text) {
   std::string lower(text.substr(0, 4096));
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static constexpr std::array<std::string_view, 8> marks{
+  static constexpr std::array<std::string_view, 7> marks{
       "rate limit", "rate_limit", "ratelimit", "rate-limit",
-      "429",        "overloaded", "usage limit", "too many requests"};
-  return std::any_of(marks.begin(), marks.end(),
+      "overloaded", "usage limit", "too many requests"};
+  return has_number(lower, "429") ||
+         std::any_of(marks.begin(), marks.end(),
                      [&](std::string_view m) { return lower.find(m) != std::string::npos; });
 }
 

@@ -116,6 +116,15 @@ BOOST_AUTO_TEST_CASE(rate_limits_are_recognised) {
   BOOST_TEST(cohort::is_rate_limit_message("Claude AI usage limit reached|1750000000"));
   BOOST_TEST(cohort::is_rate_limit_message("API Error: 529 Overloaded"));
   BOOST_TEST(!cohort::is_rate_limit_message("TypeError: undefined is not a function"));
+  // 429 as a number of its own, not inside another (a port): a 401 from a server on port 42915
+  // once read as a rate limit.
+  BOOST_TEST(cohort::is_rate_limit_message("unexpected status 429 Too Many Requests"));
+  BOOST_TEST(cohort::is_rate_limit_message("429"));
+  BOOST_TEST(!cohort::is_rate_limit_message("connect to http://127.0.0.1:42915/v1 failed"));
+  BOOST_TEST(!cohort::is_rate_limit_message("listening on :14290"));
+  BOOST_TEST((cohort::classify_error_text("unexpected status 401 Unauthorized: invalid x-api-key, url: "
+                                          "http://127.0.0.1:42915/v1/responses") ==
+              cohort::agent_error::authentication));
   // An error that is not about limits, and a success that mentions one, are not rate limits.
   auto other = cohort::parse_claude_output(
       R"({"type":"result","subtype":"error_max_turns","is_error":true,"result":"stopped"})");
