@@ -83,38 +83,40 @@ void plan::reserve(std::size_t n) {
 
 std::optional<task_index> plan::find(std::string_view id) const {
   if (id_slots_.empty()) return std::nullopt;
-  const std::size_t h = id_hash(id), mask = id_slots_.size() - 1;
-  for (std::size_t k = h & mask;; k = (k + 1) & mask) {
-    const id_slot s = id_slots_[k];
-    if (s.task == 0) return std::nullopt;
-    if (s.hash == hash_tag(h) && tasks[s.task - 1].id == id) return s.task - 1;
+  const id_slot s = id_slots_[slot_of(id, id_hash(id))];
+  if (s.task == 0) return std::nullopt;
+  return s.task - 1;
+}
+
+// Linear probing from the hash: the slot that holds `id`, else the empty slot where it would go.
+std::size_t plan::slot_of(std::string_view id, std::size_t h) const {
+  const std::size_t mask = id_slots_.size() - 1;
+  std::size_t k = h & mask;
+  for (; id_slots_[k].task != 0; k = (k + 1) & mask) {
+    if (id_slots_[k].hash == hash_tag(h) && tasks[id_slots_[k].task - 1].id == id) break;
   }
+  return k;
 }
 
 // The first task with an id keeps it: a later duplicate is not indexed (the loaders report it).
 void plan::index_id(task_index i) {
   COHORT_ASSERT(i < std::numeric_limits<std::uint32_t>::max());
   if (2 * (ids_ + 1) > id_slots_.size()) rehash_ids(std::max<std::size_t>(16, 2 * id_slots_.size()));
-  const std::string_view id = tasks[i].id;
-  const std::size_t h = id_hash(id), mask = id_slots_.size() - 1;
-  std::size_t k = h & mask;
-  for (; id_slots_[k].task != 0; k = (k + 1) & mask) {
-    if (id_slots_[k].hash == hash_tag(h) && tasks[id_slots_[k].task - 1].id == id) return;
-  }
-  id_slots_[k] = {static_cast<std::uint32_t>(i + 1), hash_tag(h)};
+  const std::size_t h = id_hash(tasks[i].id);
+  id_slot& s = id_slots_[slot_of(tasks[i].id, h)];
+  if (s.task != 0) return;
+  s = {static_cast<std::uint32_t>(i + 1), hash_tag(h)};
   ++ids_;
 }
 
 void plan::rehash_ids(std::size_t slots) {
   std::vector<id_slot> old(slots);
   old.swap(id_slots_);
-  const std::size_t mask = slots - 1;
   for (const id_slot& s : old) {
     if (s.task == 0) continue;
-    const std::size_t h = id_hash(tasks[s.task - 1].id);
-    std::size_t k = h & mask;
-    while (id_slots_[k].task != 0) k = (k + 1) & mask;
-    id_slots_[k] = {s.task, hash_tag(h)};
+    const std::string_view id = tasks[s.task - 1].id;
+    const std::size_t h = id_hash(id);
+    id_slots_[slot_of(id, h)] = {s.task, hash_tag(h)};  // ids in the index are unique: an empty slot
   }
 }
 

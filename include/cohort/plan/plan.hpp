@@ -119,6 +119,7 @@ private:
     std::uint32_t task = 0;
     std::uint32_t hash = 0;
   };
+  std::size_t slot_of(std::string_view id, std::size_t hash) const;
   void index_id(task_index i);
   void rehash_ids(std::size_t slots);
   std::vector<id_slot> id_slots_;
