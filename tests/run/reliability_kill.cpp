@@ -20,7 +20,14 @@ using cohort::journal_task_state;
 namespace {
 
 constexpr int parents = 20, subtasks = 25;  // 500 agents of 10..100 ms, 4 at once: about 7 s
+// Fifty kills; fifteen in a sanitized build, where every process (the runner and its agents,
+// built with the sanitizer too) starts many times slower: fifty took 222 s of the 240 allowed, and
+// the sanitizer checks the resumed runs, which fifteen kills exercise as well as fifty.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr int kills = 15;
+#else
 constexpr int kills = 50;
+#endif
 
 std::string runner_path() {
   const auto& suite = boost::unit_test::framework::master_test_suite();
@@ -76,7 +83,7 @@ int start_runner(const fs::path& run_dir, const fs::path& log) {
 
 BOOST_AUTO_TEST_SUITE(reliability_kill)
 
-BOOST_AUTO_TEST_CASE(kill_9_at_fifty_random_points_loses_nothing_and_runs_nothing_done_twice,
+BOOST_AUTO_TEST_CASE(kill_9_at_random_points_loses_nothing_and_runs_nothing_done_twice,
                      *boost::unit_test::timeout(240)) {
   cohort::test::temp_dir dir;
   const fs::path run_dir = dir.path() / "run", stamp_dir = run_dir / "stamps";
