@@ -63,7 +63,7 @@ struct priorities {
 
 std::vector<int> ranks(std::vector<ready_key> keys) {
   std::vector<int> out(keys.size(), 0);
-  std::sort(keys.begin(), keys.end(), launches_before);
+  std::sort(keys.begin(), keys.end(), [](const ready_key& a, const ready_key& b) { return launches_before(a, b); });
   for (std::size_t rank = 0; rank < keys.size(); ++rank) {
     out[keys[rank].index] = static_cast<int>(keys.size() - rank);
   }
@@ -123,6 +123,28 @@ private:
   asio::awaitable<void> run_attempts(task_index t);
   asio::awaitable<std::optional<launch_result>> attempt(task_index t, int n);
   asio::awaitable<launch_result> launch(task_index t, int n, std::uint64_t reserved);
+  // What an attempt records around its waits and its launch. Plain functions, not coroutines: a
+  // coroutine keeps every local in its frame (GCC), and an event is 256 bytes; frames past the
+  // allocator's small sizes cost a slow allocation each.
+  // What the launch event of an attempt carries that the launcher learns on the way (the job a
+  // cluster queued it as); the request's callbacks point here (small enough for std::function's
+  // buffer), and the event is made when the agent started.
+  struct launch_note {
+    task_index task;
+    int attempt;
+    std::uint64_t reserved;
+    std::string job;
+  };
+  launch_request request_for(task_index t, int n, launch_note& note);
+  void announce(event_kind k, std::optional<task_index> t) {
+    auto e = make(k, t);
+    emit(e);
+  }
+  void announce_wait(task_index t, wait_reason why);
+  void announce_rate_limit(task_index t);
+  milliseconds announce_retry(task_index t, int n, int failures, const std::string& why);
+  void settle(task_index t, int n, std::uint64_t reserved, const launch_result& result,
+              semaphore::permit& tokens, semaphore::permit& shared_tokens);
 
   // Dependencies.
   bool blocked(task_index t) const;
@@ -151,7 +173,7 @@ private:
   void finish(task_index t, task_outcome o, std::string reason = {});
   // The outcome the subtasks of `p` give it (succeeded, failed or cancelled), and why not succeeded.
   task_outcome subtasks_outcome(task_index p, std::string& why) const;
-  void emit(event e);
+  void emit(event& e);  // stamps it with the time
   event make(event_kind k, std::optional<task_index> t) const;
 
   const plan& plan_;
@@ -231,7 +253,7 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
 
 asio::awaitable<void> plan_run::run_all() {
   report_.started = clock_type::now();
-  emit(make(event_kind::run_started, std::nullopt));
+  announce(event_kind::run_started, std::nullopt);
   (void)co_await with_scope(scope_policy::isolate, [this](scope& top) -> asio::awaitable<void> {
     top_ = &top;
     for (task_index p : plan_.parents) {
@@ -250,7 +272,7 @@ void plan_run::finalize(bool cancelled) {
     if (!finished(i)) finish(i, task_outcome::cancelled, "the run was cancelled");
   }
   report_.finished = clock_type::now();
-  emit(make(event_kind::run_finished, std::nullopt));
+  announce(event_kind::run_finished, std::nullopt);
 }
 
 run_report plan_run::take_report() {
@@ -299,7 +321,7 @@ asio::awaitable<void> plan_run::run_parent_body(task_index p) {
   if (options_.schedule.parent_stagger > milliseconds::zero() && !parent_pacer_.try_wait()) {
     co_await wait_turn(parent_pacer_, p, order_.start[p]);
   }
-  emit(make(event_kind::parent_started, p));
+  announce(event_kind::parent_started, p);
   if (plan_.tasks[p].subtasks.empty()) {
     co_await run_job(p);  // a parent without subtasks is one agent
   } else {
@@ -310,7 +332,7 @@ asio::awaitable<void> plan_run::run_parent_body(task_index p) {
     if (o == task_outcome::succeeded && plan_.tasks[p].is_job()) co_await run_job(p);  // its own command, last
     else finish(p, o, std::move(why));
   }
-  emit(make(event_kind::parent_finished, p));
+  announce(event_kind::parent_finished, p);
 }
 
 asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
@@ -360,7 +382,7 @@ asio::awaitable<void> plan_run::run_job(task_index t) {
 }
 
 asio::awaitable<void> plan_run::run_attempts(task_index t) {
-  emit(make(event_kind::task_ready, t));
+  announce(event_kind::task_ready, t);
   int rate_limits = 0;
   int failures = 0;
   const auto& earlier = options_.earlier_launches;
@@ -383,12 +405,7 @@ asio::awaitable<void> plan_run::run_attempts(task_index t) {
       continue;  // the gate holds the next attempt until the pause is over
     }
     if (failures < options_.retry.retries) {
-      auto e = make(event_kind::task_retry, t);
-      e.attempt = n;
-      e.delay = backoff(++failures);
-      e.message = result->message;
-      emit(e);
-      co_await sleep_for(e.delay);
+      co_await sleep_for(announce_retry(t, n, ++failures, result->message));
       continue;
     }
     finish(t, task_outcome::failed, result->message);
@@ -426,25 +443,28 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   }
   rate_gate::admission admitted = gate_.try_admit();
   if (!admitted) {
-    auto e = make(event_kind::task_waiting, t);
-    e.reason = wait_reason::rate_limit;
-    e.delay = std::chrono::duration_cast<milliseconds>(
-        std::max(gate_.paused_until() - rate_gate::clock_type::now(), rate_gate::clock_type::duration::zero()));
-    e.message = fmt::format("{} of {} agents at once", gate_.cap(), options_.schedule.max_running);
-    emit(e);
+    announce_rate_limit(t);
     admitted = co_await gate_.async_admit();
   }
   // The waits may have been long: the money may be spent meanwhile.
   if (money_spent()) co_return std::nullopt;
-  const launch_result result = co_await launch(t, n, reserved);
+  std::optional<launch_result> result(co_await launch(t, n, reserved));
   const std::size_t epoch = admitted.epoch();
   admitted.release();
-  if (result.status == launch_status::rate_limited) {
-    gate_.limited(std::max(result.retry_after, options_.rate_limit_delay));
+  if (result->status == launch_status::rate_limited) {
+    gate_.limited(std::max(result->retry_after, options_.rate_limit_delay));
     report_.rate_limit_pauses = gate_.pauses();
   } else {
     gate_.passed(epoch);
   }
+  settle(t, n, reserved, *result, tokens, shared_tokens);
+  co_return std::move(result);
+}
+
+// The attempt's usage: its reservations settled to what it used, the task's and the run's
+// totals, what the task's kind costs, and the usage event.
+void plan_run::settle(task_index t, int n, std::uint64_t reserved, const launch_result& result,
+                      semaphore::permit& tokens, semaphore::permit& shared_tokens) {
   const std::uint64_t used = result.tokens.value_or(reserved);
   spend(tokens, used);
   spend(shared_tokens, used);
@@ -461,7 +481,25 @@ asio::awaitable<std::optional<launch_result>> plan_run::attempt(task_index t, in
   e.cost_usd = result.cost_usd.value_or(0);
   e.usage_known = result.tokens.has_value();
   emit(e);
-  co_return result;
+}
+
+void plan_run::announce_rate_limit(task_index t) {
+  auto e = make(event_kind::task_waiting, t);
+  e.reason = wait_reason::rate_limit;
+  e.delay = std::chrono::duration_cast<milliseconds>(
+      std::max(gate_.paused_until() - rate_gate::clock_type::now(), rate_gate::clock_type::duration::zero()));
+  e.message = fmt::format("{} of {} agents at once", gate_.cap(), options_.schedule.max_running);
+  emit(e);
+}
+
+// The retry event of a failed attempt; returns the backoff before the next one.
+milliseconds plan_run::announce_retry(task_index t, int n, int failures, const std::string& why) {
+  auto e = make(event_kind::task_retry, t);
+  e.attempt = n;
+  e.delay = backoff(failures);
+  e.message = why;
+  emit(e);
+  return e.delay;
 }
 
 // Nothing more starts: a task whose wait for its limits already completed, its resumption
@@ -483,6 +521,27 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
     else o->before_launch();
   }
   if (stopping_) throw system_error(asio::error::operation_aborted, "cohort: the run is stopping");
+  launch_note note{t, n, reserved, {}};
+  launch_request request = request_for(t, n, note);
+  report_.peak_running = std::max(report_.peak_running, ++running_);
+  launch_result result;
+  std::exception_ptr error;
+  try {
+    result = co_await launcher_.launch(request);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  --running_;
+  if (error && is_cancellation(error)) std::rethrow_exception(error);
+  if (error) {  // the agent could not start: a failed attempt, which may be retried
+    result.status = launch_status::failed;
+    result.tokens = 0;
+    result.message = describe(error);
+  }
+  co_return result;
+}
+
+launch_request plan_run::request_for(task_index t, int n, launch_note& note) {
   auto& report = reports_[t];
   if (report.started == clock_type::time_point{}) report.started = clock_type::now();
   report.attempts = n;
@@ -506,39 +565,25 @@ asio::awaitable<launch_result> plan_run::launch(task_index t, int n, std::uint64
     e.message = step.message;
     emit(e);
   };
-  auto launched = make(event_kind::task_launched, t);
-  launched.attempt = n;
-  launched.tokens = reserved;
-  request.on_queued = [this, e = &launched](const event& step) {  // the task and attempt are the launch's
-    e->job = step.job;
-    reports_[*e->task].job = step.job;
-    auto q = make(event_kind::task_queued, e->task);
-    q.attempt = e->attempt;
+  request.on_queued = [this, note = &note](const event& step) {  // the task and attempt are the launch's
+    note->job = step.job;
+    reports_[note->task].job = step.job;
+    auto q = make(event_kind::task_queued, note->task);
+    q.attempt = note->attempt;
     q.job = step.job;
     q.job_state = step.job_state;
     q.message = step.message;
     emit(q);
   };
-  request.on_started = [this, e = &launched](int pid) {  // small enough for std::function's SBO
-    e->pid = pid;
-    emit(*e);
+  request.on_started = [this, note = &note](int pid) {
+    auto e = make(event_kind::task_launched, note->task);
+    e.attempt = note->attempt;
+    e.tokens = note->reserved;
+    e.job = note->job;
+    e.pid = pid;
+    emit(e);
   };
-  report_.peak_running = std::max(report_.peak_running, ++running_);
-  launch_result result;
-  std::exception_ptr error;
-  try {
-    result = co_await launcher_.launch(request);
-  } catch (...) {
-    error = std::current_exception();
-  }
-  --running_;
-  if (error && is_cancellation(error)) std::rethrow_exception(error);
-  if (error) {  // the agent could not start: a failed attempt, which may be retried
-    result.status = launch_status::failed;
-    result.tokens = 0;
-    result.message = describe(error);
-  }
-  co_return result;
+  return request;
 }
 
 // --- dependencies ------------------------------------------------------------------------------
@@ -551,9 +596,7 @@ bool plan_run::blocked(task_index t) const {
 // Called when `t` is blocked (no coroutine otherwise).
 asio::awaitable<void> plan_run::wait_dependencies(task_index t) {
   const auto& task = plan_.tasks[t];
-  auto e = make(event_kind::task_waiting, t);
-  e.reason = wait_reason::dependency;
-  emit(e);
+  announce_wait(t, wait_reason::dependency);
   for (task_index d : task.dependencies) {
     if (d != task.parent) co_await wait_finished(d);  // a subtask is inside its own parent
   }
@@ -647,9 +690,7 @@ void plan_run::spend(semaphore::permit& reservation, std::uint64_t used) noexcep
 
 asio::awaitable<semaphore::permit> plan_run::acquire_waiting(semaphore& s, std::size_t n, task_index t,
                                                        wait_reason why) {
-  auto e = make(event_kind::task_waiting, t);
-  e.reason = why;
-  emit(e);
+  announce_wait(t, why);
   auto [ec, permit] =
       co_await s.async_acquire(n, order_.launch[t], asio::as_tuple(asio::use_awaitable));
   if (ec == errc::exceeds_capacity) co_return semaphore::permit();
@@ -657,10 +698,14 @@ asio::awaitable<semaphore::permit> plan_run::acquire_waiting(semaphore& s, std::
   co_return std::move(permit);
 }
 
-asio::awaitable<void> plan_run::wait_turn(pacer& p, task_index t, int priority) {
+void plan_run::announce_wait(task_index t, wait_reason why) {
   auto e = make(event_kind::task_waiting, t);
-  e.reason = wait_reason::stagger;
+  e.reason = why;
   emit(e);
+}
+
+asio::awaitable<void> plan_run::wait_turn(pacer& p, task_index t, int priority) {
+  announce_wait(t, wait_reason::stagger);
   co_await p.async_wait(priority, asio::use_awaitable);
 }
 
@@ -705,7 +750,7 @@ event plan_run::make(event_kind k, std::optional<task_index> t) const {
   return e;
 }
 
-void plan_run::emit(event e) {
+void plan_run::emit(event& e) {
   if (observers_.empty()) return;
   e.at = clock_type::now();
   for (auto* o : observers_) o->on_event(e);
