@@ -106,9 +106,9 @@ BOOST_AUTO_TEST_SUITE(scope)
 CO_TEST_CASE(scope_completes_only_after_its_slowest_child) {
   std::vector<int> log;
   auto result = co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
-    s.spawn(sleep_then_log(30ms, 3, log));
-    s.spawn(sleep_then_log(10ms, 1, log));
-    s.spawn(sleep_then_log(20ms, 2, log));
+    s.spawn(sleep_then_log(300ms, 3, log));
+    s.spawn(sleep_then_log(100ms, 1, log));
+    s.spawn(sleep_then_log(200ms, 2, log));
     co_return;
   });
   BOOST_TEST(log == (std::vector<int>{1, 2, 3}));
@@ -197,9 +197,9 @@ CO_TEST_CASE(isolate_lets_siblings_finish_and_collects_failures) {
   auto result = co_await cohort::with_scope(scope_policy::isolate,
                                             [&](cohort::scope& s) -> asio::awaitable<void> {
     s.spawn(fail_after(0, "boom"));
-    s.spawn(sleep_then_log(20ms, 1, log));
+    s.spawn(sleep_then_log(200ms, 1, log));
     s.spawn(fail_after(2, "bang"));
-    s.spawn(sleep_then_log(10ms, 2, log));
+    s.spawn(sleep_then_log(100ms, 2, log));
     co_return;
   });
   BOOST_TEST(log == (std::vector<int>{2, 1}));
@@ -279,13 +279,13 @@ CO_TEST_CASE(nested_scopes_join_inner_before_outer) {
   auto result = co_await cohort::with_scope([&](cohort::scope& outer) -> asio::awaitable<void> {
     outer.spawn([](std::vector<int>& out) -> asio::awaitable<void> {
       (void)co_await cohort::with_scope([&](cohort::scope& inner) -> asio::awaitable<void> {
-        inner.spawn(sleep_then_log(20ms, 1, out));
-        inner.spawn(sleep_then_log(10ms, 2, out));
+        inner.spawn(sleep_then_log(200ms, 1, out));
+        inner.spawn(sleep_then_log(100ms, 2, out));
         co_return;
       });
       out.push_back(3);  // after both inner children
     }(log));
-    outer.spawn(sleep_then_log(40ms, 4, log));
+    outer.spawn(sleep_then_log(400ms, 4, log));
     co_return;
   });
   BOOST_TEST(log == (std::vector<int>{2, 1, 3, 4}));
@@ -360,11 +360,11 @@ CO_TEST_CASE(a_throwing_body_cancels_children_and_its_error_is_kept) {
 CO_TEST_CASE(join_lets_a_body_run_children_in_waves) {
   std::vector<int> log;
   (void)co_await cohort::with_scope([&](cohort::scope& s) -> asio::awaitable<void> {
-    s.spawn(sleep_then_log(20ms, 1, log));
-    s.spawn(sleep_then_log(10ms, 2, log));
+    s.spawn(sleep_then_log(200ms, 1, log));
+    s.spawn(sleep_then_log(100ms, 2, log));
     co_await s.join();
     log.push_back(0);  // the barrier between the waves
-    s.spawn(sleep_then_log(1ms, 3, log));
+    s.spawn(sleep_then_log(10ms, 3, log));
   });
   BOOST_TEST(log == (std::vector<int>{2, 1, 0, 3}));
 }

@@ -12,6 +12,7 @@
 #include <cohort/run/journal.hpp>
 #include <cohort/process/process.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -42,12 +43,23 @@ cohort::event task_event(event_kind k, cohort::task_index t, std::uint64_t token
   return e;
 }
 
-// Runs `p` until it ends or `limit` passes (then it is cancelled, as a crash would stop it).
-asio::awaitable<void> run_for(const cohort::plan& p, cohort::launcher& l, cohort::executor_options o,
-                              std::vector<cohort::observer*> observers, std::chrono::milliseconds limit) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+// Cancels the run it observes (as a crash would stop it) once `after` tasks succeeded: what
+// it leaves done and not done does not depend on the machine's speed.
+struct stop_after final : cohort::observer {
+  stop_after(asio::any_io_executor ex, int after) : stop(std::move(ex), asio::steady_timer::time_point::max()), left(after) {}
+  void on_event(const cohort::event& e) override {
+    if (e.kind == event_kind::task_succeeded && --left == 0) stop.cancel();
+  }
+  asio::steady_timer stop;
+  int left;
+};
+
+// Runs `p` until it ends or `stopper` stops it.
+asio::awaitable<void> run_until(const cohort::plan& p, cohort::launcher& l, cohort::executor_options o,
+                                std::vector<cohort::observer*> observers, stop_after& stopper) {
+  observers.push_back(&stopper);
   (void)co_await (cohort::run_plan(p, l, std::move(o), std::move(observers)) ||
-                  timer.async_wait(asio::use_awaitable));
+                  stopper.stop.async_wait(asio::as_tuple(asio::use_awaitable)));
 }
 
 std::set<std::string> ids_in(const cohort::journal_state& s, journal_task_state state) {
@@ -81,7 +93,8 @@ CO_TEST_CASE(a_stopped_run_resumes_with_only_what_was_not_done_and_its_spend) {
   {
     cohort::journal j(cohort::run_dir_lock(dir.path()), plan, o);
     std::vector<cohort::observer*> observers{&j};
-    co_await run_for(plan, first_agents, o, observers, 120ms);
+    stop_after two_done(co_await asio::this_coro::executor, 2);
+    co_await run_until(plan, first_agents, o, observers, two_done);
   }
   const auto before = cohort::read_journal(dir.path());
   const auto done = ids_in(before, journal_task_state::succeeded);

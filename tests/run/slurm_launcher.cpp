@@ -134,10 +134,15 @@ CO_TEST_CASE(a_plan_runs_as_one_job_per_attempt_watched_by_one_squeue_per_poll) 
     BOOST_TEST(q.find(" -j") == std::string::npos, q);
   }
   // Per task: PENDING, RUNNING (unless the job ended between two polls), then its launch, all
-  // with one job id.
+  // with one job id. A pending job's reason may change (a poll that saw it pending says why):
+  // one state told twice counts once.
   std::map<std::string, std::vector<std::string>> seen;
   for (const auto& e : log.events) {
-    if (e.kind == event_kind::task_queued) seen[b.p.tasks[*e.task].id].push_back(e.job_state + " " + e.job);
+    if (e.kind == event_kind::task_queued) {
+      auto& states = seen[b.p.tasks[*e.task].id];
+      const std::string state = e.job_state + " " + e.job;
+      if (states.empty() || states.back() != state) states.push_back(state);
+    }
     if (e.kind == event_kind::task_launched) {
       BOOST_TEST(!e.job.empty());
       seen[b.p.tasks[*e.task].id].push_back("launched " + e.job);
@@ -191,7 +196,10 @@ CO_TEST_CASE(the_job_runs_the_exact_argv_and_is_named_for_its_run_and_attempt) {
 CO_TEST_CASE(a_cancelled_launch_ends_its_job_and_waits_until_it_left_the_queue) {
   fake_cluster c;
   plan_builder b;
-  const auto t = one_task(b, {"sh", "-c", "trap '' TERM; sleep 30 & wait; sleep 30"});
+  // The agent says when it ignores TERM (RUNNING may come first): cancelled before that, TERM
+  // would end it and the test would see no KILL.
+  const fs::path ignoring = c.dir.path() / "ignoring-term";
+  const auto t = one_task(b, {"sh", "-c", "trap '' TERM; : > \"$0\"; sleep 30 & wait; sleep 30", ignoring.string()});
   cohort::slurm_launcher agents(co_await asio::this_coro::executor, c.options());
   auto r = request_for(b.p, t);
   asio::cancellation_signal stop;
@@ -206,7 +214,7 @@ CO_TEST_CASE(a_cancelled_launch_ends_its_job_and_waits_until_it_left_the_queue) 
     ended.set_value(e);
   }));
   asio::steady_timer wait(ex);
-  while (!running) {
+  while (!running || !fs::exists(ignoring)) {
     wait.expires_after(10ms);
     co_await wait.async_wait(asio::use_awaitable);
   }
@@ -249,12 +257,12 @@ CO_TEST_CASE(a_job_past_its_timeout_is_ended_and_fails_as_timed_out) {
 // The timeout counts from the job's start, not from its time in the queue.
 CO_TEST_CASE(the_timeout_counts_from_running_not_from_the_queue) {
   fake_cluster c;
-  ::setenv("FAKE_SLURM_PENDING", "1", 1);  // a second in the queue, then a job that ends at once
+  ::setenv("FAKE_SLURM_PENDING", "2", 1);  // two seconds in the queue, then a job that ends at once
   plan_builder b;
   const auto t = one_task(b, {"true"});
   cohort::slurm_launcher agents(co_await asio::this_coro::executor, c.options());
   auto r = request_for(b.p, t);
-  r.timeout = 400ms;
+  r.timeout = 1s;  // half the time in the queue; the rest is the margin for a slow machine's polls
   const auto result = co_await agents.launch(r);
   BOOST_TEST((result.status == cohort::launch_status::succeeded), result.message);
   BOOST_TEST(!result.timed_out);
