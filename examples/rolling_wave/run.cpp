@@ -47,6 +47,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 #include <map>
 #include <optional>
@@ -435,7 +436,17 @@ asio::awaitable<void> take_over_jobs(run_context& c) {
     c.note(fmt::format("adopted {} job(s) of the earlier run: their tasks wait for them", jobs.size()));
     c.slurm->adopt(std::move(jobs));
   } else {
-    jobs.insert(jobs.end(), older.begin(), older.end());
+    // A job that completed did its task's work: cancelling cannot undo it, running the task
+    // again would do it twice. It is adopted (its task is done); the rest are ended.
+    const auto completed = std::partition(jobs.begin(), jobs.end(),
+                                          [](const cohort::slurm_job& j) { return j.state != "COMPLETED"; });
+    std::vector<cohort::slurm_job> done(std::make_move_iterator(completed), std::make_move_iterator(jobs.end()));
+    jobs.erase(completed, jobs.end());
+    jobs.insert(jobs.end(), std::make_move_iterator(older.begin()), std::make_move_iterator(older.end()));
+    if (!done.empty()) {
+      c.note(fmt::format("{} job(s) of the earlier run completed: their tasks are done", done.size()));
+      c.slurm->adopt(std::move(done));
+    }
     if (jobs.empty()) co_return;
     c.note(fmt::format("cancelling {} job(s) of the earlier run", jobs.size()));
     co_await c.slurm->cancel(std::move(jobs));

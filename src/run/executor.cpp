@@ -120,7 +120,15 @@ private:
   asio::awaitable<void> run_subtasks(scope& s, task_index p);
   asio::awaitable<void> run_subtask(task_index t);
   asio::awaitable<void> run_job(task_index t);
-  asio::awaitable<void> run_attempts(task_index t);
+  struct retries {
+    int rate_limits = 0;
+    int failures = 0;
+  };
+  struct next_step {
+    enum { done, again, after_backoff } then = done;
+    milliseconds backoff{0};
+  };
+  next_step after_attempt(task_index t, int n, const std::optional<launch_result>& result, retries& so_far);
   asio::awaitable<std::optional<launch_result>> attempt(task_index t, int n);
   asio::awaitable<launch_result> launch(task_index t, int n, std::uint64_t reserved);
   // What an attempt records around its waits and its launch. Plain functions, not coroutines: a
@@ -370,48 +378,58 @@ asio::awaitable<void> plan_run::run_subtask(task_index t) {
   co_await run_job(t);
 }
 
-// One job (a subtask, or a parent without subtasks): attempts until it has an outcome.
+// One job (a subtask, or a parent without subtasks): attempts until it has an outcome. What ends
+// it (a cancellation, an error) gives the task its outcome, then goes on to the scope.
 asio::awaitable<void> plan_run::run_job(task_index t) {
   std::exception_ptr error;
   try {
-    co_await run_attempts(t);
+    announce(event_kind::task_ready, t);
+    retries so_far;
+    const auto& earlier = options_.earlier_launches;
+    for (int n = 1 + (t < earlier.size() ? earlier[t] : 0);; ++n) {
+      const std::optional<launch_result> result = co_await attempt(t, n);
+      const next_step next = after_attempt(t, n, result, so_far);
+      if (next.then == next_step::done) break;
+      if (next.then == next_step::after_backoff) co_await sleep_for(next.backoff);
+    }
   } catch (...) {
     error = std::current_exception();
   }
   if (error) ended_by(t, error);
 }
 
-asio::awaitable<void> plan_run::run_attempts(task_index t) {
-  announce(event_kind::task_ready, t);
-  int rate_limits = 0;
-  int failures = 0;
-  const auto& earlier = options_.earlier_launches;
-  for (int n = 1 + (t < earlier.size() ? earlier[t] : 0);; ++n) {
-    auto result = co_await attempt(t, n);
-    if (!result) co_return finish(t, task_outcome::skipped, budget_spent());
-    if (result->status == launch_status::succeeded) co_return finish(t, task_outcome::succeeded);
-    if (result->status == launch_status::fatal) {
-      // No attempt of any task can succeed (a bad API key): nothing more starts, the run ends.
-      finish(t, task_outcome::failed, result->message);
-      if (report_.stopped.empty()) report_.stopped = result->message;
-      stop();
-      co_return;
-    }
-    if (result->status == launch_status::rate_limited) {
-      if (++rate_limits > options_.max_rate_limits) {
-        co_return finish(t, task_outcome::failed,
-                         fmt::format("rate limited {} times: {}", rate_limits, result->message));
-      }
-      continue;  // the gate holds the next attempt until the pause is over
-    }
-    if (failures < options_.retry.retries) {
-      co_await sleep_for(announce_retry(t, n, ++failures, result->message));
-      continue;
-    }
-    finish(t, task_outcome::failed, result->message);
-    if (options_.fail_fast) stop();
-    co_return;
+// What follows attempt `n` of `t`: the task's outcome, or another attempt (at once after a rate
+// limit, whose pause the gate holds; after a backoff after a failure).
+plan_run::next_step plan_run::after_attempt(task_index t, int n, const std::optional<launch_result>& result,
+                                            retries& so_far) {
+  if (!result) {
+    finish(t, task_outcome::skipped, budget_spent());
+    return {};
   }
+  if (result->status == launch_status::succeeded) {
+    finish(t, task_outcome::succeeded);
+    return {};
+  }
+  if (result->status == launch_status::fatal) {
+    // No attempt of any task can succeed (a bad API key): nothing more starts, the run ends.
+    finish(t, task_outcome::failed, result->message);
+    if (report_.stopped.empty()) report_.stopped = result->message;
+    stop();
+    return {};
+  }
+  if (result->status == launch_status::rate_limited) {
+    if (++so_far.rate_limits > options_.max_rate_limits) {
+      finish(t, task_outcome::failed, fmt::format("rate limited {} times: {}", so_far.rate_limits, result->message));
+      return {};
+    }
+    return {next_step::again, {}};
+  }
+  if (so_far.failures < options_.retry.retries) {
+    return {next_step::after_backoff, announce_retry(t, n, ++so_far.failures, result->message)};
+  }
+  finish(t, task_outcome::failed, result->message);
+  if (options_.fail_fast) stop();
+  return {};
 }
 
 // One attempt: the limits in order (parent cap, slot, tokens, pacer), then the launch. Empty
