@@ -404,7 +404,8 @@ run options:
   --slurm-option OPT       one more sbatch option for every job (repeatable), e.g. --qos=high
   --slurm-poll DURATION    how often one squeue looks at every job (default 250ms)
   --on-resume adopt|cancel resume: wait for the dead run's jobs still in the queue as if this
-                           run had submitted them (default), or cancel them; never a second job
+                           run had submitted them (default), or cancel them (one that completed
+                           counts as done); never a second job
   --land                   at the end, if every task is done, fast-forward your branch to the
                            run's (refused, saying why, when it cannot fast-forward)
   --keep-branches          keep merged jobs' branches (failed jobs' are always kept)
