@@ -131,9 +131,6 @@ private:
   next_step after_attempt(task_index t, int n, const std::optional<launch_result>& result, retries& so_far);
   asio::awaitable<std::optional<launch_result>> attempt(task_index t, int n);
   asio::awaitable<launch_result> launch(task_index t, int n, std::uint64_t reserved);
-  // What an attempt records around its waits and its launch. Plain functions, not coroutines: a
-  // coroutine keeps every local in its frame (GCC), and an event is 256 bytes; frames past the
-  // allocator's small sizes cost a slow allocation each.
   // What the launch event of an attempt carries that the launcher learns on the way (the job a
   // cluster queued it as); the request's callbacks point here (small enough for std::function's
   // buffer), and the event is made when the agent started.
@@ -143,6 +140,9 @@ private:
     std::uint64_t reserved;
     std::string job;
   };
+  // What a job records around its waits and its launches: plain functions, not coroutines. A
+  // coroutine keeps every local in its frame (GCC), an event is 256 bytes, and a frame past the
+  // allocator's small sizes costs a slow allocation.
   launch_request request_for(task_index t, int n, launch_note& note);
   void announce(event_kind k, std::optional<task_index> t) {
     auto e = make(k, t);
