@@ -31,8 +31,10 @@ status_of() { grep -o '"status": *"[^"]*"' "$1" | sed 's/.*"\([^"]*\)"$/\1/' | t
 grep -q "not runnable" "$work/run.log" || fail "the report does not say why 1.3 did not run"
 
 # A reverting writer: task 2.2 puts back the file as it was before the run (2.1 pending again),
-# once the run has written 2.1's done (the statuses are written beside the run, not before the
-# next launch: on a slow machine 2.2 could start first, and there would be nothing to revert).
+# once the run has written 2.1's done and 2.2's in-progress (the statuses are written beside the
+# run, not before the next launch: on a slow machine 2.2 could start first, and there would be
+# nothing to revert; and a revert made while the run writes 2.2's in-progress could be lost to
+# that write, read before the revert: then nobody would have reverted anything).
 cat > "$work/revert.json" <<'JSON'
 {"master": {"tasks": [
   {"id": 2, "title": "reverted", "status": "pending", "dependencies": [], "subtasks": [
@@ -42,8 +44,20 @@ cat > "$work/revert.json" <<'JSON'
 ]}}
 JSON
 cp "$work/revert.json" "$work/tasks2.json"
-"$rw" run "$work/tasks2.json" --isolation none \
-  --agent "sh -c 'if [ \"\$COHORT_TASK_ID\" = 2.2 ]; then n=0; until grep -q done $work/tasks2.json || [ \$n -gt 400 ]; do n=\$((n + 1)); sleep 0.05; done; cp $work/revert.json $work/tasks2.json; fi'" \
+cat > "$work/revert.sh" <<SH
+#!/bin/sh
+[ "\$COHORT_TASK_ID" = 2.2 ] || exit 0
+n=0
+until grep -q '"first", "status": "done"' "$work/tasks2.json" &&
+      grep -q '"reverts", "status": "in-progress"' "$work/tasks2.json"; do
+  n=\$((n + 1))
+  [ \$n -gt 400 ] && break
+  sleep 0.05
+done
+cp "$work/revert.json" "$work/tasks2.json"
+SH
+chmod +x "$work/revert.sh"
+"$rw" run "$work/tasks2.json" --isolation none --agent "$work/revert.sh" \
   --write-status --run-dir "$work/run2" > "$work/run2.log" 2>&1 || { tail -5 "$work/run2.log"; fail "the second run failed"; }
 [ "$(status_of "$work/tasks2.json")" = "done done" ] || fail "statuses after the reverting run: $(status_of "$work/tasks2.json")"
 grep -q "another program reverted .*2\.1.*written again" "$work/run2.log" ||
