@@ -3,6 +3,7 @@
 #include "common/json_text.hpp"
 
 #include "common/private_file.hpp"
+#include "common/system_errors.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
@@ -122,7 +123,6 @@ void append_value(std::string& out, const json::value& v, std::size_t depth) {
   }
 }
 
-error_code last_error() { return {errno, boost::system::system_category()}; }
 
 // Boost.JSON 1.81 parses a zero with a large exponent ("0e400", "0.0E999") as NaN; no other
 // JSON number gives NaN, so every NaN in a parsed value is such a zero. (Depth is bounded by
@@ -199,16 +199,16 @@ void read_file_pieces(const std::filesystem::path& file, const std::function<boo
   ec = {};
   // O_NONBLOCK: opening a FIFO nobody writes must not hang; a regular file ignores it.
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return void(ec = last_error());
+  if (fd < 0) return void(ec = detail::last_error());
   struct stat st {};
-  if (::fstat(fd, &st) != 0) ec = last_error();
+  if (::fstat(fd, &st) != 0) ec = detail::last_error();
   else if (!S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > max_input_file) ec = errc::file_refused;
   std::vector<char> buf(ec ? 0 : std::size_t(1) << 20);
   std::size_t total = 0;
   while (!ec) {
     const ssize_t r = ::read(fd, buf.data(), buf.size());
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) ec = last_error();
+    if (r < 0) ec = detail::last_error();
     if (r <= 0) break;
     total += static_cast<std::size_t>(r);
     if (total > max_input_file) ec = errc::file_refused;  // it grew while read
@@ -233,7 +233,7 @@ void write_file_atomic(const std::filesystem::path& link_or_file, std::string_vi
   std::error_code link_ec;
   if (std::filesystem::is_symlink(file, link_ec)) {
     file = std::filesystem::canonical(link_or_file, link_ec);
-    if (link_ec) return void(ec = error_code(link_ec.value(), boost::system::system_category()));
+    if (link_ec) return void(ec = detail::system_error_code(link_ec.value()));
   }
   struct ::stat st {};
   const ::mode_t mode = ::stat(file.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
@@ -242,11 +242,11 @@ void write_file_atomic(const std::filesystem::path& link_or_file, std::string_vi
   const std::string tmp = file.string() + ".tmp." + std::to_string(::getpid());
   ::unlink(tmp.c_str());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return void(ec = last_error());
+  if (fd < 0) return void(ec = detail::last_error());
   ec = write_all(fd, text);
-  if (!ec && (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0)) ec = last_error();
-  if (::close(fd) != 0 && !ec) ec = last_error();
-  if (!ec && ::rename(tmp.c_str(), file.c_str()) != 0) ec = last_error();
+  if (!ec && (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0)) ec = detail::last_error();
+  if (::close(fd) != 0 && !ec) ec = detail::last_error();
+  if (!ec && ::rename(tmp.c_str(), file.c_str()) != 0) ec = detail::last_error();
   if (ec) ::unlink(tmp.c_str());
 }
 

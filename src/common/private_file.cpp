@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "common/private_file.hpp"
 
+#include "common/system_errors.hpp"
+
 #include <cohort/core/error.hpp>
 
 #include <cerrno>
@@ -16,7 +18,7 @@ error_code write_all(int fd, std::string_view text) {
   while (!text.empty()) {
     const ssize_t n = ::write(fd, text.data(), text.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return {errno, boost::system::system_category()};
+    if (n < 0) return last_error();
     text.remove_prefix(static_cast<std::size_t>(n));
   }
   return {};
@@ -30,14 +32,13 @@ int open_private(const std::filesystem::path& file, int flags) {
     throw system_error(error_code(e, boost::system::generic_category()),
                        "cohort: refusing " + file.string() + ": it is a symbolic link");
   }
-  throw system_error(error_code(e, boost::system::system_category()),
-                     "cohort: cannot open " + file.string());
+  throw system_error(system_error_code(e), "cohort: cannot open " + file.string());
 }
 
 void write_private(const std::filesystem::path& file, std::string_view text) {
   const int fd = open_private(file, O_WRONLY | O_CREAT | O_TRUNC);
   error_code ec = write_all(fd, text);
-  if (::close(fd) != 0 && !ec && errno != EINTR) ec = {errno, boost::system::system_category()};
+  if (::close(fd) != 0 && !ec && errno != EINTR) ec = last_error();
   if (ec) throw system_error(ec, "cohort: cannot write " + file.string());
 }
 

@@ -5,6 +5,7 @@
 #include "common/json_spans.hpp"
 #include "common/json_text.hpp"
 #include "common/procfs.hpp"
+#include "common/system_errors.hpp"
 #include "plan/taskmaster_format.hpp"
 
 #include <fmt/format.h>
@@ -42,7 +43,7 @@ public:
         return;
       }
       if (errno != EEXIST) {
-        ec = {errno, boost::system::system_category()};
+        ec = detail::last_error();
         return;
       }
       if (owner_is_gone() || is_stale(o.lock_stale)) {

@@ -4,6 +4,7 @@
 #include <cohort/process/subreaper.hpp>
 
 #include "common/procfs.hpp"
+#include "common/system_errors.hpp"
 
 #include <cohort/core/scope.hpp>
 
@@ -68,7 +69,8 @@ private:
   int fd_ = -1;  // owned; -1 when empty
 };
 
-error_code last_error() { return {errno, boost::system::system_category()}; }
+using detail::last_error;
+using detail::system_error_code;
 
 // A parent whose fd 0, 1 or 2 is closed gets them back from pipe2/open; dup2(fd, fd) in the
 // child would then keep O_CLOEXEC. Move such fds above the standard three.
@@ -154,7 +156,7 @@ std::string resolve_program(const process_options& o, const child_environment& e
   const std::string& name = o.argv[0];
   if (name.find('/') != std::string::npos) {
     const std::string p = name[0] == '/' || o.cwd.empty() ? name : (o.cwd / name).string();
-    if (int e = executable(p.c_str())) start_failed({e, boost::system::system_category()}, o, p);
+    if (int e = executable(p.c_str())) start_failed(system_error_code(e), o, p);
     return name;
   }
   std::string path = value_of(env, "PATH");
@@ -170,15 +172,15 @@ std::string resolve_program(const process_options& o, const child_environment& e
     if (err == 0) return p;
     if (err != ENOENT && err != ENOTDIR) found_but = err;
   }
-  if (found_but) start_failed({found_but, boost::system::system_category()}, o, "not executable");
-  start_failed({ENOENT, boost::system::system_category()}, o, "not found in PATH");
+  if (found_but) start_failed(system_error_code(found_but), o, "not executable");
+  start_failed(system_error_code(ENOENT), o, "not found in PATH");
 }
 
 void check_cwd(const process_options& o) {
   if (o.cwd.empty()) return;
   struct stat st {};
   int e = ::stat(o.cwd.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-  if (e) start_failed({e, boost::system::system_category()}, o, "working directory " + o.cwd.string());
+  if (e) start_failed(system_error_code(e), o, "working directory " + o.cwd.string());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,7 +438,7 @@ pid_t spawn_child(const process_options& o, child_stdio& io) {
   const auto argv = c_strings(o.argv);
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, program.c_str(), &setup.actions, &setup.attr, argv.data(), env.entries.data());
-  if (rc != 0) start_failed({rc, boost::system::system_category()}, o, program);
+  if (rc != 0) start_failed(system_error_code(rc), o, program);
   return pid;
 }
 

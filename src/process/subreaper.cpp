@@ -3,6 +3,7 @@
 #include <cohort/process/subreaper.hpp>
 
 #include "common/procfs.hpp"
+#include "common/system_errors.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -18,7 +19,7 @@ namespace cohort {
 void become_child_subreaper(error_code& ec) {
   ec = {};
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) != 0)
-    ec = {errno, boost::system::system_category()};
+    ec = detail::last_error();
 }
 
 void become_child_subreaper() {

@@ -6,6 +6,7 @@
 #include <cohort/run/plan_identity.hpp>
 
 #include "common/private_file.hpp"
+#include "common/system_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -37,34 +38,29 @@ namespace {
 constexpr std::size_t write_threshold = 64 * 1024;  // pending bytes written without waiting
 constexpr std::size_t max_message = 4096;           // longer event messages are cut
 
-error_code last_error() { return {errno, boost::system::system_category()}; }
-
-[[noreturn]] void fail(const error_code& ec, const std::string& what) {
-  throw system_error(ec, what);
-}
-
+using detail::last_error;
 using detail::write_all;
 
 // Cuts an unterminated last line (a write torn by a crash) so that appending stays line-safe.
 void cut_torn_tail(int fd, const fs::path& file) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) fail(last_error(), "cohort: cannot stat " + file.string());
+  if (::fstat(fd, &st) != 0) throw system_error(last_error(), "cohort: cannot stat " + file.string());
   off_t end = st.st_size;
   char c = '\n';
   while (end > 0 && ::pread(fd, &c, 1, end - 1) == 1 && c != '\n') --end;
   if (end != st.st_size && ::ftruncate(fd, end) != 0) {
-    fail(last_error(), "cohort: cannot cut the torn end of " + file.string());
+    throw system_error(last_error(), "cohort: cannot cut the torn end of " + file.string());
   }
 }
 
 // Makes a new directory entry durable.
 void sync_directory(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail(last_error(), "cohort: cannot open " + dir.string());
+  if (fd < 0) throw system_error(last_error(), "cohort: cannot open " + dir.string());
   const int rc = ::fsync(fd);
   const error_code ec = rc == 0 ? error_code() : last_error();
   ::close(fd);
-  if (ec) fail(ec, "cohort: cannot sync " + dir.string());
+  if (ec) throw system_error(ec, "cohort: cannot sync " + dir.string());
 }
 
 std::uint64_t now_ms() {
@@ -192,8 +188,14 @@ struct journal::commit {
   boost::asio::steady_timer done_signal;  // cancelled once the commit ran
   std::mutex owner_mutex;  // the handler may run on another thread than the journal's destructor
   journal* owner = nullptr;
-  bool done = false;  // (set and read on the run's strand)
+  // (set and read on the run's strand)
+  bool done = false;
+  std::size_t waiters = 0;  // the launches that joined
+  std::size_t seen = 0;     // `waiters` when the handler last looked
+  int rounds = 0;           // times the handler went back in the queue
   std::exception_ptr failure;
+
+  static void run_when_quiet(const boost::asio::any_io_executor& ex, std::shared_ptr<commit> c);
 
   void run() {
     {
@@ -246,11 +248,28 @@ void journal::before_launch() {
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && st.st_nlink == 0) {
     if (!error_) error_ = error_code(ENOENT, boost::system::generic_category());
-    fail(error_code(ENOENT, boost::system::generic_category()),
-         "cohort: the journal " + file().string() +
-             " was deleted (the run dir removed?): no agent starts unrecorded");
+    throw system_error(error_code(ENOENT, boost::system::generic_category()),
+                       "cohort: the journal " + file().string() +
+                           " was deleted (the run dir removed?): no agent starts unrecorded");
   }
   flush();
+}
+
+// The commit goes back to the end of the queue while the last pass brought it new launches: the
+// handlers queued behind it (agents that ended while the last fsync held the loop, each a chain of
+// handlers before it decides a launch) join it, and one fsync serves them all. A pass that brings
+// none, or the 64th, runs it.
+void journal::commit::run_when_quiet(const boost::asio::any_io_executor& ex, std::shared_ptr<commit> c) {
+  boost::asio::post(ex, [ex, c = std::move(c)]() mutable {
+    constexpr int max_rounds = 64;
+    if (c->waiters != c->seen && c->rounds < max_rounds) {
+      c->seen = c->waiters;
+      ++c->rounds;
+      run_when_quiet(ex, std::move(c));
+      return;
+    }
+    c->run();
+  });
 }
 
 boost::asio::awaitable<void> journal::until_recorded() {
@@ -262,8 +281,9 @@ boost::asio::awaitable<void> journal::until_recorded() {
     c = std::make_shared<commit>(ex);
     c->owner = this;
     next_commit_ = c;
-    asio::post(ex, [c] { c->run(); });
+    commit::run_when_quiet(ex, c);
   }
+  ++c->waiters;
   co_await c->done_signal.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!c->done) throw system_error(asio::error::operation_aborted, "cohort: waiting for the journal");
   if (c->failure) std::rethrow_exception(c->failure);
@@ -272,7 +292,7 @@ boost::asio::awaitable<void> journal::until_recorded() {
 void journal::flush() {
   write_pending();
   if (!error_) sync();
-  if (error_) fail(error_, "cohort: cannot write the journal " + file().string());
+  if (error_) throw system_error(error_, "cohort: cannot write the journal " + file().string());
 }
 
 void journal::write_pending() {

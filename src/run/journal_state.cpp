@@ -20,14 +20,6 @@ namespace cohort {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-namespace {
-
-[[noreturn]] void fail(const error_code& ec, const std::string& what) {
-  throw system_error(ec, what);
-}
-
-} // namespace
-
 std::string_view to_string(journal_task_state s) noexcept {
   switch (s) {
     case journal_task_state::pending: return "pending";
@@ -146,7 +138,7 @@ void apply_line(state_builder& b, std::string_view line, std::size_t number, con
     const json::value v = json::parse(line);
     b.apply(v.as_object());
   } catch (const std::exception& x) {
-    fail(make_error_code(errc::journal_corrupt),
+    throw system_error(make_error_code(errc::journal_corrupt),
          fmt::format("cohort: {} line {} is not a journal record ({})", file.string(), number,
                      x.what()));
   }
@@ -175,7 +167,7 @@ journal_state read_journal(const fs::path& run_dir) {
   const fs::path file = journal_file(run_dir);
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    fail(error_code(ENOENT, boost::system::generic_category()),
+    throw system_error(error_code(ENOENT, boost::system::generic_category()),
          "cohort: no journal in " + run_dir.string());
   }
   std::ostringstream text;

@@ -6,6 +6,7 @@
 
 #include "common/fnv1a.hpp"
 #include "common/private_file.hpp"
+#include "common/system_errors.hpp"
 
 #include <fmt/format.h>
 
@@ -26,11 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-error_code last_error() { return {errno, boost::system::system_category()}; }
+using detail::last_error;
 
-[[noreturn]] void fail(const error_code& ec, const std::string& what) {
-  throw system_error(ec, what);
-}
 
 bool plain_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -57,16 +55,16 @@ std::string file_name_of(std::string_view id) {
 // link) owned by this user and writable by nobody else.
 void private_directory(const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) == 0) return;
-  if (errno != EEXIST) fail(last_error(), "cohort: cannot create " + dir.string());
+  if (errno != EEXIST) throw system_error(last_error(), "cohort: cannot create " + dir.string());
   struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) fail(last_error(), "cohort: cannot inspect " + dir.string());
+  if (::lstat(dir.c_str(), &st) != 0) throw system_error(last_error(), "cohort: cannot inspect " + dir.string());
   const char* why = S_ISLNK(st.st_mode)      ? "it is a symbolic link"
                     : !S_ISDIR(st.st_mode)   ? "it is not a directory"
                     : st.st_uid != ::geteuid() ? "it belongs to another user"
                     : (st.st_mode & 022) != 0  ? "others may write in it"
                                                : nullptr;
   if (why) {
-    fail(error_code(EPERM, boost::system::generic_category()),
+    throw system_error(error_code(EPERM, boost::system::generic_category()),
          fmt::format("cohort: refusing {} as part of a run dir: {}", dir.string(), why));
   }
 }
@@ -100,7 +98,7 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
   if (dir.filename().empty()) dir = dir.parent_path();  // "run/"
   std::error_code mk;
   if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), mk);
-  if (mk) fail(error_code(mk.value(), boost::system::system_category()),
+  if (mk) throw system_error(detail::system_error_code(mk.value()),
                "cohort: cannot create the run dir " + run_dir_.string());
   private_directory(dir);
   const fs::path file = run_dir_ / "journal.lock";
@@ -111,14 +109,14 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
     char holder[32] = {};
     (void)::pread(fd_, holder, sizeof holder - 1, 0);
     ::close(fd_);
-    fail(ec, fmt::format("cohort: the run dir {} is in use by another run (pid {})",
+    throw system_error(ec, fmt::format("cohort: the run dir {} is in use by another run (pid {})",
                          run_dir_.string(), std::string_view(holder).substr(0, 20)));
   }
   const std::string pid = std::to_string(::getpid()) + '\n';
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
     const error_code ec = last_error();
     ::close(fd_);
-    fail(ec, "cohort: cannot write " + file.string());
+    throw system_error(ec, "cohort: cannot write " + file.string());
   }
 }
 

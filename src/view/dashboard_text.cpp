@@ -4,6 +4,7 @@
 // The dashboard's text: the live frame and the plain lines. No I/O here.
 #include <cohort/view/dashboard.hpp>
 
+#include "common/number_text.hpp"
 #include "common/text_width.hpp"
 
 #include <cohort/view/terminal_text.hpp>
@@ -42,8 +43,10 @@ std::string pad(const std::string& s, std::size_t width, bool unicode) {
   return out;
 }
 
+using detail::thousands;
+
 // "0:07", "12:30", "1:02:03".
-std::string clock_text(milliseconds d) {
+std::string wall_clock_text(milliseconds d) {
   const auto s = d.count() / 1000;
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
   return fmt::format("{}:{:02}", s / 60, s % 60);
@@ -52,17 +55,7 @@ std::string clock_text(milliseconds d) {
 // An agent's elapsed time: "4.2s" under a minute, else "3:05".
 std::string elapsed_text(milliseconds d) {
   if (d.count() < 60'000) return fmt::format("{:.1f}s", static_cast<double>(d.count()) / 1000);
-  return clock_text(d);
-}
-
-std::string thousands(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
+  return wall_clock_text(d);
 }
 
 // An agent's output line made safe for a terminal: only what follows the last carriage return,
@@ -91,7 +84,7 @@ std::string bar(double fraction, std::size_t width, bool unicode) {
   return out;
 }
 
-std::string ids(const plan& p, const std::vector<task_index>& ts) {
+std::string id_list(const plan& p, const std::vector<task_index>& ts) {
   std::string out;
   for (task_index t : ts) {
     if (!out.empty()) out += ' ';
@@ -161,13 +154,13 @@ std::vector<std::string> dashboard::header(clock_type::time_point now) const {
   const bool u = options_.unicode;
   const auto elapsed = ms((running_run_ || finished_run_ ? now : started_) - started_);
   const auto work = busy(now);
-  std::string l1 = fmt::format("{}  {}  elapsed {}", terminal_safe(options_.title), u ? "\u00b7" : "-", clock_text(elapsed));
+  std::string l1 = fmt::format("{}  {}  elapsed {}", terminal_safe(options_.title), u ? "\u00b7" : "-", wall_clock_text(elapsed));
   if (finished_run_) l1 += "  finished";
-  else if (auto left = eta(now)) l1 += fmt::format("  ETA {}", clock_text(*left));
+  else if (auto left = eta(now)) l1 += fmt::format("  ETA {}", wall_clock_text(*left));
   const double done = jobs_ ? static_cast<double>(jobs_finished_) / static_cast<double>(jobs_) : 1.0;
   std::string l2 = fmt::format("[{}] {}/{} jobs {:3.0f}%", bar(done, 24, u), jobs_finished_, jobs_, done * 100);
   if (elapsed.count() > 0 && work > elapsed) {
-    l2 += fmt::format("  saved {} vs one at a time ({:.1f}x)", clock_text(work - elapsed),
+    l2 += fmt::format("  saved {} vs one at a time ({:.1f}x)", wall_clock_text(work - elapsed),
                       static_cast<double>(work.count()) / static_cast<double>(elapsed.count()));
   }
   std::map<std::string_view, std::size_t> waiting;
@@ -237,7 +230,7 @@ std::string dashboard::parent_line(task_index p, clock_type::time_point now) con
   if (!later && (tokens || share_[p])) text += fmt::format("  tokens {}", thousands(tokens));
   if (!later && share_[p]) text += fmt::format(" / {}", thousands(share_[p]));
   if (later) {
-    text += "  after " + ids(plan_, task.dependencies);
+    text += "  after " + id_list(plan_, task.dependencies);
   } else if (v.st == state::waiting) {
     text += "  waiting: " + std::string(to_string(v.reason));
   } else if (!v.why.empty()) {
@@ -273,7 +266,7 @@ std::vector<std::string> dashboard::parent_block(task_index p, clock_type::time_
 std::string dashboard::summary_line(const std::vector<task_index>& parents, std::string_view mark,
                                     std::string_view what) const {
   if (parents.empty()) return {};
-  return fmt::format("{} {} {}: {}", mark, parents.size(), what, ids(plan_, parents));
+  return fmt::format("{} {} {}: {}", mark, parents.size(), what, id_list(plan_, parents));
 }
 
 std::vector<std::string> dashboard::frame(std::size_t width, std::size_t height,
@@ -354,8 +347,8 @@ std::string dashboard::plain_line(const event& e) const {
     }
     const auto wall = ms(e.at - started_);
     return text + fmt::format("run finished: {}/{} jobs, {} failed, {} tokens, wall {}, agents' time {}",
-                              jobs_finished_, jobs_, failed_, thousands(tokens_), clock_text(wall),
-                              clock_text(busy(e.at)));
+                              jobs_finished_, jobs_, failed_, thousands(tokens_), wall_clock_text(wall),
+                              wall_clock_text(busy(e.at)));
   }
   const task& t = plan_.tasks[*e.task];
   text += terminal_safe(t.id) + ' ';

@@ -23,7 +23,7 @@ using std::chrono::milliseconds;
 namespace {
 
 namespace json = boost::json;
-using row = std::vector<std::string>;
+using cells = std::vector<std::string>;  // one row of a table
 
 std::string rule(const std::vector<std::size_t>& w, std::string_view l, std::string_view m,
                  std::string_view r) {
@@ -35,29 +35,29 @@ std::string rule(const std::vector<std::size_t>& w, std::string_view l, std::str
   return out + "\n";
 }
 
-std::string line(const std::vector<std::size_t>& w, const row& cells) {
+std::string line(const std::vector<std::size_t>& w, const cells& row) {
   std::string out = "│";
   for (std::size_t i = 0; i < w.size(); ++i) {
-    const std::string pad(w[i] - detail::display_width(cells[i]), ' ');
-    out += i == 0 ? " " + cells[i] + pad + " │" : " " + pad + cells[i] + " │";  // numbers right
+    const std::string pad(w[i] - detail::display_width(row[i]), ' ');
+    out += i == 0 ? " " + row[i] + pad + " │" : " " + pad + row[i] + " │";  // numbers right
   }
   return out + "\n";
 }
 
 // A box-drawn table like the research note's; the first column left-aligned, the rest right.
 // Every cell goes through terminal_safe: ids, titles and globs are the plan's text.
-std::string table(const std::string& title, const row& header, std::vector<row> rows) {
+std::string table(const std::string& title, const cells& header, std::vector<cells> rows) {
   if (rows.empty()) return title + ": none\n\n";
-  for (row& r : rows) {
+  for (cells& r : rows) {
     for (auto& cell : r) cell = terminal_safe(cell);
   }
   std::vector<std::size_t> w(header.size(), 0);
   for (std::size_t i = 0; i < w.size(); ++i) w[i] = detail::display_width(header[i]);
-  for (const row& r : rows) {
+  for (const cells& r : rows) {
     for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::max(w[i], detail::display_width(r[i]));
   }
   std::string out = title + "\n" + rule(w, "┌", "┬", "┐") + line(w, header) + rule(w, "├", "┼", "┤");
-  for (const row& r : rows) out += line(w, r);
+  for (const cells& r : rows) out += line(w, r);
   return out + rule(w, "└", "┴", "┘") + "\n";
 }
 
@@ -76,7 +76,7 @@ std::string speedup(milliseconds base, milliseconds d) {
 
 std::string projections_table(const plan_analysis& r) {
   const auto& pr = r.projected;
-  std::vector<row> rows{
+  std::vector<cells> rows{
       {"sequential (one job at a time)", format_duration(pr.sequential), "1.0x"},
       {"waves only (parents one after another)", format_duration(pr.waves_only), speedup(pr.sequential, pr.waves_only)},
       {"hierarchical (parents in parallel, waves)", format_duration(pr.hierarchical), speedup(pr.sequential, pr.hierarchical)},
@@ -100,7 +100,7 @@ std::string projections_table(const plan_analysis& r) {
 }
 
 std::string groups_table(const plan& p, const plan_analysis& r) {
-  std::vector<row> rows;
+  std::vector<cells> rows;
   std::size_t siblings = 0;
   for (const auto& g : r.groups) {
     if (!p.tasks[g.tasks.front()].is_parent()) {
@@ -115,7 +115,7 @@ std::string groups_table(const plan& p, const plan_analysis& r) {
 }
 
 std::string layers_table(const plan& p, const plan_analysis& r) {
-  std::vector<row> rows;
+  std::vector<cells> rows;
   for (std::size_t i = 0; i < r.layers.parents.size(); ++i) {
     const auto& l = r.layers.parents[i];
     rows.push_back({std::to_string(i), ids(p, l), std::to_string(l.size())});
@@ -124,7 +124,7 @@ std::string layers_table(const plan& p, const plan_analysis& r) {
 }
 
 std::string slack_table(const plan& p, const plan_analysis& r) {
-  std::vector<row> rows;
+  std::vector<cells> rows;
   const std::set<task_index> critical(r.schedule.critical_path.begin(), r.schedule.critical_path.end());
   for (task_index q : p.parents) {
     const auto& t = r.schedule.tasks[q];
@@ -141,7 +141,7 @@ std::string slack_table(const plan& p, const plan_analysis& r) {
 }
 
 std::string budget_table(const plan& p, const plan_analysis& r) {
-  std::vector<row> rows;
+  std::vector<cells> rows;
   std::uint64_t size = 0, given = 0;
   for (const auto& s : r.budget) {
     rows.push_back({p.tasks[s.parent].id, std::to_string(s.size), std::to_string(s.tokens)});
@@ -153,7 +153,7 @@ std::string budget_table(const plan& p, const plan_analysis& r) {
 
 std::string conflicts_table(const plan& p, const plan_analysis& r) {
   if (r.conflicts.empty()) return "Ownership conflicts: none\n";
-  std::vector<row> rows;
+  std::vector<cells> rows;
   for (const auto& c : r.conflicts) {
     rows.push_back({p.tasks[c.first].id + " / " + p.tasks[c.second].id,
                     c.first_glob + "  ~  " + c.second_glob, c.example});

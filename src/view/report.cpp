@@ -6,6 +6,8 @@
 
 #include <cohort/view/render.hpp>
 
+#include "common/number_text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -51,19 +53,12 @@ std::uint64_t tokens_of(const plan& p, const run_report& r, task_index t) {
 }
 
 // "1:02.5": minutes, seconds and tenths from the run's start.
-std::string clock_text(milliseconds d) {
+std::string run_clock_text(milliseconds d) {
   const auto tenths = std::max<milliseconds::rep>(0, d.count()) / 100;
   return fmt::format("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10);
 }
 
-std::string thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
+using detail::thousands;
 
 std::string clip(const std::string& s, std::size_t n) {
   return s.size() <= n ? s : s.substr(0, n - 1) + "~";
@@ -86,8 +81,8 @@ std::string row(const plan& p, const run_report& r, task_index t) {
   const bool sub = !p.tasks[t].is_parent();
   std::string times = "       -        -         -";
   if (start) {
-    times = fmt::format("{:>8} {:>8} {:>9}", clock_text(since(r.started, *start)),
-                        clock_text(since(r.started, tr.finished)),
+    times = fmt::format("{:>8} {:>8} {:>9}", run_clock_text(since(r.started, *start)),
+                        run_clock_text(since(r.started, tr.finished)),
                         format_duration(since(*start, tr.finished)));
   }
   std::string line = fmt::format("{:<8} {:<34} {:<10} {:>3} {:>10} {}",

@@ -13,6 +13,11 @@
 #include <cohort/testing/fake_launcher.hpp>
 #include <cohort/process/process.hpp>
 
+#include <cohort/core/scope.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
 
@@ -143,6 +148,54 @@ CO_TEST_CASE(the_launches_of_one_turn_share_one_commit_and_none_starts_before_it
   }
   BOOST_REQUIRE(alone.in_file.size() == 4u);
   BOOST_TEST(alone.in_file[0] < 4u);
+}
+
+namespace {
+
+std::size_t ready_lines(const std::filesystem::path& run_dir) {
+  const auto lines = records(run_dir);
+  return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const json::object& o) {
+    return o.contains("e") && o.at("e").as_string() == "task_ready";
+  }));
+}
+
+// A launch decided after `hops` turns of the loop: its task's ready line, then the wait for the
+// journal; then what the file holds.
+boost::asio::awaitable<void> launch_after(int hops, cohort::task_index t, cohort::journal& j,
+                                          const std::filesystem::path& run_dir,
+                                          std::vector<std::size_t>& in_file) {
+  const auto ex = co_await boost::asio::this_coro::executor;
+  for (int h = 0; h < hops; ++h) co_await boost::asio::post(ex, boost::asio::use_awaitable);
+  cohort::event e;
+  e.kind = cohort::event_kind::task_ready;
+  e.at = cohort::event::clock_type::now();
+  e.task = t;
+  j.on_event(e);
+  co_await j.until_recorded();
+  in_file.push_back(ready_lines(run_dir));
+}
+
+} // namespace
+
+// Group commit across turns: a launch decided a turn after the last one that joined, while the
+// commit still waits, joins it too (the commit goes back in the queue while a pass brings it
+// launches), so the first launch already finds the lines of all three in the file. A commit that
+// ran one turn after its first launch would have held only that launch's line.
+CO_TEST_CASE(launches_decided_in_successive_turns_share_the_waiting_commit) {
+  temp_dir dir;
+  cohort::test::plan_builder b;
+  const auto p = b.parent("1");
+  std::vector<cohort::task_index> subs;
+  for (int s = 1; s <= 3; ++s) subs.push_back(b.sub(p, std::to_string(s), {}, std::chrono::milliseconds(1)));
+  cohort::journal_options jo;
+  jo.group_commit = cohort::journal_options::grouping::always;
+  cohort::journal j(cohort::run_dir_lock(dir.path()), b.p, cohort::executor_options{}, jo);
+  std::vector<std::size_t> in_file;
+  (void)co_await cohort::with_scope(cohort::scope_policy::isolate, [&](cohort::scope& s) -> boost::asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) s.spawn(launch_after(i, subs[static_cast<std::size_t>(i)], j, dir.path(), in_file));
+    co_return;
+  });
+  BOOST_TEST(in_file == (std::vector<std::size_t>{3, 3, 3}), boost::test_tools::per_element());
 }
 
 CO_TEST_CASE(a_finished_run_reads_back_with_every_task_succeeded_and_its_spend) {

@@ -26,8 +26,8 @@ struct journal_options {
   /// Agents write their output files in this run dir (a `process_launcher` with the same
   /// `run_dir`): record the paths of each launch's `.out` and `.err` (run_dir.hpp) with it.
   bool agent_files = false;
-  /// When launches share an fsync (group commit: a launch waits one turn of the event loop for
-  /// the others of that turn). `automatic`: while an fsync costs more than
+  /// When launches share an fsync (group commit: a launch waits while the event loop's passes
+  /// bring others, see `journal`). `automatic`: while an fsync costs more than
   /// `group_commit_above` (a disk); a cheap one (tmpfs, a fast SSD's cache) is done at once for
   /// each launch, which waits for nothing. Either way no agent starts before everything recorded
   /// so far is durable.
@@ -50,8 +50,9 @@ struct journal_options {
  * changes what a resume does (launch, usage, retry, outcome, end of run) is written at once,
  * which survives the death of the process. No agent starts before everything recorded so far
  * survives the machine's: a run's launches wait for `until_recorded`, which writes and fsyncs
- * once for every launch decided in the same turn of the event loop (group commit: the first
- * launch queues the commit behind the handlers already queued, the others join it);
+ * once for every launch decided while it waits (group commit: the first launch queues the
+ * commit behind the handlers already queued, and it goes back to the end of the queue while the
+ * last pass brought it more launches, at most 64 times; the others join it);
  * `before_launch` does the same for one caller at once. A torn last line left by an earlier
  * death is cut off before appending.
  *
