@@ -16,7 +16,6 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using cohort::plan;
 using cohort::task_index;
 using cohort::shapes::ms;
 using cohort::shapes::parent;
@@ -24,7 +23,7 @@ using cohort::shapes::sub;
 
 namespace {
 
-std::vector<std::string> ids(const plan& p, const std::vector<task_index>& ts) {
+std::vector<std::string> ids(const cohort::plan& p, const std::vector<task_index>& ts) {
   std::vector<std::string> out;
   for (task_index t : ts) out.push_back(p.tasks[t].id);
   return out;
@@ -50,7 +49,7 @@ std::string error_of(Fn fn) {
 BOOST_AUTO_TEST_SUITE(analysis)
 
 BOOST_AUTO_TEST_CASE(seed_projections_match_the_research_note) {
-  const plan p = cohort::shapes::seed_plan();
+  const cohort::plan p = cohort::shapes::seed_plan();
   const auto pr = cohort::project(p);
   // Hand sums over parents 3..17 (1 and 2 are done): sizes x minutes, and the wave maxima.
   BOOST_TEST(pr.sequential.count() == ms(980min).count());
@@ -61,7 +60,7 @@ BOOST_AUTO_TEST_CASE(seed_projections_match_the_research_note) {
 }
 
 BOOST_AUTO_TEST_CASE(seed_parallel_group_is_12_13_14_on_11) {
-  const plan p = cohort::shapes::seed_plan();
+  const cohort::plan p = cohort::shapes::seed_plan();
   const auto groups = cohort::parallel_groups(p);
   const auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
     return p.tasks[g.tasks.front()].is_parent();
@@ -81,7 +80,7 @@ BOOST_AUTO_TEST_CASE(seed_parallel_group_is_12_13_14_on_11) {
 
 BOOST_AUTO_TEST_CASE(topological_order_puts_every_task_after_what_it_waits_for) {
   for (std::uint32_t seed = 1; seed <= 5; ++seed) {
-    const plan p = cohort::shapes::random_plan(seed, 40);
+    const cohort::plan p = cohort::shapes::random_plan(seed, 40);
     const auto order = cohort::topological_order(p);
     BOOST_REQUIRE(order.size() == p.size());
     std::vector<std::size_t> pos(p.size());
@@ -98,7 +97,7 @@ BOOST_AUTO_TEST_CASE(topological_order_puts_every_task_after_what_it_waits_for) 
 }
 
 BOOST_AUTO_TEST_CASE(a_cycle_is_named_as_a_path) {
-  plan p;
+  cohort::plan p;
   const task_index a = parent(p, "12");
   const task_index s1 = sub(p, a, "1", 1ms);
   const task_index s4 = sub(p, a, "4", 1ms, {s1});
@@ -109,7 +108,7 @@ BOOST_AUTO_TEST_CASE(a_cycle_is_named_as_a_path) {
              "dependency cycle: 12.1 -> 12.4 -> 12.1");
   BOOST_TEST(error_of([&] { cohort::waves(p); }) == "dependency cycle: 12.1 -> 12.4 -> 12.1");
 
-  plan q;  // parents: 1 waits for 2, 2 waits for 1
+  cohort::plan q;  // parents: 1 waits for 2, 2 waits for 1
   const task_index one = parent(q, "1", {}, 5ms);
   const task_index two = parent(q, "2", {one}, 5ms);
   q.add_dependency(one, two);
@@ -118,7 +117,7 @@ BOOST_AUTO_TEST_CASE(a_cycle_is_named_as_a_path) {
 }
 
 BOOST_AUTO_TEST_CASE(a_cycle_through_a_parents_start_reads_as_the_parent) {
-  plan p;  // 12 waits for 13, 13 waits for 12.1, and 12.1 waits for 12 to start
+  cohort::plan p;  // 12 waits for 13, 13 waits for 12.1, and 12.1 waits for 12 to start
   const task_index a = parent(p, "12");
   const task_index a1 = sub(p, a, "1", 1ms);
   const task_index b = parent(p, "13");
@@ -127,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_cycle_through_a_parents_start_reads_as_the_parent) {
   p.add_dependency(b, a1);
   BOOST_TEST(ids(p, cohort::find_cycle(p)) == (strings{"12", "13", "12.1", "12"}),
              boost::test_tools::per_element());
-  plan q;  // a subtask waiting for its own parent
+  cohort::plan q;  // a subtask waiting for its own parent
   const task_index c = parent(q, "3");
   q.add_dependency(sub(q, c, "1", 1ms), c);
   BOOST_TEST(ids(q, cohort::find_cycle(q)) == (strings{"3", "3.1", "3"}), boost::test_tools::per_element());
@@ -135,7 +134,7 @@ BOOST_AUTO_TEST_CASE(a_cycle_through_a_parents_start_reads_as_the_parent) {
 }
 
 BOOST_AUTO_TEST_CASE(waves_count_sibling_dependencies_only) {
-  plan p;
+  cohort::plan p;
   const task_index a = parent(p, "1");
   const task_index b = parent(p, "2");
   const task_index b1 = sub(p, b, "1", 1ms);
@@ -154,7 +153,7 @@ BOOST_AUTO_TEST_CASE(waves_count_sibling_dependencies_only) {
 }
 
 BOOST_AUTO_TEST_CASE(critical_path_and_slack_by_hand) {
-  plan p;  // A: a1 10, a2 30 side by side; B after A: b1 5; C alone: 20
+  cohort::plan p;  // A: a1 10, a2 30 side by side; B after A: b1 5; C alone: 20
   const task_index a = parent(p, "A");
   const task_index a1 = sub(p, a, "1", 10ms);
   const task_index a2 = sub(p, a, "2", 30ms);
@@ -174,7 +173,7 @@ BOOST_AUTO_TEST_CASE(critical_path_and_slack_by_hand) {
 }
 
 BOOST_AUTO_TEST_CASE(done_tasks_take_no_time_and_missing_estimates_take_the_default) {
-  plan p;
+  cohort::plan p;
   const task_index a = parent(p, "1", {}, 50ms);
   const task_index b = parent(p, "2", {a});  // no estimate
   const task_index b1 = sub(p, b, "1", 7ms);
@@ -191,7 +190,7 @@ BOOST_AUTO_TEST_CASE(done_tasks_take_no_time_and_missing_estimates_take_the_defa
 }
 
 BOOST_AUTO_TEST_CASE(projections_by_hand) {
-  plan p;  // P1: waves [1.1 10, 1.2 20] then [1.3 5 after 1.1]; P2: one 7 ms job
+  cohort::plan p;  // P1: waves [1.1 10, 1.2 20] then [1.3 5 after 1.1]; P2: one 7 ms job
   const task_index p1 = parent(p, "1");
   const task_index s1 = sub(p, p1, "1", 10ms);
   sub(p, p1, "2", 20ms);
@@ -205,7 +204,7 @@ BOOST_AUTO_TEST_CASE(projections_by_hand) {
 }
 
 BOOST_AUTO_TEST_CASE(a_parents_own_command_runs_after_its_subtasks) {
-  plan p;  // P1: [1.1 10, 1.2 20] then its own command, 8; P2 after P1: 4; P3: subtasks done, own 6
+  cohort::plan p;  // P1: [1.1 10, 1.2 20] then its own command, 8; P2 after P1: 4; P3: subtasks done, own 6
   const task_index p1 = parent(p, "1", {}, 8ms);
   sub(p, p1, "1", 10ms);
   sub(p, p1, "2", 20ms);
@@ -236,7 +235,7 @@ BOOST_AUTO_TEST_CASE(a_parents_own_command_runs_after_its_subtasks) {
 }
 
 BOOST_AUTO_TEST_CASE(a_cross_parent_subtask_dependency_does_not_order_the_parents) {
-  plan p;
+  cohort::plan p;
   const task_index two = parent(p, "2");
   const task_index two1 = sub(p, two, "1", 1ms);
   sub(p, two, "2", 1ms, {two1});
@@ -255,7 +254,7 @@ BOOST_AUTO_TEST_CASE(a_cross_parent_subtask_dependency_does_not_order_the_parent
 }
 
 BOOST_AUTO_TEST_CASE(budget_split_never_oversubscribes) {
-  const plan seed = cohort::shapes::seed_plan();
+  const cohort::plan seed = cohort::shapes::seed_plan();
   const std::vector<task_index> trio{*seed.find("12"), *seed.find("13"), *seed.find("14")};
   // The note's rule, total / n * (1 + subtasks / all subtasks), hands out more than there is.
   double naive = 0;
@@ -269,7 +268,7 @@ BOOST_AUTO_TEST_CASE(budget_split_never_oversubscribes) {
 
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
-    const plan p = cohort::shapes::random_plan(static_cast<std::uint32_t>(round), 12);
+    const cohort::plan p = cohort::shapes::random_plan(static_cast<std::uint32_t>(round), 12);
     const std::uint64_t total = rng() % 5'000'000, reserve = rng() % 1'000'000;
     const auto s = cohort::split_budget(p, total, reserve);
     std::uint64_t sum = 0, size = 0;
@@ -286,7 +285,7 @@ BOOST_AUTO_TEST_CASE(budget_split_never_oversubscribes) {
 }
 
 BOOST_AUTO_TEST_CASE(ready_order_is_longest_path_then_priority_then_plan_order) {
-  plan p;
+  cohort::plan p;
   const task_index a = parent(p, "1", {}, 10ms);
   const task_index b = parent(p, "2", {}, 10ms);
   const task_index c = parent(p, "3", {}, 5ms);

@@ -17,7 +17,6 @@
 using namespace std::chrono_literals;
 using cohort::common_path;
 using cohort::globs_intersect;
-using cohort::plan;
 using cohort::task_index;
 using cohort::shapes::parent;
 using cohort::shapes::sub;
@@ -152,7 +151,7 @@ BOOST_AUTO_TEST_CASE(agrees_with_a_reference_on_every_short_path) {
 }
 
 BOOST_AUTO_TEST_CASE(conflicts_are_between_tasks_the_dag_does_not_order) {
-  plan p;
+  cohort::plan p;
   const task_index eleven = parent(p, "11", {}, 1ms);
   p.tasks[eleven].owns = {"client/src/**"};  // before 12..14: no conflict
   const task_index twelve = parent(p, "12", {eleven});
@@ -178,7 +177,7 @@ BOOST_AUTO_TEST_CASE(conflicts_are_between_tasks_the_dag_does_not_order) {
 }
 
 BOOST_AUTO_TEST_CASE(serialization_edges_order_every_pair_without_a_cycle) {
-  plan p;  // 1 waits for 3; 1, 2 and 3 all own x/*
+  cohort::plan p;  // 1 waits for 3; 1, 2 and 3 all own x/*
   const task_index one = parent(p, "1", {}, 1ms);
   const task_index two = parent(p, "2", {}, 1ms);
   const task_index three = parent(p, "3", {}, 1ms);
@@ -194,7 +193,7 @@ BOOST_AUTO_TEST_CASE(serialization_edges_order_every_pair_without_a_cycle) {
   BOOST_TEST(cohort::find_cycle(p).empty());
   BOOST_TEST(cohort::ownership_conflicts(p).empty());
 
-  plan q;  // three unordered subtasks of different parents: a chain in plan order
+  cohort::plan q;  // three unordered subtasks of different parents: a chain in plan order
   std::vector<task_index> subs;
   for (int i = 1; i <= 3; ++i) {
     subs.push_back(sub(q, parent(q, std::to_string(i)), "1", 1ms));

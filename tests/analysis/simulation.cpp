@@ -14,7 +14,6 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using cohort::plan;
 using cohort::schedule_options;
 using cohort::simulation_result;
 using cohort::task_index;
@@ -28,7 +27,7 @@ std::int64_t launch(const simulation_result& r, task_index t) { return r.tasks[t
 std::int64_t finish(const simulation_result& r, task_index t) { return r.tasks[t].finish->count(); }
 
 // Parent "1" (estimated at `own`) with three independent 10 ms subtasks.
-task_index three_jobs(plan& p, std::optional<cohort::shapes::ms> own = std::nullopt) {
+task_index three_jobs(cohort::plan& p, std::optional<cohort::shapes::ms> own = std::nullopt) {
   const task_index a = parent(p, "1", {}, own);
   for (int i = 1; i <= 3; ++i) sub(p, a, std::to_string(i), 10ms);
   return a;
@@ -36,7 +35,7 @@ task_index three_jobs(plan& p, std::optional<cohort::shapes::ms> own = std::null
 
 // Every task that waits for `t` through the plan: its own dependencies and, for a subtask, its
 // parent's. Checks that each finished before `t` started.
-void check_dependencies(const plan& p, const simulation_result& r,
+void check_dependencies(const cohort::plan& p, const simulation_result& r,
                         const std::vector<std::uint8_t>& fin, task_index t) {
   std::vector<task_index> deps = p.tasks[t].dependencies;
   if (const auto q = p.tasks[t].parent) {
@@ -49,7 +48,7 @@ void check_dependencies(const plan& p, const simulation_result& r,
 }
 
 // Sweeps launches and finishes (finishes first at equal times): cap, per-parent cap, budget.
-void check_capacity(const plan& p, const simulation_result& r, const schedule_options& o) {
+void check_capacity(const cohort::plan& p, const simulation_result& r, const schedule_options& o) {
   std::multimap<std::pair<std::int64_t, int>, task_index> timeline;  // (time, 0 finish / 1 start)
   for (task_index t = 0; t < p.size(); ++t) {
     if (!r.tasks[t].launch) continue;
@@ -80,7 +79,7 @@ void check_spacing(std::vector<std::int64_t> ts, std::int64_t gap) {
   for (std::size_t i = 1; i < ts.size(); ++i) BOOST_TEST(ts[i] - ts[i - 1] >= gap);
 }
 
-void check_run(const plan& p, const schedule_options& o) {
+void check_run(const cohort::plan& p, const schedule_options& o) {
   const auto r = cohort::simulate(p, o);
   const auto fin = cohort::finished_tasks(p);
   const auto wave = cohort::waves(p);
@@ -112,7 +111,7 @@ void check_run(const plan& p, const schedule_options& o) {
 BOOST_AUTO_TEST_SUITE(simulation)
 
 BOOST_AUTO_TEST_CASE(without_limits_it_reaches_the_projections) {
-  const plan p = cohort::shapes::seed_plan();
+  const cohort::plan p = cohort::shapes::seed_plan();
   schedule_options o;
   o.max_running = 1000;
   o.mode = cohort::wave_mode::waves;
@@ -124,7 +123,7 @@ BOOST_AUTO_TEST_CASE(without_limits_it_reaches_the_projections) {
 }
 
 BOOST_AUTO_TEST_CASE(a_parents_own_command_takes_a_slot_after_its_subtasks) {
-  plan p;
+  cohort::plan p;
   const task_index a = three_jobs(p, 7ms);
   p.tasks[a].argv = {"link"};
   const task_index b = parent(p, "2", {a}, 1ms);
@@ -139,7 +138,7 @@ BOOST_AUTO_TEST_CASE(a_parents_own_command_takes_a_slot_after_its_subtasks) {
 }
 
 BOOST_AUTO_TEST_CASE(the_cap_queues_work) {
-  plan p;
+  cohort::plan p;
   const task_index a = three_jobs(p);
   schedule_options o;
   o.max_running = 2;
@@ -151,7 +150,7 @@ BOOST_AUTO_TEST_CASE(the_cap_queues_work) {
 }
 
 BOOST_AUTO_TEST_CASE(the_launch_overhead_lengthens_every_job) {
-  plan p;
+  cohort::plan p;
   const task_index a = three_jobs(p);
   schedule_options o;
   o.max_running = 2;
@@ -162,7 +161,7 @@ BOOST_AUTO_TEST_CASE(the_launch_overhead_lengthens_every_job) {
 }
 
 BOOST_AUTO_TEST_CASE(parents_start_one_stagger_apart_and_launches_one_interval_apart) {
-  plan p;
+  cohort::plan p;
   for (int i = 1; i <= 3; ++i) parent(p, std::to_string(i), {}, 10ms);
   schedule_options o;
   o.parent_stagger = 5ms;
@@ -178,7 +177,7 @@ BOOST_AUTO_TEST_CASE(parents_start_one_stagger_apart_and_launches_one_interval_a
 }
 
 BOOST_AUTO_TEST_CASE(the_budget_head_blocks_without_barging) {
-  plan p;  // A 30 ms / 50 tokens, B 20 ms / 60 tokens, C 5 ms / 10 tokens: ready order A, B, C
+  cohort::plan p;  // A 30 ms / 50 tokens, B 20 ms / 60 tokens, C 5 ms / 10 tokens: ready order A, B, C
   const task_index a = parent(p, "A", {}, 30ms);
   const task_index b = parent(p, "B", {}, 20ms);
   const task_index c = parent(p, "C", {}, 5ms);
@@ -202,7 +201,7 @@ BOOST_AUTO_TEST_CASE(the_budget_head_blocks_without_barging) {
 }
 
 BOOST_AUTO_TEST_CASE(the_per_parent_cap_leaves_other_parents_alone) {
-  plan p;
+  cohort::plan p;
   const task_index a = parent(p, "1");
   for (int i = 1; i <= 4; ++i) sub(p, a, std::to_string(i), 10ms);
   const task_index b = parent(p, "2", {}, 5ms);
@@ -214,7 +213,7 @@ BOOST_AUTO_TEST_CASE(the_per_parent_cap_leaves_other_parents_alone) {
 }
 
 BOOST_AUTO_TEST_CASE(waves_mode_waits_for_the_whole_earlier_wave) {
-  plan p;
+  cohort::plan p;
   const task_index a = parent(p, "1");
   sub(p, a, "1", 10ms);
   const task_index two = sub(p, a, "2", 1ms);
@@ -227,7 +226,7 @@ BOOST_AUTO_TEST_CASE(waves_mode_waits_for_the_whole_earlier_wave) {
 
 BOOST_AUTO_TEST_CASE(invariants_hold_on_random_plans) {
   for (std::uint32_t seed = 1; seed <= 12; ++seed) {
-    const plan p = cohort::shapes::random_plan(seed, 30);
+    const cohort::plan p = cohort::shapes::random_plan(seed, 30);
     schedule_options o;
     o.max_running = 1 + seed % 6;
     o.max_per_parent = seed % 3;
@@ -245,7 +244,7 @@ BOOST_AUTO_TEST_CASE(invariants_hold_on_random_plans) {
 
 BOOST_AUTO_TEST_CASE(longest_path_first_beats_fifo_on_the_trap) {
   for (const bool chain_first : {false, true}) {
-    const plan p = cohort::shapes::trap_plan(chain_first);
+    const cohort::plan p = cohort::shapes::trap_plan(chain_first);
     schedule_options o;
     const auto best = cohort::simulate(p, o);
     o.order = cohort::ready_order::fifo;

@@ -40,7 +40,7 @@ asio::awaitable<void> pass_through(cohort::pacer& p, int id, std::vector<pass>& 
 // The k-th caller through is let go no earlier than k intervals after the first, who went no
 // earlier than `start`; a coroutine resumes later still. So `at - start >= k * interval` holds
 // without timing luck (gaps between resumptions alone would not: a resumption may lag).
-void check_spacing(const std::vector<pass>& log, clock_type::time_point start,
+void check_pass_spacing(const std::vector<pass>& log, clock_type::time_point start,
                    clock_type::duration interval) {
   for (std::size_t k = 0; k < log.size(); ++k) {
     BOOST_TEST((log[k].at - start >= static_cast<int>(k) * interval),
@@ -62,7 +62,7 @@ CO_TEST_CASE(callers_pass_in_order_one_interval_apart) {
   });
   BOOST_REQUIRE(log.size() == 5u);
   for (int i = 0; i < 5; ++i) BOOST_TEST(log[i].id == i);
-  check_spacing(log, start, 20ms);
+  check_pass_spacing(log, start, 20ms);
 }
 
 CO_TEST_CASE(higher_priorities_pass_first_and_equal_ones_in_arrival_order) {
@@ -119,7 +119,7 @@ CO_TEST_CASE(a_cancelled_caller_takes_no_turn) {
   BOOST_TEST((second_ec == asio::error::operation_aborted));
   BOOST_REQUIRE(log.size() == 2u);
   BOOST_TEST(log[1].id == 2);
-  check_spacing(log, start, 20ms);
+  check_pass_spacing(log, start, 20ms);
   BOOST_TEST((log[1].at - start < 2s));  // it did not wait for a second turn (very loose)
 }
 
@@ -134,7 +134,7 @@ CO_TEST_CASE(a_changed_interval_applies_to_callers_already_waiting) {
     p.set_interval(5ms);
   });
   BOOST_TEST(log.size() == 3u);
-  check_spacing(log, start, 5ms);
+  check_pass_spacing(log, start, 5ms);
   BOOST_CHECK_THROW(p.set_interval(-1ms), cohort::system_error);
 }
 

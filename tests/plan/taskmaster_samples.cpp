@@ -19,7 +19,7 @@ using cohort::severity;
 using cohort::test::copy_sample;
 using cohort::test::temp_dir;
 
-loaded_plan read(const temp_dir& dir, std::string_view sample, std::string tag = {}) {
+loaded_plan read_sample(const temp_dir& dir, std::string_view sample, std::string tag = {}) {
   cohort::taskmaster_options o;
   o.tag = std::move(tag);
   return cohort::read_taskmaster(copy_sample(dir, sample), o);
@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(every_tag_of_every_sample_loads_and_keeps_the_plan_invarian
   for (auto sample : cohort::test::sample_names) {
     const auto tags = tags_of(sample);
     for (const auto& tag : tags.empty() ? std::vector<std::string>{""} : tags) {
-      const auto l = read(dir, sample, tag);
+      const auto l = read_sample(dir, sample, tag);
       BOOST_TEST_INFO(sample << " tag " << tag);
       BOOST_TEST(l.plan.size() > 0u);
       for (const auto& t : l.plan.tasks) {
@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(every_tag_of_every_sample_loads_and_keeps_the_plan_invarian
 
 BOOST_AUTO_TEST_CASE(claude_master_warns_of_the_done_cycle_and_refuses_duplicate_subtask_ids) {
   temp_dir dir;
-  const auto l = read(dir, "eyaltoledano__claude-task-master.json");
+  const auto l = read_sample(dir, "eyaltoledano__claude-task-master.json");
   BOOST_TEST(l.plan.tag == "master");
   const auto cycles = matching(l, severity::warning, "dependency cycle");
   BOOST_TEST_REQUIRE(cycles.size() == 1u);
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(claude_master_warns_of_the_done_cycle_and_refuses_duplicate
 
 BOOST_AUTO_TEST_CASE(claude_test_tag_names_its_missing_dependency) {
   temp_dir dir;
-  const auto l = read(dir, "eyaltoledano__claude-task-master.json", "test-tag");
+  const auto l = read_sample(dir, "eyaltoledano__claude-task-master.json", "test-tag");
   const auto missing = matching(l, severity::error, "missing dependency");
   BOOST_TEST_REQUIRE(missing.size() == 1u);
   BOOST_TEST(missing[0]->tag == "test-tag");
@@ -106,21 +106,21 @@ BOOST_AUTO_TEST_CASE(claude_test_tag_names_its_missing_dependency) {
 BOOST_AUTO_TEST_CASE(claude_tags_with_string_ids_and_sibling_numbers_resolve) {
   temp_dir dir;
   for (const char* tag : {"loop", "autonomous-tdd-git-workflow", "tdd-phase-1-core-rails"}) {
-    const auto l = read(dir, "eyaltoledano__claude-task-master.json", tag);
+    const auto l = read_sample(dir, "eyaltoledano__claude-task-master.json", tag);
     BOOST_TEST(l.ok(), tag << ": " << cohort::error_text(l.diagnostics));
   }
 }
 
 BOOST_AUTO_TEST_CASE(oraclepack_reads_subtask_numbers_meant_as_tasks_with_a_warning) {
   temp_dir dir;
-  const auto l = read(dir, "AcidicSoil__oraclepack.json", "chore-overview");
+  const auto l = read_sample(dir, "AcidicSoil__oraclepack.json", "chore-overview");
   BOOST_TEST(l.ok());
   const auto fallbacks = matching(l, severity::warning, "read as task 7");
   BOOST_TEST(fallbacks.size() == 2u);
   const auto& p = l.plan;
   BOOST_TEST(p.tasks[p.tasks[p.find("8.1").value()].dependencies.at(0)].id == "7");
   // Parents done while their subtasks are pending: statuses are kept as written.
-  const auto b = read(dir, "AcidicSoil__oraclepack.json", "bugfix-tui");
+  const auto b = read_sample(dir, "AcidicSoil__oraclepack.json", "bugfix-tui");
   BOOST_TEST(std::all_of(b.plan.parents.begin(), b.plan.parents.end(), [&](auto i) {
     return b.plan.tasks[i].status == cohort::task_status::done;
   }));
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(oraclepack_reads_subtask_numbers_meant_as_tasks_with_a_warn
 
 BOOST_AUTO_TEST_CASE(veritas_is_legacy_with_completed_and_dotted_subtask_ids) {
   temp_dir dir;
-  const auto l = read(dir, "AJ-Davis__veritas_logos.json");
+  const auto l = read_sample(dir, "AJ-Davis__veritas_logos.json");
   BOOST_TEST_REQUIRE(l.ok(), cohort::error_text(l.diagnostics));
   BOOST_TEST(l.tag_reason.find("legacy") != std::string::npos);
   const auto& p = l.plan;
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(veritas_is_legacy_with_completed_and_dotted_subtask_ids) {
 
 BOOST_AUTO_TEST_CASE(taskmaster_sync_resolves_slug_ids_and_keeps_nested_subtasks) {
   temp_dir dir;
-  const auto l = read(dir, "5dlabs__taskmaster-sync.json");
+  const auto l = read_sample(dir, "5dlabs__taskmaster-sync.json");
   BOOST_TEST_REQUIRE(l.ok(), cohort::error_text(l.diagnostics));
   const auto& p = l.plan;
   const auto& s = p.tasks[p.find("rust-real-issues.enhanced-subtasks").value()];
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(taskmaster_sync_resolves_slug_ids_and_keeps_nested_subtasks
 
 BOOST_AUTO_TEST_CASE(custodian_reads_its_only_tag) {
   temp_dir dir;
-  const auto l = read(dir, "Acurioustractor__custodian-economy-platform.json");
+  const auto l = read_sample(dir, "Acurioustractor__custodian-economy-platform.json");
   BOOST_TEST_REQUIRE(l.ok());
   BOOST_TEST(l.plan.tag == "workshops");
   BOOST_TEST(l.tag_reason.find("only tag") != std::string::npos);

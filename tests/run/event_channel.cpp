@@ -30,7 +30,7 @@ using cohort::event_kind;
 
 namespace {
 
-event make(event_kind k, std::string message = {}) {
+event make_event(event_kind k, std::string message = {}) {
   event e;
   e.kind = k;
   e.message = std::move(message);
@@ -38,7 +38,7 @@ event make(event_kind k, std::string message = {}) {
 }
 
 // Runs `ctx` until nothing is ready any more (zero-length timers included).
-void settle(asio::io_context& ctx) {
+void run_ready_handlers(asio::io_context& ctx) {
   while (ctx.poll() > 0) {
   }
   ctx.restart();
@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_SUITE(event_channel)
 BOOST_AUTO_TEST_CASE(every_token_reads_the_events_in_order_then_eof) {
   asio::io_context ctx;
   cohort::event_channel ch(ctx.get_executor());
-  for (const char* m : {"a", "b", "c", "d"}) ch.on_event(make(event_kind::task_output, m));
-  ch.on_event(make(event_kind::run_finished));
+  for (const char* m : {"a", "b", "c", "d"}) ch.on_event(make_event(event_kind::task_output, m));
+  ch.on_event(make_event(event_kind::run_finished));
   std::vector<std::string> got;
   // A callback.
   ch.async_next_event([&](cohort::error_code ec, event e) {
@@ -84,20 +84,20 @@ BOOST_AUTO_TEST_CASE(every_token_reads_the_events_in_order_then_eof) {
   });
   // deferred: nothing is taken until it is launched.
   auto op = ch.async_next_event(asio::deferred);
-  settle(ctx);
+  run_ready_handlers(ctx);
   BOOST_TEST(ch.size() == 4u);
   std::move(op)([&](cohort::error_code ec, event e) {
     BOOST_TEST(!ec);
     got.push_back(e.message);
   });
-  settle(ctx);
+  run_ready_handlers(ctx);
   // as_tuple(use_awaitable), from a coroutine.
   asio::co_spawn(ctx, read_one(ch, got), asio::detached);
-  settle(ctx);
+  run_ready_handlers(ctx);
   // use_future, from another thread's executor.
   asio::thread_pool pool(1);
   cohort::event_channel remote(pool.get_executor());
-  remote.on_event(make(event_kind::task_output, "d"));
+  remote.on_event(make_event(event_kind::task_output, "d"));
   got.push_back(remote.async_next_event(asio::use_future).get().message);
   pool.join();
   BOOST_TEST(got == (std::vector<std::string>{"a", "b", "c", "d"}), boost::test_tools::per_element());
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(every_token_reads_the_events_in_order_then_eof) {
   std::vector<std::pair<cohort::error_code, event_kind>> tail;
   for (int i = 0; i < 4; ++i)
     ch.async_next_event([&](cohort::error_code ec, event e) { tail.emplace_back(ec, e.kind); });
-  settle(ctx);
+  run_ready_handlers(ctx);
   BOOST_REQUIRE(tail.size() == 4u);
   BOOST_TEST(!tail[0].first);
   BOOST_TEST((tail[1].second == event_kind::run_finished));
@@ -120,16 +120,16 @@ BOOST_AUTO_TEST_CASE(a_cancelled_read_takes_no_event) {
   std::optional<cohort::error_code> cancelled;
   ch.async_next_event(asio::bind_cancellation_slot(
       stop.slot(), [&](cohort::error_code ec, event) { cancelled = ec; }));
-  settle(ctx);
+  run_ready_handlers(ctx);
   BOOST_TEST(!cancelled.has_value());  // nothing to read: it waits
   stop.emit(asio::cancellation_type::terminal);
-  settle(ctx);
+  run_ready_handlers(ctx);
   BOOST_TEST((cancelled == asio::error::operation_aborted));
-  ch.on_event(make(event_kind::task_output, "kept"));
+  ch.on_event(make_event(event_kind::task_output, "kept"));
   BOOST_TEST(ch.size() == 1u);  // the event waits for the next reader
   std::string next;
   ch.async_next_event([&](cohort::error_code, event e) { next = e.message; });
-  settle(ctx);
+  run_ready_handlers(ctx);
   BOOST_TEST(next == "kept");
 }
 
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(a_reader_that_lags_holds_the_launches_back) {
                            BOOST_TEST(!ec);
                            report = std::move(r);
                          });
-  settle(ctx);
+  run_ready_handlers(ctx);
   // Unread, the channel fills up and the run stalls: each launch adds an event at least, so no
   // more than `capacity` launches fit before it lags.
   BOOST_TEST(!report.has_value());
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_reader_that_lags_holds_the_launches_back) {
       if (ec == asio::error::eof) eof = true;
       else read.push_back(e.kind);
     });
-    settle(ctx);
+    run_ready_handlers(ctx);
   }
   BOOST_REQUIRE(report.has_value());
   BOOST_TEST(report->all_done());

@@ -7,6 +7,7 @@
 #include <cohort/run/plan_identity.hpp>
 
 #include "support/co_test.hpp"
+#include "support/log_values.hpp"
 #include "support/files.hpp"
 #include "support/plans.hpp"
 
@@ -35,8 +36,6 @@ using cohort::event_kind;
 using cohort::journal_task_state;
 using cohort::test::read_text;
 using cohort::test::temp_dir;
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(cohort::journal_task_state)
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <cohort/run/process_launcher.hpp>
 
 #include "support/co_test.hpp"
+#include "support/log_values.hpp"
 #include "support/plans.hpp"
 #include "support/sim_agent.hpp"
 
@@ -24,8 +25,6 @@
 #include <optional>
 
 #include <sys/resource.h>
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(std::filesystem::perms)
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;

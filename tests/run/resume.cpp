@@ -4,6 +4,7 @@
 #include <cohort/run/resume.hpp>
 
 #include "support/co_test.hpp"
+#include "support/log_values.hpp"
 #include "support/files.hpp"
 #include "support/plans.hpp"
 #include "support/processes.hpp"
@@ -29,11 +30,9 @@ using cohort::event_kind;
 using cohort::journal_task_state;
 using cohort::test::temp_dir;
 
-BOOST_TEST_DONT_PRINT_LOG_VALUE(cohort::journal_task_state)
-
 namespace {
 
-cohort::event task_event(event_kind k, cohort::task_index t, std::uint64_t tokens = 0) {
+cohort::event recorded_event(event_kind k, cohort::task_index t, std::uint64_t tokens = 0) {
   cohort::event e;
   e.kind = k;
   e.at = cohort::event::clock_type::now();
@@ -132,10 +131,10 @@ BOOST_AUTO_TEST_CASE(a_task_running_at_the_crash_runs_again_and_its_reservation_
   const auto plan = cohort::test::seed_plan(2);
   {
     cohort::journal j(cohort::run_dir_lock(dir.path()), plan, {});
-    j.on_event(task_event(event_kind::task_launched, 2, 400));
-    j.on_event(task_event(event_kind::task_usage, 2, 300));
-    j.on_event(task_event(event_kind::task_succeeded, 2, 300));
-    j.on_event(task_event(event_kind::task_launched, 1, 700));  // then the process dies
+    j.on_event(recorded_event(event_kind::task_launched, 2, 400));
+    j.on_event(recorded_event(event_kind::task_usage, 2, 300));
+    j.on_event(recorded_event(event_kind::task_succeeded, 2, 300));
+    j.on_event(recorded_event(event_kind::task_launched, 1, 700));  // then the process dies
   }
   const auto s = cohort::read_journal(dir.path());
   BOOST_TEST(!s.finished);

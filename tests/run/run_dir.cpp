@@ -4,6 +4,7 @@
 #include <cohort/run/run_dir.hpp>
 
 #include "support/co_test.hpp"
+#include "support/log_values.hpp"
 #include "support/files.hpp"
 
 #include <cohort/core/error.hpp>
@@ -14,8 +15,6 @@
 #include <vector>
 
 #include <unistd.h>
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(std::filesystem::perms)
 
 namespace fs = std::filesystem;
 using cohort::test::temp_dir;

@@ -18,7 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::size_t count(const std::string& text, const std::string& what) {
+std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
   return n;
@@ -48,15 +48,15 @@ BOOST_AUTO_TEST_CASE(text_shows_the_seed_tables) {
   const plan p = cohort::shapes::seed_plan();
   const std::string text = cohort::render_text(p, seed_report(p));
   BOOST_TEST_MESSAGE(text);
-  BOOST_TEST(count(text, "│ sequential (one job at a time)") == 1u);
-  BOOST_TEST(count(text, "980 min") == 1u);
-  BOOST_TEST(count(text, "│ waves only (parents one after another)    │ 445 min │    2.2x │") == 1u);
-  BOOST_TEST(count(text, "385 min") >= 2u);  // hierarchical, critical path (and its line)
-  BOOST_TEST(count(text, "simulated: K=8, waves") == 1u);
-  BOOST_TEST(count(text, "│ 11                  │ 12, 13, 14 │ 3 │") == 1u);
-  BOOST_TEST(count(text, "Critical path: 3.1 -> ") == 1u);
-  BOOST_TEST(count(text, "Token budget split") == 1u);
-  BOOST_TEST(count(text, "Ownership conflicts: none") == 1u);
+  BOOST_TEST(occurrences(text, "│ sequential (one job at a time)") == 1u);
+  BOOST_TEST(occurrences(text, "980 min") == 1u);
+  BOOST_TEST(occurrences(text, "│ waves only (parents one after another)    │ 445 min │    2.2x │") == 1u);
+  BOOST_TEST(occurrences(text, "385 min") >= 2u);  // hierarchical, critical path (and its line)
+  BOOST_TEST(occurrences(text, "simulated: K=8, waves") == 1u);
+  BOOST_TEST(occurrences(text, "│ 11                  │ 12, 13, 14 │ 3 │") == 1u);
+  BOOST_TEST(occurrences(text, "Critical path: 3.1 -> ") == 1u);
+  BOOST_TEST(occurrences(text, "Token budget split") == 1u);
+  BOOST_TEST(occurrences(text, "Ownership conflicts: none") == 1u);
   // Five tables: projections, groups, layers, slack, budget (conflicts: one line).
   std::size_t lines = 0;
   for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
@@ -70,8 +70,8 @@ BOOST_AUTO_TEST_CASE(an_empty_table_is_one_line_saying_none) {
   const auto a = cohort::shapes::parent(p, "1", {}, 5ms);
   cohort::shapes::parent(p, "2", {a}, 5ms);
   const std::string text = cohort::render_text(p, cohort::analyze(p));
-  BOOST_TEST(count(text, "Parallel groups (parents sharing their dependencies; 0 more among siblings): none\n\n") == 1u);
-  BOOST_TEST(count(text, "│ shared dependencies") == 0u);
+  BOOST_TEST(occurrences(text, "Parallel groups (parents sharing their dependencies; 0 more among siblings): none\n\n") == 1u);
+  BOOST_TEST(occurrences(text, "│ shared dependencies") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_simulation_the_budget_cuts_short_says_so) {
@@ -82,10 +82,10 @@ BOOST_AUTO_TEST_CASE(a_simulation_the_budget_cuts_short_says_so) {
   o.simulate = cohort::schedule_options{};
   o.simulate->token_budget = 250;
   const std::string text = cohort::render_text(p, cohort::analyze(p, o));
-  BOOST_TEST(count(text, "The simulated run leaves 1 job unfinished: the token budget is spent before they start.") == 1u, text);
-  BOOST_TEST(count(text, "budget 250       │ 10 ms │       - │") == 1u, text);  // no speedup for part of a plan
+  BOOST_TEST(occurrences(text, "The simulated run leaves 1 job unfinished: the token budget is spent before they start.") == 1u, text);
+  BOOST_TEST(occurrences(text, "budget 250       │ 10 ms │       - │") == 1u, text);  // no speedup for part of a plan
   o.simulate->token_budget = 300;
-  BOOST_TEST(count(cohort::render_text(p, cohort::analyze(p, o)), "unfinished") == 0u);
+  BOOST_TEST(occurrences(cohort::render_text(p, cohort::analyze(p, o)), "unfinished") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(json_carries_the_numbers) {
@@ -112,11 +112,11 @@ BOOST_AUTO_TEST_CASE(dot_has_clusters_waves_and_the_critical_path) {
   const auto r = cohort::analyze(p);
   const std::string dot = cohort::render_dot(p, r);
   BOOST_TEST(dot.starts_with("digraph plan {"));
-  BOOST_TEST(count(dot, "{") == count(dot, "}"));
-  BOOST_TEST(count(dot, "subgraph cluster_") == 17u + 17u * 3u);  // a parent and its 3 waves
-  BOOST_TEST(count(dot, "color=red") >= r.schedule.critical_path.size());
-  BOOST_TEST(count(dot, "say \\\"hi\\\"") == 1u);
-  BOOST_TEST(count(dot, "lhead=cluster_") > 0u);
+  BOOST_TEST(occurrences(dot, "{") == occurrences(dot, "}"));
+  BOOST_TEST(occurrences(dot, "subgraph cluster_") == 17u + 17u * 3u);  // a parent and its 3 waves
+  BOOST_TEST(occurrences(dot, "color=red") >= r.schedule.critical_path.size());
+  BOOST_TEST(occurrences(dot, "say \\\"hi\\\"") == 1u);
+  BOOST_TEST(occurrences(dot, "lhead=cluster_") > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(mermaid_has_subgraphs_and_the_critical_class) {
@@ -126,12 +126,12 @@ BOOST_AUTO_TEST_CASE(mermaid_has_subgraphs_and_the_critical_class) {
   const auto r = cohort::analyze(p);
   const std::string m = cohort::render_mermaid(p, r);
   BOOST_TEST(m.starts_with("flowchart LR\n"));
-  BOOST_TEST(count(m, "subgraph ") == 17u * 4u);
-  BOOST_TEST(count(m, "    end\n") + count(m, "  end\n") >= 17u * 4u);
-  BOOST_TEST(count(m, "say #quot;hi#quot;") == 1u);
-  BOOST_TEST(count(m, "p" + std::to_string(*p.find("17")) + " --> t" + std::to_string(leaf)) == 1u);
-  BOOST_TEST(count(m, "class t") == 1u);
-  BOOST_TEST(count(m, "t" + std::to_string(leaf) + " critical") == 1u);  // last on the path
+  BOOST_TEST(occurrences(m, "subgraph ") == 17u * 4u);
+  BOOST_TEST(occurrences(m, "    end\n") + occurrences(m, "  end\n") >= 17u * 4u);
+  BOOST_TEST(occurrences(m, "say #quot;hi#quot;") == 1u);
+  BOOST_TEST(occurrences(m, "p" + std::to_string(*p.find("17")) + " --> t" + std::to_string(leaf)) == 1u);
+  BOOST_TEST(occurrences(m, "class t") == 1u);
+  BOOST_TEST(occurrences(m, "t" + std::to_string(leaf) + " critical") == 1u);  // last on the path
 }
 
 BOOST_AUTO_TEST_CASE(conflicts_are_listed) {
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(conflicts_are_listed) {
   p.tasks[a].owns = {"src/*.ts"};
   p.tasks[b].owns = {"src/api.*"};
   const std::string text = cohort::render_text(p, cohort::analyze(p));
-  BOOST_TEST(count(text, "│ 1 / 2 │ src/*.ts  ~  src/api.* │ src/api.ts │") == 1u);
+  BOOST_TEST(occurrences(text, "│ 1 / 2 │ src/*.ts  ~  src/api.* │ src/api.ts │") == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

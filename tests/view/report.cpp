@@ -17,7 +17,7 @@ using cohort::test::plan_builder;
 namespace {
 
 // Two parents; 2.2 fails for good, so 2.3 (after it) is skipped.
-cohort::plan small_plan() {
+cohort::plan two_parent_plan() {
   plan_builder b;
   const auto p1 = b.parent("1");
   b.sub(p1, "1", {}, 20ms, 100);
@@ -36,7 +36,7 @@ std::vector<cohort::observer*> observe(cohort::run_recorder& r) { return {&r}; }
 BOOST_AUTO_TEST_SUITE(report)
 
 CO_TEST_CASE(the_recorder_rebuilds_the_executors_report_from_the_events) {
-  const auto plan = small_plan();
+  const auto plan = two_parent_plan();
   cohort::fake_launcher agents;
   agents.set("2.2", cohort::fake_behavior::failing(-1));
   cohort::executor_options o;
@@ -60,7 +60,7 @@ CO_TEST_CASE(the_recorder_rebuilds_the_executors_report_from_the_events) {
 }
 
 CO_TEST_CASE(text_and_json_give_every_task_and_the_speedup) {
-  const auto plan = small_plan();
+  const auto plan = two_parent_plan();
   cohort::fake_launcher agents;
   agents.set("2.2", cohort::fake_behavior::failing(-1));
   cohort::run_recorder recorder(plan);
@@ -82,7 +82,7 @@ CO_TEST_CASE(text_and_json_give_every_task_and_the_speedup) {
 }
 
 BOOST_AUTO_TEST_CASE(the_summary_adds_agent_time_and_divides_by_wall_time) {
-  const auto plan = small_plan();
+  const auto plan = two_parent_plan();
   cohort::run_report r;
   r.tasks.resize(plan.size());
   const auto t0 = cohort::event::clock_type::time_point{} + 1h;
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(the_summary_adds_agent_time_and_divides_by_wall_time) {
 }
 
 BOOST_AUTO_TEST_CASE(tasks_done_before_the_run_are_counted_not_listed) {
-  auto plan = small_plan();
+  auto plan = two_parent_plan();
   plan.tasks[*plan.find("1")].status = cohort::task_status::done;
   cohort::run_recorder recorder(plan);
   BOOST_TEST((recorder.report().tasks[*plan.find("1.2")].outcome == task_outcome::already_done));
