@@ -52,7 +52,7 @@ std::map<std::int64_t, std::vector<slice>> slices(const boost::json::value& trac
   return out;
 }
 
-std::vector<cohort::observer*> observe(cohort::trace_writer& t) { return {&t}; }
+std::vector<cohort::observer*> observed_by(cohort::trace_writer& t) { return {&t}; }
 
 } // namespace
 
@@ -66,7 +66,7 @@ CO_TEST_CASE(one_track_per_slot_and_parents_enclose_their_waves) {
   o.schedule.mode = cohort::wave_mode::waves;
   cohort::test::temp_dir dir;
   cohort::trace_writer trace(plan, dir.path() / "run.trace.json");
-  (void)co_await cohort::run_plan(plan, agents, o, observe(trace));
+  (void)co_await cohort::run_plan(plan, agents, o, observed_by(trace));
   BOOST_TEST(!trace.write_error().has_value());
   // The file written at run_finished parses, and is the same trace.
   const auto parsed = boost::json::parse(cohort::test::read_text(dir.path() / "run.trace.json"));
@@ -109,7 +109,7 @@ CO_TEST_CASE(failures_and_retries_are_marked) {
   o.retry.retries = 1;
   o.retry.base_delay = 1ms;
   cohort::trace_writer trace(b.p);
-  (void)co_await cohort::run_plan(b.p, agents, o, observe(trace));
+  (void)co_await cohort::run_plan(b.p, agents, o, observed_by(trace));
   std::multiset<std::string> instants;
   std::size_t attempts = 0;
   const auto json = trace.json();  // a temporary would die before the loop
