@@ -123,7 +123,6 @@ void append_value(std::string& out, const json::value& v, std::size_t depth) {
   }
 }
 
-
 // Boost.JSON 1.81 parses a zero with a large exponent ("0e400", "0.0E999") as NaN; no other
 // JSON number gives NaN, so every NaN in a parsed value is such a zero. (Depth is bounded by
 // the parser's max_depth.)
