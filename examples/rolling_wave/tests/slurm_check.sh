@@ -157,9 +157,12 @@ done
 echo "Ctrl-C: exit 130, no job in the queue, no process left (SIGTERM ignored, a setsid'd grandchild)"
 
 # --- 3. kill -9, then resume: adopt, and cancel ---------------------------------------------------
+# Each job sleeps 5 s, so that the dead run's jobs are still in the queue when the resume looks
+# even on a slow machine: a job that completed before it is kept, not cancelled (3b), and
+# "cancelling N job(s)" would not be printed.
 for how in adopt cancel; do
   rm -f "done-$how.txt"
-  plan "work-$how.json" 2 3 "[\"sh\", \"-c\", \"sleep 2; echo \$COHORT_TASK_ID >> $work/done-$how.txt\"]"
+  plan "work-$how.json" 2 3 "[\"sh\", \"-c\", \"sleep 5; echo \$COHORT_TASK_ID >> $work/done-$how.txt\"]"
   "$rw" run "work-$how.json" --allow-task-commands --launcher slurm --isolation none -j 3 --slurm-poll 100ms \
     --run-dir "$work/$how" > "$how-1.log" 2>&1 &
   pid=$!
