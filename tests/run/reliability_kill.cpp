@@ -8,10 +8,14 @@
 #include "support/files.hpp"
 #include "support/processes.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -75,6 +79,29 @@ std::vector<int> orphans(const fs::path& stamp_dir, int runner) {
   return out;
 }
 
+// What a survivor is, for the log: pid, state, group and start time, its line of ancestors (to
+// pid 1 or a process gone) and its command line.
+std::string describe(int pid) {
+  std::ostringstream out;
+  out << "pid " << pid;
+  if (const auto s = cohort::detail::read_proc_stat(pid)) {
+    out << " state " << s->state << " pgid " << s->pgid << " start " << s->start_time;
+  }
+  out << " ancestors";
+  for (int p = parent_of(pid); p > 0; p = p > 1 ? parent_of(p) : 0) out << ' ' << p;
+  std::string cmd = cohort::detail::read_proc_file(pid, "cmdline");
+  std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+  out << " cmdline: " << cmd;
+  return out.str();
+}
+
+// Counts the survivors, and says what each was.
+int survivors(const fs::path& stamp_dir, int runner, std::string_view when) {
+  const auto found = orphans(stamp_dir, runner);
+  for (int pid : found) BOOST_TEST_MESSAGE("kill -9: a survivor " << when << ": " << describe(pid));
+  return static_cast<int>(found.size());
+}
+
 int start_runner(const fs::path& run_dir, const fs::path& log) {
   return cohort::test::spawn_group({runner_path(), "run", run_dir.string(), std::to_string(parents),
                                     std::to_string(subtasks)},
@@ -111,7 +138,8 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_points_loses_nothing_and_runs_nothing_done
     cohort::error_code ec;
     if (cohort::read_journal(run_dir, ec).runs == expected_runs) {
       ++orphan_checks;
-      left_over += static_cast<int>(orphans(stamp_dir, runner).size());
+      left_over += survivors(stamp_dir, runner, "past the header of run " + std::to_string(expected_runs) +
+                                                         " (runner " + std::to_string(runner) + ")");
     }
     ::kill(runner, SIGKILL);
     ::waitpid(runner, &status, 0);
@@ -134,7 +162,7 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_points_loses_nothing_and_runs_nothing_done
   ::waitpid(last, &status, 0);
   BOOST_TEST(WIFEXITED(status));
   BOOST_TEST(WEXITSTATUS(status) == 0, "runner log:\n" << cohort::test::read_text(log));
-  left_over += static_cast<int>(orphans(stamp_dir, 0).size());  // after the end: none at all
+  left_over += survivors(stamp_dir, 0, "after the last run");  // after the end: none at all
 
   const auto s = cohort::read_journal(run_dir);
   const auto counts = stamps(stamp_dir);
