@@ -19,3 +19,13 @@ function(cohort_set_warnings target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
+
+# cohort_unity_build(target): with COHORT_UNITY_BUILD, `target` compiles in units of up to eight
+# sources. g++ warns about a type of an anonymous namespace inside a coroutine frame unless the
+# source is the main file, and in a unity build no source is: that warning is off there.
+function(cohort_unity_build target)
+  set_target_properties(${target} PROPERTIES UNITY_BUILD ${COHORT_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 8)
+  if(COHORT_UNITY_BUILD)
+    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
+  endif()
+endfunction()

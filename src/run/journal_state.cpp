@@ -139,8 +139,8 @@ void apply_line(state_builder& b, std::string_view line, std::size_t number, con
     b.apply(v.as_object());
   } catch (const std::exception& x) {
     throw system_error(make_error_code(errc::journal_corrupt),
-         fmt::format("cohort: {} line {} is not a journal record ({})", file.string(), number,
-                     x.what()));
+                       fmt::format("cohort: {} line {} is not a journal record ({})", file.string(),
+                                   number, x.what()));
   }
 }
 
@@ -168,7 +168,7 @@ journal_state read_journal(const fs::path& run_dir) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw system_error(error_code(ENOENT, boost::system::generic_category()),
-         "cohort: no journal in " + run_dir.string());
+                       "cohort: no journal in " + run_dir.string());
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -56,7 +56,9 @@ void private_directory(const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) == 0) return;
   if (errno != EEXIST) throw system_error(last_error(), "cohort: cannot create " + dir.string());
   struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) throw system_error(last_error(), "cohort: cannot inspect " + dir.string());
+  if (::lstat(dir.c_str(), &st) != 0) {
+    throw system_error(last_error(), "cohort: cannot inspect " + dir.string());
+  }
   const char* why = S_ISLNK(st.st_mode)      ? "it is a symbolic link"
                     : !S_ISDIR(st.st_mode)   ? "it is not a directory"
                     : st.st_uid != ::geteuid() ? "it belongs to another user"
@@ -64,7 +66,7 @@ void private_directory(const fs::path& dir) {
                                                : nullptr;
   if (why) {
     throw system_error(error_code(EPERM, boost::system::generic_category()),
-         fmt::format("cohort: refusing {} as part of a run dir: {}", dir.string(), why));
+                       fmt::format("cohort: refusing {} as part of a run dir: {}", dir.string(), why));
   }
 }
 
@@ -97,8 +99,10 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
   if (dir.filename().empty()) dir = dir.parent_path();  // "run/"
   std::error_code mk;
   if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), mk);
-  if (mk) throw system_error(detail::system_error_code(mk.value()),
-               "cohort: cannot create the run dir " + run_dir_.string());
+  if (mk) {
+    throw system_error(detail::system_error_code(mk.value()),
+                       "cohort: cannot create the run dir " + run_dir_.string());
+  }
   private_directory(dir);
   const fs::path file = run_dir_ / "journal.lock";
   fd_ = detail::open_private(file, O_RDWR | O_CREAT);
@@ -109,7 +113,7 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
     (void)::pread(fd_, holder, sizeof holder - 1, 0);
     ::close(fd_);
     throw system_error(ec, fmt::format("cohort: the run dir {} is in use by another run (pid {})",
-                         run_dir_.string(), std::string_view(holder).substr(0, 20)));
+                                       run_dir_.string(), std::string_view(holder).substr(0, 20)));
   }
   const std::string pid = std::to_string(::getpid()) + '\n';
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {

@@ -94,15 +94,20 @@ CO_TEST_CASE(every_event_but_output_is_one_line_naming_tasks_by_id) {
 
 namespace {
 
+// The journal's task_ready lines in the file now.
+std::size_t ready_lines(const std::filesystem::path& run_dir) {
+  const auto lines = records(run_dir);
+  return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const json::object& o) {
+    return o.contains("e") && o.at("e").as_string() == "task_ready";
+  }));
+}
+
 // Counts, at each launch, the journal's lines that were already in the file.
 class reading_launcher final : public cohort::launcher {
 public:
   explicit reading_launcher(std::filesystem::path run_dir) : run_dir_(std::move(run_dir)) {}
   boost::asio::awaitable<cohort::launch_result> launch(const cohort::launch_request&) override {
-    const auto lines = records(run_dir_);
-    in_file.push_back(static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const json::object& o) {
-      return o.contains("e") && o.at("e").as_string() == "task_ready";
-    })));
+    in_file.push_back(ready_lines(run_dir_));
     cohort::launch_result r;
     r.status = cohort::launch_status::succeeded;
     r.tokens = 0;
@@ -150,13 +155,6 @@ CO_TEST_CASE(the_launches_of_one_turn_share_one_commit_and_none_starts_before_it
 }
 
 namespace {
-
-std::size_t ready_lines(const std::filesystem::path& run_dir) {
-  const auto lines = records(run_dir);
-  return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const json::object& o) {
-    return o.contains("e") && o.at("e").as_string() == "task_ready";
-  }));
-}
 
 // A launch decided after `hops` turns of the loop: its task's ready line, then the wait for the
 // journal; then what the file holds.

@@ -8,6 +8,8 @@
 #include "support/files.hpp"
 #include "support/processes.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -138,8 +140,8 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_points_loses_nothing_and_runs_nothing_done
     cohort::error_code ec;
     if (cohort::read_journal(run_dir, ec).runs == expected_runs) {
       ++orphan_checks;
-      left_over += survivors(stamp_dir, runner, "past the header of run " + std::to_string(expected_runs) +
-                                                         " (runner " + std::to_string(runner) + ")");
+      const std::string when = fmt::format("past the header of run {} (runner {})", expected_runs, runner);
+      left_over += survivors(stamp_dir, runner, when);
     }
     ::kill(runner, SIGKILL);
     ::waitpid(runner, &status, 0);
