@@ -362,6 +362,8 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
     co_await s.join();  // the barrier
     e.kind = event_kind::wave_finished;
     emit(e);
+    // Cancelled while the wave ran (the run interrupted): the scope takes no next wave.
+    if (s.is_closed()) throw system_error(asio::error::operation_aborted, "cohort: the run is stopping");
   }
 }
 
