@@ -23,10 +23,13 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <utility>
+#include <vector>
 
 namespace cohort {
 
@@ -154,7 +157,15 @@ private:
   void settle(task_index t, int n, std::uint64_t reserved, const launch_result& result,
               semaphore::permit& tokens, semaphore::permit& shared_tokens);
 
-  // Dependencies.
+  // Dependencies. A task whose dependencies are not finished waits as a count (`park`), not
+  // as a coroutine: it is spawned into its scope by the `finish` of its last dependency.
+  struct parking;
+  asio::awaitable<void> spawn_when_ready(scope& s, const std::vector<task_index>& children,
+                                         std::size_t owner);
+  bool park(task_index t, parking& where);
+  void release_dependents(task_index d);
+  asio::awaitable<void> start(task_index t) { return plan_.tasks[t].is_parent() ? run_parent(t) : run_subtask(t); }
+  std::size_t owner_of(task_index t) const noexcept { return plan_.tasks[t].parent.value_or(plan_.tasks.size()); }
   bool blocked(task_index t) const;
   asio::awaitable<void> wait_dependencies(task_index t);
   asio::awaitable<void> wait_finished(task_index d);
@@ -195,6 +206,16 @@ private:
   // outcome, which wakes them.
   std::vector<std::unique_ptr<asio::steady_timer>> finished_signals_;
   std::vector<std::size_t> wave_;  // per subtask: its wave inside its parent (waves mode only)
+  // Parked tasks: per task, how many of its dependencies are unfinished (0: not parked) and the
+  // head of the list of the tasks parked on it (an index into `parked_edges_` + 1; 0: none).
+  struct parked_edge {
+    std::uint32_t waiter;
+    std::uint32_t next;
+  };
+  std::vector<std::uint32_t> unfinished_deps_;
+  std::vector<std::uint32_t> first_parked_;
+  std::vector<parked_edge> parked_edges_;
+  std::vector<parking*> parkings_;  // by owner: a parent's index, or tasks.size() for the top
   bool finished(task_index t) const noexcept { return reports_[t].outcome != task_outcome::pending; }
   semaphore slots_;
   std::optional<semaphore> budget_;                      // absent: unlimited
@@ -224,6 +245,9 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
       observers_(std::move(obs)),
       order_(ready_priorities(p, options_.schedule)),
       finished_signals_(p.tasks.size()),
+      unfinished_deps_(p.tasks.size()),
+      first_parked_(p.tasks.size()),
+      parkings_(p.tasks.size() + 1),
       slots_(ex, options_.schedule.max_running),
       launch_pacer_(ex, options_.schedule.launch_interval),
       parent_pacer_(ex, options_.schedule.parent_stagger),
@@ -264,10 +288,7 @@ asio::awaitable<void> plan_run::run_all() {
   announce(event_kind::run_started, std::nullopt);
   (void)co_await with_scope(scope_policy::isolate, [this](scope& top) -> asio::awaitable<void> {
     top_ = &top;
-    for (task_index p : plan_.parents) {
-      if (!finished(p)) top.spawn(run_parent(p));
-    }
-    co_return;
+    return spawn_when_ready(top, plan_.parents, plan_.tasks.size());
   });
   top_ = nullptr;
 }
@@ -346,9 +367,7 @@ asio::awaitable<void> plan_run::run_parent_body(task_index p) {
 asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
   const auto& subtasks = plan_.tasks[p].subtasks;
   if (options_.schedule.mode == wave_mode::rolling) {
-    for (task_index t : subtasks) {
-      if (!finished(t)) s.spawn(run_subtask(t));
-    }
+    co_await spawn_when_ready(s, subtasks, p);
     co_return;
   }
   const auto waves = waves_of(plan_, p, wave_);
@@ -608,6 +627,82 @@ launch_request plan_run::request_for(task_index t, int n, launch_note& note) {
 
 // --- dependencies ------------------------------------------------------------------------------
 
+// The scope a parked task is spawned into, and how many of its children still wait.
+struct plan_run::parking {
+  scope* in = nullptr;  // null once the body that owns it has returned
+  std::size_t parked = 0;
+  asio::steady_timer* all_spawned = nullptr;  // cancelled when `parked` drops to 0
+};
+
+// Spawns each of `children` into `s`: at once when its dependencies are finished, else from the
+// `finish` of its last one. Returns once every child has been spawned (the scope stays open for
+// them meanwhile). A child that never becomes ready (the run cancelled) gets its outcome from
+// `finalize`; one cancelled with this body gets it here.
+asio::awaitable<void> plan_run::spawn_when_ready(scope& s, const std::vector<task_index>& children,
+                                                 std::size_t owner) {
+  asio::steady_timer all_spawned(s.get_executor(), asio::steady_timer::time_point::max());
+  parking here{&s, 0, &all_spawned};
+  parkings_[owner] = &here;
+  std::exception_ptr error;
+  try {
+    for (task_index t : children) {
+      if (!finished(t) && !park(t, here)) s.spawn(start(t));
+    }
+    while (here.parked > 0) {
+      co_await all_spawned.async_wait(asio::as_tuple(asio::use_awaitable));
+      asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
+      if (cs.cancelled() != asio::cancellation_type::none) {
+        throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
+      }
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  here.in = nullptr;
+  parkings_[owner] = nullptr;
+  if (!error) co_return;
+  std::vector<task_index> parked;  // before any finish below releases one of them
+  for (task_index t : children) {
+    if (!finished(t) && unfinished_deps_[t] > 0) parked.push_back(t);
+  }
+  for (task_index t : parked) {
+    if (!finished(t)) finish(t, task_outcome::cancelled, describe(error));
+  }
+  std::rethrow_exception(error);
+}
+
+// Parks `t` on its unfinished dependencies (a subtask's own parent aside: it is inside it).
+// False when there are none: `t` is ready.
+bool plan_run::park(task_index t, parking& where) {
+  const auto& task = plan_.tasks[t];
+  std::uint32_t unfinished = 0;
+  for (task_index d : task.dependencies) {
+    if (d == task.parent || finished(d)) continue;
+    parked_edges_.push_back({static_cast<std::uint32_t>(t), first_parked_[d]});
+    first_parked_[d] = static_cast<std::uint32_t>(parked_edges_.size());
+    ++unfinished;
+  }
+  if (unfinished == 0) return false;
+  unfinished_deps_[t] = unfinished;
+  ++where.parked;
+  announce_wait(t, wait_reason::dependency);
+  return true;
+}
+
+// `d` has its outcome: the tasks parked on it count one dependency less; the last one spawns
+// them (whether they then run or are skipped is theirs to decide).
+void plan_run::release_dependents(task_index d) {
+  for (std::uint32_t e = std::exchange(first_parked_[d], 0); e != 0;) {
+    const parked_edge edge = parked_edges_[e - 1];
+    e = edge.next;
+    if (--unfinished_deps_[edge.waiter] > 0) continue;
+    parking* where = parkings_[owner_of(edge.waiter)];
+    if (!where) continue;  // its body ended (the run is over or cancelled): finalize's
+    if (where->in && !where->in->is_closed()) where->in->spawn(start(edge.waiter));
+    if (--where->parked == 0) where->all_spawned->cancel();
+  }
+}
+
 bool plan_run::blocked(task_index t) const {
   const auto& deps = plan_.tasks[t].dependencies;
   return std::any_of(deps.begin(), deps.end(), [&](task_index d) { return !finished(d); });
@@ -745,6 +840,7 @@ void plan_run::finish(task_index t, task_outcome o, std::string reason) {
   r.finished = clock_type::now();
   r.reason = std::move(reason);
   if (finished_signals_[t]) finished_signals_[t]->cancel();
+  release_dependents(t);
   auto e = make(event_for(o), t);
   e.attempt = r.attempts;
   e.tokens = r.tokens;
