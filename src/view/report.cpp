@@ -146,7 +146,8 @@ void run_recorder::on_event(const event& e) {
   switch (e.kind) {
     case event_kind::task_launched:
       t.attempts = e.attempt;
-      if (e.attempt == 1) t.started = e.at;
+      // Its first launch in this run: attempt 1, or the one after a dead run's (a resume).
+      if (t.started == time_point{}) t.started = e.at;
       running_[*e.task] = 1;
       report_.peak_running = std::max(report_.peak_running, ++now_running_);
       break;

@@ -81,6 +81,25 @@ CO_TEST_CASE(text_and_json_give_every_task_and_the_speedup) {
   BOOST_TEST(skipped.at("outcome").as_string() == "skipped");
 }
 
+// A resumed run launches a task again with the attempt after the dead run's: its start here is
+// that launch, not the clock's origin (which read as the machine's uptime).
+CO_TEST_CASE(a_task_first_launched_here_by_a_resume_starts_at_that_launch) {
+  const auto plan = two_parent_plan();
+  cohort::fake_launcher agents;
+  cohort::executor_options o;
+  o.earlier_launches.assign(plan.size(), 0);
+  o.earlier_launches[*plan.find("1.1")] = 2;  // the dead run launched it twice
+  cohort::run_recorder recorder(plan);
+  (void)co_await cohort::run_plan(plan, agents, o, observe(recorder));
+  const auto& r = recorder.report();
+  const auto& resumed = r.tasks[*plan.find("1.1")];
+  BOOST_TEST(resumed.attempts == 3);
+  BOOST_TEST((resumed.started >= r.started && resumed.started <= resumed.finished));
+  const auto s = cohort::summarize(plan, r);
+  BOOST_TEST(s.jobs_run == 5u);
+  BOOST_TEST(s.sequential <= 5 * s.actual);  // five jobs, none longer than the run
+}
+
 BOOST_AUTO_TEST_CASE(the_summary_adds_agent_time_and_divides_by_wall_time) {
   const auto plan = two_parent_plan();
   cohort::run_report r;
