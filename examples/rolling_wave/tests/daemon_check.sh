@@ -11,8 +11,12 @@ rm -rf "$work" && mkdir -p "$work"
 
 source "$(dirname "$0")/marked_processes.sh"
 
-"$rw" run "$tasks" --agent "setsid sleep 300" --run-dir "$work/run" > "$work/run.log" 2>&1 ||
-  { echo "the run failed:"; tail -5 "$work/run.log"; exit 1; }
+# The agent waits until a daemon runs in a session of its own: one that has not yet called setsid
+# when its agent exits is still in the agent's group, and ends with it (no daemon left to report).
+tag=$RANDOM$RANDOM
+"$rw" run "$tasks" --run-dir "$work/run" --agent \
+  "sh -c 'setsid -f sleep 30$tag < /dev/null > /dev/null 2>&1; until pgrep -f \"^sleep 30$tag\" > /dev/null; do sleep 0.01; done'" \
+  > "$work/run.log" 2>&1 || { echo "the run failed:"; tail -5 "$work/run.log"; exit 1; }
 left=$(marked_alive "$work/run")
 [[ $left == 0 ]] || { echo "$left daemon(s) of the agents outlived the run"; exit 1; }
 grep -Eq "left [0-9]+ process[(]es[)] running outside its process group|ended [0-9]+ process group[(]s[)] the agents left" \
