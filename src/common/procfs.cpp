@@ -70,7 +70,9 @@ std::optional<proc_stat> read_proc_stat(int pid) {
   if (state.size() != 1) return std::nullopt;
   s.state = state[0];
   if (!parse(next_field(rest), s.ppid) || !parse(next_field(rest), s.pgid)) return std::nullopt;
-  for (int field = 6; field < 22; ++field) next_field(rest);
+  for (int field = 6; field < 9; ++field) next_field(rest);
+  if (!parse(next_field(rest), s.flags)) return std::nullopt;  // field 9
+  for (int field = 10; field < 22; ++field) next_field(rest);
   if (!parse(next_field(rest), s.start_time)) return std::nullopt;  // field 22
   return s;
 }

@@ -21,8 +21,12 @@ struct proc_stat {
   char state = '?';
   int ppid = 0;
   int pgid = 0;
+  unsigned flags = 0;            ///< field 9: the kernel's PF_* flags
   std::uint64_t start_time = 0;  ///< field 22: clock ticks after boot; with the pid, names a process
   bool zombie() const noexcept { return state == 'Z' || state == 'X'; }
+  /// Forked and not (yet) exec'd (PF_FORKNOEXEC): until it execs, a child of `posix_spawn` or
+  /// `vfork` shows its parent's command line and environment.
+  bool before_exec() const noexcept { return (flags & 0x40U) != 0; }
 };
 
 /// The whole of /proc/<pid>/<name>; nothing when the process is gone or the file unreadable.

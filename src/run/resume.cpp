@@ -20,6 +20,7 @@
 #include <string_view>
 #include <utility>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,6 +258,33 @@ asio::awaitable<void> signal_late(const marks& m, std::vector<int> unsure, std::
   }
 }
 
+// A child the dead run was starting when it died may still stand between its fork and its exec
+// (posix_spawn's child, scheduled late on a busy machine). Until it execs, /proc shows it with
+// the dead runner's command line and environment, without the run dir's mark: a scan would miss
+// the agent it is about to become, and its task would run twice. Such a child runs the program
+// that spawned it: this one, when a program resumes its own runs. So this waits until no other
+// process of this program stands before its exec, polling every 5 ms, for at most `limit`.
+asio::awaitable<void> wait_for_execs(milliseconds limit) {
+  struct stat self {};
+  if (::stat("/proc/self/exe", &self) != 0) co_return;
+  const auto this_program = [&self](const proc_stat& p) {
+    if (!p.before_exec() || p.zombie() || p.pid == ::getpid()) return false;
+    struct stat st {};
+    const std::string exe = "/proc/" + std::to_string(p.pid) + "/exe";
+    return ::stat(exe.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino;
+  };
+  const auto until = std::chrono::steady_clock::now() + limit;
+  asio::steady_timer poll(co_await asio::this_coro::executor);
+  for (;;) {
+    const auto procs = detail::scan_processes();
+    if (std::none_of(procs.begin(), procs.end(), this_program) || std::chrono::steady_clock::now() >= until) {
+      co_return;
+    }
+    poll.expires_after(milliseconds(5));
+    co_await poll.async_wait(asio::use_awaitable);
+  }
+}
+
 // SIGTERM to every group, SIGKILL after the grace to those left; counts in `r`.
 asio::awaitable<void> end_groups(std::vector<journal_agent> open, marks m, milliseconds grace,
                                  ended_leftovers& r) {
@@ -290,6 +318,7 @@ asio::awaitable<detail::code_and<ended_leftovers>> detail::end_leftovers_outcome
   r.checked = open.size();
   marks m;
   if (!s.run_dir.empty()) m.environment.push_back(run_dir_variable + ('=' + run_dir_marker(s.run_dir)));
+  co_await wait_for_execs(milliseconds(2000));
   co_await end_groups(std::move(open), std::move(m), grace, r);
   co_return code_and<ended_leftovers>{{}, r};
 }

@@ -19,9 +19,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <set>
+
+#include <csignal>
+#include <ctime>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
@@ -274,6 +281,35 @@ BOOST_AUTO_TEST_CASE(an_agent_whose_launch_was_never_recorded_is_found_by_the_ru
   BOOST_TEST(cohort::test::running(stranger));  // another run dir's agent
   cohort::test::kill_and_reap(agent);
   cohort::test::kill_and_reap(stranger);
+}
+
+// The dead run was starting an agent when it died, and the child has not exec'd yet: /proc shows
+// it with the dead runner's environment, not the run dir's mark. The resume waits for its exec,
+// then ends the agent it became (without the wait, its task would run twice).
+BOOST_AUTO_TEST_CASE(an_agent_caught_between_its_fork_and_its_exec_is_found_once_it_execs) {
+  temp_dir dir;
+  const std::string mark = std::string(cohort::run_dir_variable) + '=' + cohort::run_dir_marker(dir.path() / "run");
+  // This program forks, as the dead runner's posix_spawn had; the child execs 300 ms later, with
+  // only async-signal-safe calls on the way (everything it uses is made before the fork).
+  std::array<char*, 3> argv{const_cast<char*>("/bin/sleep"), const_cast<char*>("60"), nullptr};
+  std::array<char*, 2> envp{const_cast<char*>(mark.c_str()), nullptr};
+  const timespec late{0, 300'000'000};
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    ::setsid();
+    ::nanosleep(&late, nullptr);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  cohort::journal_state s;  // the journal saw no launch
+  s.run_dir = dir.path() / "run";
+  const auto r = cohort::end_leftovers(s, 100ms);
+  BOOST_TEST(r.ended == 1u);
+  BOOST_TEST(r.unrecorded == 1u);
+  if (r.ended == 0) cohort::test::kill_and_reap(child);  // missed: it runs on (no pid reuse yet)
+  BOOST_TEST(!cohort::test::running(child));
+  ::waitpid(child, nullptr, WNOHANG);  // ended_leftovers reaps a child of its caller: a no-op then
 }
 
 BOOST_AUTO_TEST_CASE(ended_agents_and_agents_without_a_pid_are_not_touched) {

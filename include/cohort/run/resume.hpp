@@ -62,10 +62,13 @@ struct ended_leftovers {
  * agent's `COHORT_TASK_ID` and `COHORT_ATTEMPT` (the process launcher sets both). Any other
  * process whose environment carries `run_dir_variable` for `s.run_dir` is a leftover too (an
  * agent started but not yet recorded when its run died; the lock proves no live run owns it).
+ * A child the dead run had forked and not yet exec'd shows the dead runner's environment, not
+ * the mark: the search first waits (at most two seconds) until no other process of the calling
+ * program stands before its exec, so that a program resuming its own runs finds such an agent.
  * Each group gets SIGTERM, then SIGKILL after `grace`; zombies count as gone.
  *
  * Call it with the run dir locked (`run_dir_lock`), before the resumed run starts. It blocks
- * the calling thread for at most `grace` plus about one second (it runs an event loop of its
+ * the calling thread for at most `grace` plus about three seconds (it runs an event loop of its
  * own): not on an event loop. There, use `async_end_leftovers`.
  */
 ended_leftovers end_leftovers(const journal_state& s,
