@@ -158,7 +158,8 @@ private:
               semaphore::permit& tokens, semaphore::permit& shared_tokens);
 
   // Dependencies. A task whose dependencies are not finished waits as a count (`park`), not
-  // as a coroutine: it is spawned into its scope by the `finish` of its last dependency.
+  // as a coroutine: it is spawned into its scope by the `finish` of its last dependency. So a
+  // task's coroutine starts with its dependencies finished.
   struct parking;
   asio::awaitable<void> spawn_when_ready(scope& s, const std::vector<task_index>& children,
                                          std::size_t owner);
@@ -166,9 +167,6 @@ private:
   void release_dependents(task_index d);
   asio::awaitable<void> start(task_index t) { return plan_.tasks[t].is_parent() ? run_parent(t) : run_subtask(t); }
   std::size_t owner_of(task_index t) const noexcept { return plan_.tasks[t].parent.value_or(plan_.tasks.size()); }
-  bool blocked(task_index t) const;
-  asio::awaitable<void> wait_dependencies(task_index t);
-  asio::awaitable<void> wait_finished(task_index d);
   std::optional<std::string> unmet_dependency(task_index t) const;
   std::optional<std::string> not_runnable(task_index t) const;
   void stop();
@@ -202,9 +200,6 @@ private:
   // Per task, for the duration of the run (by task index). The reports become the run's.
   std::vector<task_report> reports_;
   priorities order_;  // launch order (higher first) and a parent's start order under the stagger
-  // Made for a task when somebody waits for it; cancelled (never expires) when it gets its
-  // outcome, which wakes them.
-  std::vector<std::unique_ptr<asio::steady_timer>> finished_signals_;
   std::vector<std::size_t> wave_;  // per subtask: its wave inside its parent (waves mode only)
   // Parked tasks: per task, how many of its dependencies are unfinished (0: not parked) and the
   // head of the list of the tasks parked on it (an index into `parked_edges_` + 1; 0: none).
@@ -244,7 +239,6 @@ plan_run::plan_run(const plan& p, launcher& l, executor_options o, std::vector<o
       options_(std::move(o)),
       observers_(std::move(obs)),
       order_(ready_priorities(p, options_.schedule)),
-      finished_signals_(p.tasks.size()),
       unfinished_deps_(p.tasks.size()),
       first_parked_(p.tasks.size()),
       parkings_(p.tasks.size() + 1),
@@ -332,7 +326,6 @@ void plan_run::ended_by(task_index t, const std::exception_ptr& error) {
 }
 
 asio::awaitable<void> plan_run::run_parent_body(task_index p) {
-  if (blocked(p)) co_await wait_dependencies(p);
   if (auto why = not_runnable(p)) {
     finish(p, task_outcome::skipped, *why);
     for (task_index s : plan_.tasks[p].subtasks) {
@@ -375,9 +368,7 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
     auto e = make(event_kind::wave_started, p);
     e.wave = w;
     emit(e);
-    for (task_index t : waves[w]) {
-      if (!finished(t)) s.spawn(run_subtask(t));
-    }
+    co_await spawn_when_ready(s, waves[w], p);  // those waiting for another parent's tasks park
     co_await s.join();  // the barrier
     e.kind = event_kind::wave_finished;
     emit(e);
@@ -387,7 +378,6 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
 }
 
 asio::awaitable<void> plan_run::run_subtask(task_index t) {
-  if (blocked(t)) co_await wait_dependencies(t);
   if (auto why = not_runnable(t)) {
     finish(t, task_outcome::skipped, *why);
     co_return;
@@ -703,35 +693,6 @@ void plan_run::release_dependents(task_index d) {
   }
 }
 
-bool plan_run::blocked(task_index t) const {
-  const auto& deps = plan_.tasks[t].dependencies;
-  return std::any_of(deps.begin(), deps.end(), [&](task_index d) { return !finished(d); });
-}
-
-// Called when `t` is blocked (no coroutine otherwise).
-asio::awaitable<void> plan_run::wait_dependencies(task_index t) {
-  const auto& task = plan_.tasks[t];
-  announce_wait(t, wait_reason::dependency);
-  for (task_index d : task.dependencies) {
-    if (d != task.parent) co_await wait_finished(d);  // a subtask is inside its own parent
-  }
-}
-
-asio::awaitable<void> plan_run::wait_finished(task_index d) {
-  auto& signal = finished_signals_[d];
-  if (!signal && !finished(d)) {
-    signal = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor,
-                                                  asio::steady_timer::time_point::max());
-  }
-  while (!finished(d)) {
-    co_await signal->async_wait(asio::as_tuple(asio::use_awaitable));
-    asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
-    if (cs.cancelled() != asio::cancellation_type::none) {
-      throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
-    }
-  }
-}
-
 // Why `t` is not run for its own status (`review`, `deferred`, `blocked`: not runnable as Task
 // Master defines it); a finished status never reaches here (already done).
 std::optional<std::string> plan_run::not_runnable(task_index t) const {
@@ -839,7 +800,6 @@ void plan_run::finish(task_index t, task_outcome o, std::string reason) {
   r.outcome = o;
   r.finished = clock_type::now();
   r.reason = std::move(reason);
-  if (finished_signals_[t]) finished_signals_[t]->cancel();
   release_dependents(t);
   auto e = make(event_for(o), t);
   e.attempt = r.attempts;
