@@ -70,7 +70,8 @@ status_claim::~status_claim() {
 
 status_writer::status_writer(boost::asio::any_io_executor ex, const cohort::plan& p,
                              std::filesystem::path file, warn_function warn)
-    : ex_(std::move(ex)), plan_(p), file_(std::move(file)), warn_(std::move(warn)), retry_(ex_) {}
+    : ex_(std::move(ex)), plan_(p), file_(std::move(file)), warn_(std::move(warn)), launched_(p.size()),
+      retry_(ex_) {}
 
 status_writer::~status_writer() { *alive_ = false; }
 
@@ -86,8 +87,9 @@ void status_writer::on_event(const cohort::event& e) {
   const cohort::task_index t = *e.task;
   switch (e.kind) {
     case k::parent_started: queue(t, cohort::task_status::in_progress); break;
-    case k::task_launched:
-      if (e.attempt == 1) queue(t, cohort::task_status::in_progress);
+    case k::task_launched:  // a resume's first launch of a task is its attempt 2 or later
+      if (!launched_[t]) queue(t, cohort::task_status::in_progress);
+      launched_[t] = true;
       break;
     case k::task_succeeded: queue(t, cohort::task_status::done); break;
     case k::task_failed:

@@ -52,7 +52,8 @@ private:
 };
 
 /// Writes statuses back to the Task Master file as tasks start and finish, like `task-master
-/// set-status`: in-progress at the first launch (and for a parent when it starts), done on
+/// set-status`: in-progress at its first launch in this run (attempt 1, or a resume's next one;
+/// for a parent, when it starts), done on
 /// success, pending again when a task failed or was cancelled. Writes are batched and done
 /// after the event (posted to the executor), never inside `on_event`, and never wait there: a
 /// lock held by someone else (Task Master, an editor's save) keeps the statuses queued and is
@@ -87,6 +88,7 @@ private:
   warn_function warn_;
   std::vector<cohort::status_change> pending_;
   std::map<std::string, cohort::task_status> set_;  // every status this run wrote, the last per task
+  std::vector<bool> launched_;                       // by task: launched in this run
   std::size_t reasserted_ = 0;
   boost::asio::steady_timer retry_;  // armed while the lock is busy
   int busy_tries_ = 0;

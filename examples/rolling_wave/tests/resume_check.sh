@@ -54,3 +54,24 @@ if [[ $done_count != 6 || $pending_count != 1 ]]; then
   exit 1
 fi
 echo "resume --write-status wrote every recorded status"
+
+# --write-status on resume: a task the resume launches again (attempt 2) is in-progress in the
+# file while its agent runs, as at a first launch. The agent of 1.1 ("Lexer", one line of its own
+# in the file) waits up to 5 s to read it so; its failure fails the resume.
+cp "$plan" again.json
+set +e
+"$rw" run again.json --agent "$sim --exit 3" --retries 0 --write-status --run-dir "$work/again" > again1.log 2>&1
+set -e
+cat > watch.sh <<EOF
+[ "\$COHORT_TASK_ID" = 1.1 ] || exit 0
+for i in \$(seq 100); do
+  grep -q '"title": "Lexer".*"status": "in-progress"' '$work/again.json' && exit 0
+  sleep 0.05
+done
+echo "task 1.1 is not in-progress in the file while its agent runs (attempt \$COHORT_ATTEMPT)" >&2
+exit 1
+EOF
+"$rw" resume --run-dir "$work/again" --write-status -j 1 --agent "sh $work/watch.sh" > again2.log 2>&1 ||
+  { tail -8 again2.log; echo "a task the resume ran again was not in-progress while it ran" >&2; exit 1; }
+grep -q '"title": "Lexer".*"status": "done"' again.json
+echo "resume --write-status marks a task it runs again in-progress"
