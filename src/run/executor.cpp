@@ -619,7 +619,7 @@ launch_request plan_run::request_for(task_index t, int n, launch_note& note) {
 
 // The scope a parked task is spawned into, and how many of its children still wait.
 struct plan_run::parking {
-  scope* in = nullptr;  // null once the body that owns it has returned
+  scope* in = nullptr;
   std::size_t parked = 0;
   asio::steady_timer* all_spawned = nullptr;  // cancelled when `parked` drops to 0
 };
@@ -633,6 +633,11 @@ asio::awaitable<void> plan_run::spawn_when_ready(scope& s, const std::vector<tas
   asio::steady_timer all_spawned(s.get_executor(), asio::steady_timer::time_point::max());
   parking here{&s, 0, &all_spawned};
   parkings_[owner] = &here;
+  // Unlisted however the frame ends (its destruction included): nothing reaches it after.
+  struct listing {
+    parking*& slot;
+    ~listing() { slot = nullptr; }
+  } listed{parkings_[owner]};
   std::exception_ptr error;
   try {
     for (task_index t : children) {
@@ -648,7 +653,6 @@ asio::awaitable<void> plan_run::spawn_when_ready(scope& s, const std::vector<tas
   } catch (...) {
     error = std::current_exception();
   }
-  here.in = nullptr;
   parkings_[owner] = nullptr;
   if (!error) co_return;
   std::vector<task_index> parked;  // before any finish below releases one of them
@@ -688,7 +692,7 @@ void plan_run::release_dependents(task_index d) {
     if (--unfinished_deps_[edge.waiter] > 0) continue;
     parking* where = parkings_[owner_of(edge.waiter)];
     if (!where) continue;  // its body ended (the run is over or cancelled): finalize's
-    if (where->in && !where->in->is_closed()) where->in->spawn(start(edge.waiter));
+    if (!where->in->is_closed()) where->in->spawn(start(edge.waiter));
     if (--where->parked == 0) where->all_spawned->cancel();
   }
 }
