@@ -6,11 +6,15 @@
 
 #include "common/fnv1a.hpp"
 #include "common/private_file.hpp"
+#include "common/procfs.hpp"
 #include "common/system_errors.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <ctime>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
@@ -70,6 +74,34 @@ void private_directory(const fs::path& dir) {
   }
 }
 
+// Whether the pid the holder of the lock on `fd` wrote in it names a live process.
+bool holder_alive(int fd) {
+  char text[32] = {};
+  if (::pread(fd, text, sizeof text - 1, 0) <= 0) return false;
+  int pid = 0;
+  const auto r = std::from_chars(text, text + std::strlen(text), pid);
+  if (r.ec != std::errc() || pid <= 0) return false;
+  const auto s = detail::read_proc_stat(pid);
+  return s && !s->zombie();
+}
+
+// flock(LOCK_EX) on `fd`, without waiting for a live holder. A run killed while it was starting a
+// process leaves the lock to that child until the child execs (the descriptor is close-on-exec,
+// but the child has a copy of it from the fork on): when the pid written in the file is no live
+// process, the lock is tried again every 10 ms for up to 2 s. False with errno set otherwise.
+bool take_lock(int fd) {
+  for (int tries = 0;; ++tries) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+    const int e = errno;
+    if (e != EWOULDBLOCK || tries == 200 || holder_alive(fd)) {
+      errno = e;
+      return false;
+    }
+    const timespec pause{0, 10'000'000};
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
 } // namespace
 
 fs::path journal_file(const fs::path& run_dir) { return run_dir / "journal.jsonl"; }
@@ -106,7 +138,7 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
   private_directory(dir);
   const fs::path file = run_dir_ / "journal.lock";
   fd_ = detail::open_private(file, O_RDWR | O_CREAT);
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+  if (!take_lock(fd_)) {
     const error_code ec = errno == EWOULDBLOCK
         ? error_code(EBUSY, boost::system::generic_category()) : last_error();
     char holder[32] = {};

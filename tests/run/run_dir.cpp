@@ -9,11 +9,15 @@
 
 #include <cohort/core/error.hpp>
 
+#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <ctime>
+
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -65,6 +69,26 @@ BOOST_AUTO_TEST_CASE(a_second_run_on_a_locked_run_dir_is_refused_until_the_first
                         });
   first.reset();
   BOOST_CHECK_NO_THROW(cohort::run_dir_lock again(run_dir));
+}
+
+// A run killed while it was starting a process: the child, between its fork and its exec, holds
+// a copy of the lock's descriptor, so the lock outlives the dead holder for a moment. A resume
+// then waits for it instead of calling the run dir busy.
+BOOST_AUTO_TEST_CASE(a_lock_held_on_by_a_dead_runners_unexeced_child_is_taken_once_it_lets_go) {
+  temp_dir dir;
+  const auto run_dir = dir.path() / "run";
+  std::optional<cohort::run_dir_lock> dead(std::in_place, run_dir);
+  const timespec late{0, 300'000'000};
+  const pid_t child = ::fork();  // inherits the locked descriptor; exits 300 ms later, no exec
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    ::nanosleep(&late, nullptr);
+    ::_exit(0);
+  }
+  dead.reset();  // the holder is gone: only the child's copy holds the lock now
+  std::ofstream(run_dir / "journal.lock", std::ios::binary | std::ios::trunc) << "999999999\n";  // no live pid
+  BOOST_CHECK_NO_THROW(cohort::run_dir_lock resumed(run_dir));
+  ::waitpid(child, nullptr, 0);
 }
 
 BOOST_AUTO_TEST_CASE(ids_differing_only_in_folded_bytes_get_folders_of_their_own) {

@@ -67,6 +67,9 @@ std::string run_dir_marker(const std::filesystem::path& run_dir);
 /**
  * Creates the directory if needed and takes `flock(LOCK_EX)` on `<run_dir>/journal.lock`. The
  * kernel releases it when the holder dies, even by `kill -9`: a stale lock never blocks a resume.
+ * (A holder killed while it was starting a process leaves the lock to that child until the child
+ * execs: when the pid written in the file is no live process, the lock is tried again for up to
+ * two seconds, the calling thread blocked.)
  *
  * @par Errors
  * `device_or_resource_busy` when another process holds it (the message names the run dir and
