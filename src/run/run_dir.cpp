@@ -13,9 +13,9 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
-#include <cstdint>
 #include <iterator>
 #include <string_view>
 #include <utility>
