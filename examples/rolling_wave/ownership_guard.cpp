@@ -190,6 +190,9 @@ void ownership_guard::violated(const std::string& path) {
   std::string what = "ownership: " + path + " changed, and no task that ran owns it";
   if (policy_ == on_violation::fail && fail_) {
     note_(what + "; stopping the run (--on-violation fail)");
+    // Held for good: the launches this check holds end with the run's cancellation, which reaches
+    // them a few handlers later; let go, they would start in between.
+    if (gate_) gate_->hold();
     fail_();
   } else if (policy_ == on_violation::sequential && gate_) {
     if (!gate_->sequential()) note_(what + "; one agent at a time from now on (--on-violation sequential)");
