@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <time.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cohort::detail {
@@ -75,6 +76,13 @@ std::optional<proc_stat> read_proc_stat(int pid) {
   for (int field = 10; field < 22; ++field) next_field(rest);
   if (!parse(next_field(rest), s.start_time)) return std::nullopt;  // field 22
   return s;
+}
+
+bool runs_this_program(int pid) {
+  struct stat self {}, other {};
+  const std::string exe = "/proc/" + std::to_string(pid) + "/exe";
+  return ::stat("/proc/self/exe", &self) == 0 && ::stat(exe.c_str(), &other) == 0 &&
+         self.st_dev == other.st_dev && self.st_ino == other.st_ino;
 }
 
 std::uint64_t boot_ticks_now() {

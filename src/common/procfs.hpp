@@ -38,6 +38,9 @@ std::string read_proc_file(int pid, const char* name);
 
 /// /proc/<pid>/stat, parsed; empty when the process is gone.
 std::optional<proc_stat> read_proc_stat(int pid);
+/// Whether process `pid` runs the executable file this process runs (/proc/<pid>/exe); false
+/// when it is gone or not this user's.
+bool runs_this_program(int pid);
 
 /// Now, in the unit of `proc_stat::start_time` (clock ticks since boot, rounded down): a
 /// process started after this call has a start time no smaller.

@@ -630,30 +630,32 @@ struct plan_run::parking {
 // `finalize`; one cancelled with this body gets it here.
 asio::awaitable<void> plan_run::spawn_when_ready(scope& s, const std::vector<task_index>& children,
                                                  std::size_t owner) {
-  asio::steady_timer all_spawned(s.get_executor(), asio::steady_timer::time_point::max());
-  parking here{&s, 0, &all_spawned};
-  parkings_[owner] = &here;
-  // Unlisted however the frame ends (its destruction included): nothing reaches it after.
-  struct listing {
-    parking*& slot;
-    ~listing() { slot = nullptr; }
-  } listed{parkings_[owner]};
   std::exception_ptr error;
-  try {
-    for (task_index t : children) {
-      if (!finished(t) && !park(t, here)) s.spawn(start(t));
-    }
-    while (here.parked > 0) {
-      co_await all_spawned.async_wait(asio::as_tuple(asio::use_awaitable));
-      asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
-      if (cs.cancelled() != asio::cancellation_type::none) {
-        throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
+  {
+    asio::steady_timer all_spawned(s.get_executor(), asio::steady_timer::time_point::max());
+    parking here{&s, 0, &all_spawned};
+    parkings_[owner] = &here;
+    // Unlisted at the end of this block, or when the frame is destroyed in it: nothing is
+    // spawned through it after (below, nor by a `finish` after the run).
+    struct listing {
+      parking*& slot;
+      ~listing() { slot = nullptr; }
+    } listed{parkings_[owner]};
+    try {
+      for (task_index t : children) {
+        if (!finished(t) && !park(t, here)) s.spawn(start(t));
       }
+      while (here.parked > 0) {
+        co_await all_spawned.async_wait(asio::as_tuple(asio::use_awaitable));
+        asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+          throw system_error(asio::error::operation_aborted, "cohort: waiting for a dependency");
+        }
+      }
+    } catch (...) {
+      error = std::current_exception();
     }
-  } catch (...) {
-    error = std::current_exception();
   }
-  parkings_[owner] = nullptr;
   if (!error) co_return;
   std::vector<task_index> parked;  // before any finish below releases one of them
   for (task_index t : children) {

@@ -20,7 +20,6 @@
 #include <string_view>
 #include <utility>
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,16 +211,28 @@ signalled still_running(const signalled& sent) {
   return out;
 }
 
+// Calls `done` now and every `period` until it holds or `limit` passes; whether it held.
+template <class Done>
+asio::awaitable<bool> poll_until(milliseconds limit, milliseconds period, Done done) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (;;) {
+    if (done()) co_return true;
+    if (std::chrono::steady_clock::now() >= until) co_return false;
+    pause.expires_after(period);
+    co_await pause.async_wait(asio::use_awaitable);
+  }
+}
+
 asio::awaitable<std::size_t> wait_gone(const std::vector<journal_agent>& agents, const marks& m,
                                        milliseconds limit, const signalled& sent) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  asio::steady_timer poll(co_await asio::this_coro::executor);
-  for (;;) {
-    const std::size_t left = live_groups(agents, m, nullptr).size() + still_running(sent).size();
-    if (left == 0 || std::chrono::steady_clock::now() >= until) co_return left;
-    poll.expires_after(milliseconds(10));
-    co_await poll.async_wait(asio::use_awaitable);
-  }
+  std::size_t left = 0;
+  const auto gone = [&] {
+    left = live_groups(agents, m, nullptr).size() + still_running(sent).size();
+    return left == 0;
+  };
+  (void)co_await poll_until(limit, milliseconds(10), gone);
+  co_return left;
 }
 
 std::vector<target> signal_all(const std::vector<journal_agent>& agents, const marks& m, int sig,
@@ -265,24 +276,13 @@ asio::awaitable<void> signal_late(const marks& m, std::vector<int> unsure, std::
 // that spawned it: this one, when a program resumes its own runs. So this waits until no other
 // process of this program stands before its exec, polling every 5 ms, for at most `limit`.
 asio::awaitable<void> wait_for_execs(milliseconds limit) {
-  struct stat self {};
-  if (::stat("/proc/self/exe", &self) != 0) co_return;
-  const auto this_program = [&self](const proc_stat& p) {
-    if (!p.before_exec() || p.zombie() || p.pid == ::getpid()) return false;
-    struct stat st {};
-    const std::string exe = "/proc/" + std::to_string(p.pid) + "/exe";
-    return ::stat(exe.c_str(), &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino;
-  };
-  const auto until = std::chrono::steady_clock::now() + limit;
-  asio::steady_timer poll(co_await asio::this_coro::executor);
-  for (;;) {
+  const auto none_left = [] {
     const auto procs = detail::scan_processes();
-    if (std::none_of(procs.begin(), procs.end(), this_program) || std::chrono::steady_clock::now() >= until) {
-      co_return;
-    }
-    poll.expires_after(milliseconds(5));
-    co_await poll.async_wait(asio::use_awaitable);
-  }
+    return std::none_of(procs.begin(), procs.end(), [](const proc_stat& p) {
+      return p.before_exec() && !p.zombie() && p.pid != ::getpid() && detail::runs_this_program(p.pid);
+    });
+  };
+  (void)co_await poll_until(limit, milliseconds(5), none_left);
 }
 
 // SIGTERM to every group, SIGKILL after the grace to those left; counts in `r`.

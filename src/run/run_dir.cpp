@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <ctime>
 #include <iterator>
 #include <string_view>
@@ -74,12 +73,19 @@ void private_directory(const fs::path& dir) {
   }
 }
 
+// What the holder of the lock on `fd` wrote in it: its pid (at most 20 characters).
+std::string lock_holder(int fd) {
+  char text[21] = {};
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  std::string_view held(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+  return std::string(held.substr(0, held.find('\n')));
+}
+
 // Whether the pid the holder of the lock on `fd` wrote in it names a live process.
 bool holder_alive(int fd) {
-  char text[32] = {};
-  if (::pread(fd, text, sizeof text - 1, 0) <= 0) return false;
+  const std::string text = lock_holder(fd);
   int pid = 0;
-  const auto r = std::from_chars(text, text + std::strlen(text), pid);
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), pid);
   if (r.ec != std::errc() || pid <= 0) return false;
   const auto s = detail::read_proc_stat(pid);
   return s && !s->zombie();
@@ -141,11 +147,10 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
   if (!take_lock(fd_)) {
     const error_code ec = errno == EWOULDBLOCK
         ? error_code(EBUSY, boost::system::generic_category()) : last_error();
-    char holder[32] = {};
-    (void)::pread(fd_, holder, sizeof holder - 1, 0);
+    const std::string holder = lock_holder(fd_);
     ::close(fd_);
     throw system_error(ec, fmt::format("cohort: the run dir {} is in use by another run (pid {})",
-                                       run_dir_.string(), std::string_view(holder).substr(0, 20)));
+                                       run_dir_.string(), holder));
   }
   const std::string pid = std::to_string(::getpid()) + '\n';
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
