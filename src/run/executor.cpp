@@ -64,9 +64,9 @@ struct priorities {
   std::vector<int> start;   // every parent's start (the stagger): from its start gate
 };
 
-std::vector<int> ranks(std::vector<ready_key> keys) {
+// Ranks from keys in ready order: the first gets the highest.
+std::vector<int> ranks_of(const std::vector<ready_key>& keys) {
   std::vector<int> out(keys.size(), 0);
-  std::sort(keys.begin(), keys.end(), [](const ready_key& a, const ready_key& b) { return launches_before(a, b); });
   for (std::size_t rank = 0; rank < keys.size(); ++rank) {
     out[keys[rank].index] = static_cast<int>(keys.size() - rank);
   }
@@ -78,13 +78,26 @@ priorities ready_priorities(const plan& p, const schedule_options& o) {
   const auto g = flatten(p, o.defaults, o.mode);
   const auto remaining = remaining_paths(p, g);
   auto keys = ready_keys(p, g, remaining);  // from each task's start node
+  const auto before = [](const ready_key& a, const ready_key& b) { return launches_before(a, b); };
+  std::sort(keys.begin(), keys.end(), before);
   priorities out;
-  out.start = ranks(keys);
-  // A parent with subtasks that runs its own command launches it from its own node, last.
-  for (task_index t = 0; t < p.size(); ++t) {
-    if (!p.tasks[t].subtasks.empty()) keys[t].remaining = milliseconds(remaining[t]);
+  out.start = ranks_of(keys);
+  // A parent with subtasks that runs its own command launches it from its own node, last: the
+  // parents move (sorted among themselves, then merged back), the rest keep their order.
+  std::vector<ready_key> parents;
+  auto kept = keys.begin();
+  for (auto k = keys.begin(); k != keys.end(); ++k) {
+    if (p.tasks[k->index].subtasks.empty()) {
+      *kept++ = *k;
+    } else {
+      parents.push_back(*k);
+      parents.back().remaining = milliseconds(remaining[k->index]);
+    }
   }
-  out.launch = ranks(std::move(keys));
+  std::sort(parents.begin(), parents.end(), before);
+  std::copy(parents.begin(), parents.end(), kept);
+  std::inplace_merge(keys.begin(), kept, keys.end(), before);
+  out.launch = ranks_of(keys);
   return out;
 }
 
@@ -121,7 +134,7 @@ private:
   void ended_by(task_index t, const std::exception_ptr& error);
   asio::awaitable<void> run_parent_body(task_index p);
   asio::awaitable<void> run_subtasks(scope& s, task_index p);
-  asio::awaitable<void> run_subtask(task_index t);
+  asio::awaitable<void> skip(task_index t, std::string why);
   asio::awaitable<void> run_job(task_index t);
   struct retries {
     int rate_limits = 0;
@@ -165,7 +178,7 @@ private:
                                          std::size_t owner);
   bool park(task_index t, parking& where);
   void release_dependents(task_index d);
-  asio::awaitable<void> start(task_index t) { return plan_.tasks[t].is_parent() ? run_parent(t) : run_subtask(t); }
+  asio::awaitable<void> start(task_index t);
   std::size_t owner_of(task_index t) const noexcept { return plan_.tasks[t].parent.value_or(plan_.tasks.size()); }
   std::optional<std::string> unmet_dependency(task_index t) const;
   std::optional<std::string> not_runnable(task_index t) const;
@@ -377,16 +390,21 @@ asio::awaitable<void> plan_run::run_subtasks(scope& s, task_index p) {
   }
 }
 
-asio::awaitable<void> plan_run::run_subtask(task_index t) {
-  if (auto why = not_runnable(t)) {
-    finish(t, task_outcome::skipped, *why);
-    co_return;
-  }
-  if (auto why = unmet_dependency(t)) {
-    finish(t, task_outcome::skipped, *why);
-    co_return;
-  }
-  co_await run_job(t);
+// The coroutine of `t`, whose dependencies are finished: its parent's, its job, or its skip.
+// Not a coroutine itself: what decides a subtask's fate is known here (its status, and the
+// outcomes of its dependencies, final), so a subtask that runs costs no frame of its own.
+asio::awaitable<void> plan_run::start(task_index t) {
+  if (plan_.tasks[t].is_parent()) return run_parent(t);
+  auto why = not_runnable(t);
+  if (!why) why = unmet_dependency(t);
+  return why ? skip(t, std::move(*why)) : run_job(t);
+}
+
+// A coroutine, not a call from `start`: a skip finishes its task, which may release others, and
+// a long chain of skipped tasks must not become as deep a recursion.
+asio::awaitable<void> plan_run::skip(task_index t, std::string why) {
+  finish(t, task_outcome::skipped, std::move(why));
+  co_return;
 }
 
 // One job (a subtask, or a parent without subtasks): attempts until it has an outcome. What ends
@@ -584,10 +602,10 @@ launch_request plan_run::request_for(task_index t, int n, launch_note& note) {
     e.message = line;
     emit(e);
   };
-  request.on_merge = [this, t, n](const event& step) {
-    reports_[t].record_merge(step);
-    auto e = make(event_kind::task_merge, t);
-    e.attempt = n;
+  request.on_merge = [this, note = &note](const event& step) {
+    reports_[note->task].record_merge(step);
+    auto e = make(event_kind::task_merge, note->task);
+    e.attempt = note->attempt;
     e.merge = step.merge;
     e.branch = step.branch;
     e.commit = step.commit;

@@ -157,6 +157,7 @@ private:
   boost::asio::awaitable<scope_result> close(bool throw_if_cancelled);
   boost::asio::awaitable<void> wait_idle();
   void reap() noexcept;
+  child_list::iterator new_child();
 
   static constexpr unsigned live = 0x5c09e11eu;
   unsigned alive_ = live;  // cleared by the destructor: a dangling scope& is caught while the
@@ -168,8 +169,9 @@ private:
   scope_stats stats_;
   std::vector<std::exception_ptr> failures_;
   // running_ children (and the body) live in children_; finished ones move to finished_ (splice:
-  // the node and its signal keep their address) and are destroyed later by reap(), outside the
-  // completion handler that co_spawn is still running when on_done is called.
+  // the node and its signal keep their address), outside the completion handler that co_spawn
+  // is still running when on_done is called; a later spawn takes one back for its child, and
+  // reap() destroys those left.
   child_list children_;
   child_list finished_;
   bool body_running_ = false;
