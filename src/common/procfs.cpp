@@ -151,7 +151,7 @@ std::size_t pid_window::size() const noexcept {
   return after <= through ? t - a : static_cast<std::size_t>(limit) - 1 - a + t;
 }
 
-std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before) {
+std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before, std::uint64_t* forks_now) {
   // The last pid handed out in this namespace is the fifth field of /proc/loadavg.
   const auto last = forks_before == 0 ? std::nullopt : proc_number<int>("/proc/loadavg", {}, 4);
   if (!last) return std::nullopt;
@@ -160,6 +160,7 @@ std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_befo
   w.through = *last;
   const auto limit = proc_number<int>("/proc/sys/kernel/pid_max");
   const std::uint64_t forks = forks_since_boot();
+  if (forks_now) *forks_now = forks;
   if (!limit || forks < forks_before) return std::nullopt;
   w.limit = *limit;
   // Each fork takes one pid at most; the counter skips the pids in use and restarts above the

@@ -68,8 +68,10 @@ struct pid_window {
 /// Every pid allocated after `pid` (this pid namespace), if the counter cannot have come round
 /// past `pid` since: `forks_before` is `forks_since_boot()` read before `pid` was created, and
 /// fewer forks than pids there are happened since. Empty otherwise, or when /proc does not say:
-/// then only a scan of every process finds what `pid` left behind.
-std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before);
+/// then only a scan of every process finds what `pid` left behind. The fork count it reads goes
+/// to `forks_now` when given (a later `forks_before`: any count read earlier is one).
+std::optional<pid_window> pids_allocated_after(int pid, std::uint64_t forks_before,
+                                               std::uint64_t* forks_now = nullptr);
 
 /// The processes (thread-group leaders, zombies included) whose pid is in `window`, but for the
 /// pids in `skip`; /proc is not read at all when nothing else is in the window.

@@ -182,6 +182,8 @@ json::value to_json(const plan& p) {
   return root;
 }
 
+json::object to_json(const plan& p, task_index t) { return task_json(p, p.tasks.at(t)); }
+
 std::string format_plan(const plan& p) { return detail::format_json(to_json(p)) + "\n"; }
 
 loaded_plan parse_plan(std::string_view text, broken_edges on_broken, std::string file_name) {

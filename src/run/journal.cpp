@@ -5,6 +5,7 @@
 #include <cohort/process/process.hpp>
 #include <cohort/run/plan_identity.hpp>
 
+#include "common/json_writer.hpp"
 #include "common/private_file.hpp"
 #include "common/system_errors.hpp"
 
@@ -104,42 +105,51 @@ int runs_in(const fs::path& file) {
   return runs;
 }
 
-void add_launch_fields(json::object& o, const event& e, const std::string& id,
+void add_launch_fields(detail::json_object_writer& o, const event& e, const std::string& id,
                        const fs::path& run_dir, const journal_options& jo) {
-  o["pid"] = e.pid;
-  o["pgid"] = e.pid;  // agents lead their own process group (process.hpp)
-  o["start_time"] = process_start_time(e.pid);
+  o.number("pid", e.pid);
+  o.number("pgid", e.pid);  // agents lead their own process group (process.hpp)
+  o.number("start_time", process_start_time(e.pid));
   if (!jo.agent_files) return;
   const agent_files files = agent_files_of(run_dir, id, e.attempt);
-  o["out"] = files.stdout_file.string();
-  o["err"] = files.stderr_file.string();
+  o.string("out", files.stdout_file.native());
+  o.string("err", files.stderr_file.native());
 }
 
+// One line per event, written member by member (an object built per event was most of the
+// journal's time on short jobs).
 std::string event_line(const event& e, const plan& p, event::clock_type::time_point origin,
                        const fs::path& run_dir, const journal_options& jo) {
   using namespace std::chrono;
-  json::object o{{"e", to_string(e.kind)},
-                 {"ms", duration_cast<milliseconds>(e.at - origin).count()}};
-  if (e.task && *e.task < p.tasks.size()) o["task"] = p.tasks[*e.task].id;
-  if (e.attempt != 0) o["attempt"] = e.attempt;
-  if (e.kind == event_kind::wave_started || e.kind == event_kind::wave_finished) o["wave"] = e.wave;
-  if (e.kind == event_kind::task_waiting) o["reason"] = to_string(e.reason);
-  if (e.kind == event_kind::task_merge) {
-    o["merge"] = to_string(e.merge);
-    o["branch"] = e.branch;
-    if (!e.commit.empty()) o["commit"] = e.commit;
+  std::string line;
+  line.reserve(160);
+  detail::json_object_writer o(line);
+  o.string("e", to_string(e.kind));
+  o.number("ms", std::int64_t{duration_cast<milliseconds>(e.at - origin).count()});
+  if (e.task && *e.task < p.tasks.size()) o.string("task", p.tasks[*e.task].id);
+  if (e.attempt != 0) o.number("attempt", e.attempt);
+  if (e.kind == event_kind::wave_started || e.kind == event_kind::wave_finished) {
+    o.number("wave", std::uint64_t{e.wave});
   }
-  if (!e.job.empty()) o["job"] = e.job;
-  if (e.kind == event_kind::task_queued) o["job_state"] = e.job_state;
-  if (e.tokens != 0) o["tokens"] = e.tokens;
-  if (e.cost_usd != 0) o["cost_usd"] = e.cost_usd;
-  if (e.kind == event_kind::task_usage && !e.usage_known) o["usage_known"] = false;
-  if (e.delay.count() != 0) o["delay_ms"] = e.delay.count();
+  if (e.kind == event_kind::task_waiting) o.string("reason", to_string(e.reason));
+  if (e.kind == event_kind::task_merge) {
+    o.string("merge", to_string(e.merge));
+    o.string("branch", e.branch);
+    if (!e.commit.empty()) o.string("commit", e.commit);
+  }
+  if (!e.job.empty()) o.string("job", e.job);
+  if (e.kind == event_kind::task_queued) o.string("job_state", e.job_state);
+  if (e.tokens != 0) o.number("tokens", e.tokens);
+  if (e.cost_usd != 0) o.number("cost_usd", e.cost_usd);
+  if (e.kind == event_kind::task_usage && !e.usage_known) o.boolean("usage_known", false);
+  if (e.delay.count() != 0) o.number("delay_ms", std::int64_t{e.delay.count()});
   if (e.kind == event_kind::task_launched && e.pid > 0 && e.task && *e.task < p.tasks.size()) {
     add_launch_fields(o, e, p.tasks[*e.task].id, run_dir, jo);
   }
-  if (!e.message.empty()) o["message"] = std::string_view(e.message).substr(0, max_message);
-  return json::serialize(o) + '\n';
+  if (!e.message.empty()) o.string("message", std::string_view(e.message).substr(0, max_message));
+  o.close();
+  line += '\n';
+  return line;
 }
 
 // Events after which a resume would act differently: written at once, not at the next launch.

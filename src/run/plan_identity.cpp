@@ -35,9 +35,10 @@ std::uint64_t from_hex(std::string_view s) {
   return v;
 }
 
-std::uint64_t task_fingerprint(json::object o) {
+// Everything the task says but its status (its subtasks are tasks of their own).
+std::uint64_t task_fingerprint(const plan& p, task_index t) {
+  json::object o = to_json(p, t);
   o.erase("status");
-  o.erase("subtasks");
   return fnv1a(json::serialize(o));
 }
 
@@ -47,19 +48,17 @@ plan_identity identify(const plan& p) {
   plan_identity id;
   id.path = p.source;
   id.tag = p.tag;
-  const json::value doc = to_json(p);
   std::uint64_t h = fnv1a("cohort-plan");
-  auto add = [&](const json::object& o) {
-    const std::string task_id = json::value_to<std::string>(o.at("id"));
-    const std::uint64_t fp = task_fingerprint(o);
+  // One task's object at a time, in the order of `to_json(p)`: parents, each before its subtasks.
+  auto add = [&](task_index t) {
+    const std::string& task_id = p.tasks[t].id;
+    const std::uint64_t fp = task_fingerprint(p, t);
     id.tasks[task_id] = fp;
     h = fnv1a(task_id + '\0' + hex(fp) + '\n', h);
   };
-  for (const auto& t : doc.at("tasks").as_array()) {
-    add(t.as_object());
-    if (const auto* subs = t.as_object().if_contains("subtasks")) {
-      for (const auto& s : subs->as_array()) add(s.as_object());
-    }
+  for (task_index t : p.parents) {
+    add(t);
+    for (task_index s : p.tasks[t].subtasks) add(s);
   }
   id.hash = h;
   return id;

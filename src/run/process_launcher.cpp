@@ -89,7 +89,7 @@ asio::awaitable<launch_result> process_launcher::launch(const launch_request& r)
   for (int waited = 0;; ++waited) {
     const std::uint64_t launched_at = detail::boot_ticks_now();
     const bool search = options_.end_escaped && !marker_.empty();
-    const std::uint64_t forks_before = search ? detail::forks_since_boot() : 0;
+    const std::uint64_t forks_before = search ? forks_before_launch() : 0;
     std::optional<process_result> result;
     try {
       result = co_await run_process(po);
@@ -120,8 +120,32 @@ asio::awaitable<void> process_launcher::end_escaped(const std::string& id, int a
   search.leader = group;
   search.forks_before = forks_before;
   search.skip = live_agents();
+  std::uint64_t forks_seen = 0;
+  search.forks_seen = &forks_seen;
   const ended_leftovers ended = co_await detail::end_escaped(std::move(search), options_.grace);
+  if (forks_seen != 0) saw_forks(forks_seen);
   if (ended.ended > 0 && options_.on_escaped) options_.on_escaped(id, attempt, ended.pids.size());
+}
+
+// The fork count before a launch: the one the last search read when it is recent (one read of
+// /proc/stat a job, not two), else read now. Any count read before the launch bounds it from
+// below, which is all the search needs; a recent one keeps its window of pids small.
+std::uint64_t process_launcher::forks_before_launch() {
+  constexpr auto recent = std::chrono::seconds(1);
+  {
+    const std::lock_guard lock(live_mutex_);
+    if (forks_seen_ != 0 && std::chrono::steady_clock::now() - forks_seen_at_ < recent) return forks_seen_;
+  }
+  const std::uint64_t forks = detail::forks_since_boot();
+  saw_forks(forks);
+  return forks;
+}
+
+void process_launcher::saw_forks(std::uint64_t forks) {
+  const std::lock_guard lock(live_mutex_);
+  if (forks < forks_seen_) return;
+  forks_seen_ = forks;
+  forks_seen_at_ = std::chrono::steady_clock::now();
 }
 
 void process_launcher::started(int pid) {

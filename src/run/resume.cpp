@@ -96,12 +96,13 @@ struct marks {
   int leader = 0;
   std::uint64_t forks_before = 0;
   std::vector<int> skip;
+  std::uint64_t* forks_seen = nullptr;  // gets the fork count read, when set
 };
 
 // The processes `m` may name: those born since its leader when /proc can tell, else all.
 std::vector<proc_stat> candidates(const marks& m) {
   if (m.leader > 0) {
-    if (const auto window = detail::pids_allocated_after(m.leader, m.forks_before)) {
+    if (const auto window = detail::pids_allocated_after(m.leader, m.forks_before, m.forks_seen)) {
       return detail::scan_processes(*window, m.skip);
     }
   }
@@ -332,6 +333,7 @@ asio::awaitable<ended_leftovers> detail::end_escaped(escape_search s, millisecon
   m.leader = s.leader;
   m.forks_before = s.forks_before;
   m.skip = std::move(s.skip);
+  m.forks_seen = s.forks_seen;
   std::vector<journal_agent> none;
   co_await end_groups(std::move(none), std::move(m), grace, r);
   co_return r;

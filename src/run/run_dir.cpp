@@ -115,9 +115,14 @@ fs::path journal_file(const fs::path& run_dir) { return run_dir / "journal.jsonl
 fs::path agents_dir(const fs::path& run_dir) { return run_dir / "agents"; }
 
 agent_files agent_files_of(const fs::path& run_dir, const std::string& task_id, int attempt) {
-  const fs::path dir = agents_dir(run_dir) / file_name_of(task_id);
-  const std::string stem = (dir / std::to_string(attempt)).string();
-  return {dir / "prompt.md", stem + ".out", stem + ".err", stem + ".usage.json"};
+  // Joined as text: the names are ours (`file_name_of` has no '/'), and fs::path's operator/
+  // parses both sides again, on every launch.
+  std::string dir = agents_dir(run_dir).native();
+  dir += '/';
+  dir += file_name_of(task_id);
+  dir += '/';
+  const std::string stem = dir + std::to_string(attempt);
+  return {dir + "prompt.md", stem + ".out", stem + ".err", stem + ".usage.json"};
 }
 
 fs::path make_agent_dir(const fs::path& run_dir, const std::string& task_id) {

@@ -45,6 +45,8 @@ namespace cohort {
  * the text of a JSON object.
  */
 boost::json::value to_json(const plan& p);
+/// Task `t` as `to_json(p)` writes it, without its subtasks. Throws as `to_json(p)`.
+boost::json::object to_json(const plan& p, task_index t);
 
 /// The plan as cohort's JSON, indented by 2 spaces.
 std::string format_plan(const plan& p);

@@ -85,11 +85,17 @@ private:
   void started(int pid);
   void ended(int pid);
   std::vector<int> live_agents() const;
+  std::uint64_t forks_before_launch();
+  void saw_forks(std::uint64_t forks);
 
   process_launcher_options options_;
   std::string marker_;  ///< `run_dir_marker(options_.run_dir)`; empty without a run dir
   mutable std::mutex live_mutex_;
   std::vector<int> live_;  ///< the pids of this launcher's agents alive now (under live_mutex_)
+  /// The latest fork count a search read, and when (under live_mutex_): a lower bound of the
+  /// count at every later launch, so a launch soon after reads none of its own.
+  std::uint64_t forks_seen_ = 0;
+  std::chrono::steady_clock::time_point forks_seen_at_{};
 };
 
 } // namespace cohort

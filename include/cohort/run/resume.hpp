@@ -91,6 +91,9 @@ struct escape_search {
   int leader = 0;
   std::uint64_t forks_before = 0;
   std::vector<int> skip;
+  /// When set, gets the last fork count the search read (left as it is when it read none): the
+  /// `forks_before` of a later launch.
+  std::uint64_t* forks_seen = nullptr;
 };
 /// Ends what `s` finds: SIGTERM, SIGKILL after `grace`, then reaps those that are the caller's
 /// children. For the process launcher.
