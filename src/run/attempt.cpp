@@ -127,7 +127,7 @@ process_options prepare_attempt(const agent_setup& s, const launch_request& r) {
     // even if it started after the journal's last record (journal.hpp, resume.hpp).
     po.environment[run_dir_variable] = s.marker;
     agent_files files = agent_files_of(s.run_dir, t.id, r.attempt);
-    (void)make_agent_dir(s.run_dir, t.id);
+    (void)make_agent_dir(s.run_dir, t.id, s.agents_dir_made);
     if (uses_template) {
       values["prompt_file"] = files.prompt.string();
       write_private(files.prompt, prompt);

@@ -28,6 +28,7 @@ struct agent_setup {
   const std::filesystem::path& workdir;           ///< the launcher's; the request's wins
   prompt_delivery prompt;
   const std::map<std::string, std::string, std::less<>>& environment;
+  bool agents_dir_made = false;  ///< the run dir's agents folder was made before (make_agent_dir)
 };
 
 /// The process the attempt `r` runs: argv (the task's own or the rendered template, never a

@@ -70,8 +70,9 @@ process_launcher::process_launcher(process_launcher_options options)
 
 asio::awaitable<launch_result> process_launcher::launch(const launch_request& r) {
   const task& t = r.get();
-  process_options po = detail::prepare_attempt(
-      {options_.agent, options_.run_dir, marker_, options_.workdir, options_.prompt, options_.environment}, r);
+  process_options po = detail::prepare_attempt({options_.agent, options_.run_dir, marker_, options_.workdir,
+                                                options_.prompt, options_.environment, agents_dir_made_}, r);
+  agents_dir_made_ = true;
   po.grace = options_.grace;
   po.deadline = r.timeout;
   if (options_.stream_output && r.on_output) {

@@ -54,9 +54,11 @@ std::string file_name_of(std::string_view id) {
 }
 
 // A directory only this user can change: made 0700, or an existing real directory (not a
-// link) owned by this user and writable by nobody else.
-void private_directory(const fs::path& dir) {
-  if (::mkdir(dir.c_str(), 0700) == 0) return;
+// link) owned by this user and writable by nobody else. False when `parent_may_be_gone` and its
+// parent is (nothing made).
+bool private_directory(const fs::path& dir, bool parent_may_be_gone = false) {
+  if (::mkdir(dir.c_str(), 0700) == 0) return true;
+  if (errno == ENOENT && parent_may_be_gone) return false;
   if (errno != EEXIST) throw system_error(last_error(), "cohort: cannot create " + dir.string());
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {
@@ -71,7 +73,9 @@ void private_directory(const fs::path& dir) {
     throw system_error(error_code(EPERM, boost::system::generic_category()),
                        fmt::format("cohort: refusing {} as part of a run dir: {}", dir.string(), why));
   }
+  return true;
 }
+
 
 // What the holder of the lock on `fd` wrote in it: its pid (at most 20 characters).
 std::string lock_holder(int fd) {
@@ -125,8 +129,9 @@ agent_files agent_files_of(const fs::path& run_dir, const std::string& task_id, 
   return {dir + "prompt.md", stem + ".out", stem + ".err", stem + ".usage.json"};
 }
 
-fs::path make_agent_dir(const fs::path& run_dir, const std::string& task_id) {
+fs::path make_agent_dir(const fs::path& run_dir, const std::string& task_id, bool parents_made) {
   const fs::path dir = agents_dir(run_dir) / file_name_of(task_id);
+  if (parents_made && private_directory(dir, true)) return dir;
   private_directory(run_dir);
   private_directory(agents_dir(run_dir));
   private_directory(dir);

@@ -162,4 +162,32 @@ BOOST_AUTO_TEST_CASE(a_planted_link_for_the_lock_or_an_agent_folder_is_refused) 
   BOOST_TEST(fs::is_empty(dir.path() / "outside"));
 }
 
+// What a launcher does from its second launch on: only the task's folder is made and checked;
+// folders removed meanwhile are made again, and a planted task folder is still refused.
+BOOST_AUTO_TEST_CASE(a_task_folder_after_the_first_is_made_alone_and_still_checked) {
+  temp_dir dir;
+  const fs::path run = dir.path() / "run";
+  const fs::path first = cohort::make_agent_dir(run, "1");
+  BOOST_TEST(first == cohort::agents_dir(run) / "1");
+  const fs::path second = cohort::make_agent_dir(run, "2", true);
+  BOOST_TEST(fs::is_directory(second));
+  BOOST_TEST((fs::status(second).permissions() & fs::perms::all) == fs::perms::owner_all);
+  BOOST_TEST(cohort::make_agent_dir(run, "2", true) == second);  // there already: checked, kept
+
+  fs::remove_all(run);  // cleaned up under a running launcher
+  const fs::path again = cohort::make_agent_dir(run, "3", true);
+  BOOST_TEST(fs::is_directory(again));
+  BOOST_TEST((fs::status(run).permissions() & fs::perms::all) == fs::perms::owner_all);
+  BOOST_TEST((fs::status(cohort::agents_dir(run)).permissions() & fs::perms::all) == fs::perms::owner_all);
+
+  fs::create_directory(dir.path() / "outside");
+  fs::create_directory_symlink(dir.path() / "outside", cohort::agents_dir(run) / "4");
+  BOOST_CHECK_EXCEPTION((void)cohort::make_agent_dir(run, "4", true), cohort::system_error,
+                        [](const cohort::system_error& x) {
+                          return std::string(x.what()).find("symbolic link") != std::string::npos;
+                        });
+  fs::permissions(again, fs::perms::all);
+  BOOST_CHECK_THROW((void)cohort::make_agent_dir(run, "3", true), cohort::system_error);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,9 +49,11 @@ agent_files agent_files_of(const std::filesystem::path& run_dir, const std::stri
                            int attempt);
 
 /// Creates (privately, see above) the folder of task `task_id`'s files in `run_dir`, and
-/// returns it. Throws `system_error`.
+/// returns it. Throws `system_error`. With `parents_made` (the caller made a task's folder in
+/// this run dir before), the run dir and its agents folder are not checked again, only made
+/// again if they are gone: one `mkdir` a launch on the way of short jobs.
 std::filesystem::path make_agent_dir(const std::filesystem::path& run_dir,
-                                     const std::string& task_id);
+                                     const std::string& task_id, bool parents_made = false);
 
 /// The environment variable that marks every agent process of a run dir (and, inherited, their
 /// children): `COHORT_RUN_DIR=<run_dir_marker(run_dir)>`. The process launcher sets it;
