@@ -17,6 +17,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <exception>
@@ -314,7 +315,9 @@ void journal::write_pending() {
 void journal::sync() {
   const auto start = std::chrono::steady_clock::now();
   if (::fdatasync(fd_) != 0) error_ = last_error();
-  last_sync_ = std::chrono::steady_clock::now() - start;
+  const auto took = std::chrono::steady_clock::now() - start;
+  if (next_sync_ == 0) syncs_.fill(took);  // the first: the estimate until the ring holds more
+  syncs_[next_sync_++ % syncs_.size()] = took;
 }
 
 bool journal::groups_launches() const noexcept {
@@ -323,7 +326,7 @@ bool journal::groups_launches() const noexcept {
     case journal_options::grouping::never: return false;
     case journal_options::grouping::automatic: break;
   }
-  return last_sync_ > options_.group_commit_above;
+  return *std::min_element(syncs_.begin(), syncs_.end()) > options_.group_commit_above;
 }
 
 } // namespace cohort

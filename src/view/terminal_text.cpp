@@ -46,6 +46,12 @@ std::string terminal_safe(std::string_view text, bool keep_newlines) {
   out.reserve(text.size());
   auto put = std::back_inserter(out);
   while (!text.empty()) {
+    // Printable ASCII, most of any text, goes as it is, a run at a time.
+    std::size_t plain = 0;
+    while (plain < text.size() && static_cast<unsigned char>(text[plain]) - 0x20U < 0x5FU) ++plain;
+    out.append(text.substr(0, plain));
+    text.remove_prefix(plain);
+    if (text.empty()) break;
     char32_t cp = 0;
     const std::size_t n = utf8_sequence(text, cp);
     if (n == 0) {

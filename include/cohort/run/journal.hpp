@@ -10,6 +10,7 @@
 #include <cohort/run/run_dir.hpp>
 #include <cohort/plan/plan.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -29,8 +30,9 @@ struct journal_options {
   /// When launches share an fsync (group commit: a launch waits while the event loop's passes
   /// bring others, see `journal`). `automatic`: while an fsync costs more than
   /// `group_commit_above` (a disk); a cheap one (tmpfs, a fast SSD's cache) is done at once for
-  /// each launch, which waits for nothing. Either way no agent starts before everything recorded
-  /// so far is durable.
+  /// each launch, which waits for nothing. What an fsync costs is the fastest of the last 8: a
+  /// thread descheduled in one on a busy machine does not make tmpfs a disk. Either way no agent
+  /// starts before everything recorded so far is durable.
   enum class grouping { automatic, always, never };
   grouping group_commit = grouping::automatic;
   std::chrono::microseconds group_commit_above{100};
@@ -101,7 +103,9 @@ private:
   /// The last one queued (it may have run); owned by its handler and its waiters only, so that
   /// it never outlives the event loop its timer belongs to.
   std::weak_ptr<commit> next_commit_;
-  std::chrono::steady_clock::duration last_sync_{};  ///< what the last fsync took
+  /// What the last fsyncs took (a ring); the fastest is what one costs the device.
+  std::array<std::chrono::steady_clock::duration, 8> syncs_{};
+  std::size_t next_sync_ = 0;
 };
 
 } // namespace cohort
