@@ -64,6 +64,37 @@ CO_TEST_CASE(a_daemon_the_agent_leaves_running_is_ended_after_it_and_reported) {
   BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
 }
 
+// The second launch takes its fork count from the first agent's search (no /proc/stat read of
+// its own): what its agent leaves behind is found all the same, and only that.
+CO_TEST_CASE(a_daemon_left_by_a_later_agent_of_the_same_launcher_is_ended) {
+  cohort::test::temp_dir dir;
+  const std::string pid_file = (dir.path() / "daemon.pid").string();
+  plan_builder b;
+  const auto parent = b.parent("1");
+  const auto first = b.sub(parent, "1", {}, 1ms);
+  b.p.tasks[first].argv = {"true"};
+  const auto second = b.sub(parent, "2", {"1.1"}, 1ms);
+  b.p.tasks[second].argv = {"sh", "-c",
+                            "setsid -f sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 300' '" +
+                                pid_file + "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + pid_file +
+                                "' ]; do sleep 0.01; done"};
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path() / "run";
+  lo.grace = 2s;
+  std::vector<std::string> escaped;
+  lo.on_escaped = [&escaped](std::string_view id, int attempt, std::size_t ended) {
+    escaped.push_back(std::string(id) + "#" + std::to_string(attempt) + ":" + std::to_string(ended));
+  };
+  cohort::process_launcher agents(lo);
+  auto report = co_await cohort::run_plan(b.p, agents, {});
+  BOOST_TEST((report.tasks[second].outcome == task_outcome::succeeded), report.tasks[second].reason);
+  BOOST_TEST(escaped == std::vector<std::string>{"1.2#1:1"}, boost::test_tools::per_element());
+  const int daemon = std::stoi(cohort::test::read_text(pid_file));
+  const auto left = cohort::detail::read_proc_stat(daemon);
+  if (left && !left->zombie()) ::kill(daemon, SIGKILL);  // not left running when the test fails
+  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+}
+
 // A daemon that execs itself over and over reads as having no environment during each exec;
 // the scan after the agent must not take it for a stranger when it lands in one.
 CO_TEST_CASE(a_daemon_caught_in_the_middle_of_an_exec_is_ended_all_the_same) {
