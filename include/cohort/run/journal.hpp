@@ -106,6 +106,7 @@ private:
   /// What the last fsyncs took (a ring); the fastest is what one costs the device.
   std::array<std::chrono::steady_clock::duration, 8> syncs_{};
   std::size_t next_sync_ = 0;
+  bool unsynced_ = false;  ///< written since the last fsync
 };
 
 } // namespace cohort

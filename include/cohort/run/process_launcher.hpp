@@ -93,9 +93,9 @@ private:
   std::string marker_;  ///< `run_dir_marker(options_.run_dir)`; empty without a run dir
   mutable std::mutex live_mutex_;
   std::vector<int> live_;  ///< the pids of this launcher's agents alive now (under live_mutex_)
+  std::atomic<bool> agents_dir_made_{false};  ///< an attempt made the run dir's agents folder
   /// The latest fork count a search read, and when (under live_mutex_): a lower bound of the
   /// count at every later launch, so a launch soon after reads none of its own.
-  std::atomic<bool> agents_dir_made_{false};  ///< an attempt made the run dir's agents folder
   std::uint64_t forks_seen_ = 0;
   std::chrono::steady_clock::time_point forks_seen_at_{};
 };
