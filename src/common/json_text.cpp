@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "common/json_text.hpp"
 
+#include "common/json_writer.hpp"
 #include "common/private_file.hpp"
 #include "common/system_errors.hpp"
 
@@ -38,31 +39,6 @@ void set_position(std::string_view text, std::size_t consumed, json_error& err) 
 
 void append_indent(std::string& out, std::size_t depth) { out.append(2 * depth, ' '); }
 
-void append_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 template <class Number>
 void append_number(std::string& out, Number n) {
@@ -101,7 +77,7 @@ void append_object(std::string& out, const json::object& o, std::size_t depth) {
   std::size_t i = 0;
   for (const auto& kv : o) {
     append_indent(out, depth + 1);
-    append_string(out, kv.key());
+    append_json_string(out, kv.key());
     out += ": ";
     append_value(out, kv.value(), depth + 1);
     out += ++i < o.size() ? ",\n" : "\n";
@@ -117,7 +93,7 @@ void append_value(std::string& out, const json::value& v, std::size_t depth) {
     case json::kind::int64: append_number(out, v.get_int64()); break;
     case json::kind::uint64: append_number(out, v.get_uint64()); break;
     case json::kind::double_: append_double(out, v.get_double()); break;
-    case json::kind::string: append_string(out, v.get_string()); break;
+    case json::kind::string: append_json_string(out, v.get_string()); break;
     case json::kind::array: append_array(out, v.get_array(), depth); break;
     case json::kind::object: append_object(out, v.get_object(), depth); break;
   }
@@ -175,9 +151,17 @@ std::string format_json(const json::value& v) {
 void append_member(std::string& object_text, std::string_view key, const json::value& v) {
   if (object_text.empty()) object_text = '{';
   else object_text.back() = ',';
-  object_text += json::serialize(json::string_view(key.data(), key.size()));
+  append_json_string(object_text, key);
   object_text += ':';
-  object_text += json::serialize(v);
+  // As json::serialize writes them, without a string made for each (most kept fields are these).
+  switch (v.kind()) {
+    case json::kind::string: append_json_string(object_text, v.get_string()); break;
+    case json::kind::int64: append_number(object_text, v.get_int64()); break;
+    case json::kind::uint64: append_number(object_text, v.get_uint64()); break;
+    case json::kind::bool_: object_text += v.get_bool() ? "true" : "false"; break;
+    case json::kind::null: object_text += "null"; break;
+    default: object_text += json::serialize(v);
+  }
   object_text += '}';
 }
 
