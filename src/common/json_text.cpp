@@ -39,14 +39,6 @@ void set_position(std::string_view text, std::size_t consumed, json_error& err) 
 
 void append_indent(std::string& out, std::size_t depth) { out.append(2 * depth, ' '); }
 
-
-template <class Number>
-void append_number(std::string& out, Number n) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
-}
-
 void append_double(std::string& out, double d) {
   // JSON has no infinity or NaN. A number past double's range ("1e400") parses as infinity, so
   // infinity is written as a number that parses back to it; NaN, which no parse gives, as null.

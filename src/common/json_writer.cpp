@@ -5,9 +5,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include <array>
-#include <charconv>
-
 namespace cohort::detail {
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -52,24 +49,15 @@ json_object_writer& json_object_writer::string(std::string_view k, std::string_v
   return *this;
 }
 
-namespace {
-template <class Int>
-void append_integer(std::string& out, Int v) {
-  std::array<char, 24> buf;
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  out.append(buf.data(), r.ptr);
-}
-} // namespace
-
 json_object_writer& json_object_writer::number(std::string_view k, std::int64_t value) {
   key(k);
-  append_integer(out_, value);
+  append_number(out_, value);
   return *this;
 }
 
 json_object_writer& json_object_writer::number(std::string_view k, std::uint64_t value) {
   key(k);
-  append_integer(out_, value);
+  append_number(out_, value);
   return *this;
 }
 

@@ -6,6 +6,7 @@
 // Private to the library: one flat JSON object written straight into a string, member by member,
 // for the lines written once per event (the journal's): no `json::object` built and thrown away.
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,6 +16,15 @@ namespace cohort::detail {
 /// Appends `"`, `s` escaped as Boost.JSON's serializer escapes it (`"`, `\` and the control
 /// characters; other bytes as they are), and `"`.
 void append_json_string(std::string& out, std::string_view s);
+
+/// Appends `n` as `std::to_chars` writes it: an integer as Boost.JSON writes it, a double in its
+/// shortest round-trip form.
+template <class Number>
+void append_number(std::string& out, Number n) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
 
 /// Writes `{"key":value,...}` to the end of a string: `{` when made, `}` at `close()`. The keys
 /// are the caller's literals (written as they are: no escaping).

@@ -76,7 +76,6 @@ bool private_directory(const fs::path& dir, bool parent_may_be_gone = false) {
   return true;
 }
 
-
 // What the holder of the lock on `fd` wrote in it: its pid (at most 20 characters).
 std::string lock_holder(int fd) {
   char text[21] = {};

@@ -23,6 +23,8 @@
 #include <exception>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <sys/resource.h>
 
@@ -36,32 +38,52 @@ using cohort::test::one_task;
 using cohort::test::plan_builder;
 using cohort::test::sim;
 
+namespace {
+
+// An agent that leaves a daemon behind: out of its process group and session (setsid), its
+// environment kept, its pid written to `pid_file`; the agent exits once the daemon is on its own.
+std::vector<std::string> daemon_leaving_agent(const std::string& pid_file) {
+  return {"sh", "-c",
+          "setsid -f sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 300' '" + pid_file +
+              "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + pid_file + "' ]; do sleep 0.01; done"};
+}
+
+// A launcher's options with a run dir in `dir`; each attempt's ended leftovers go to `escaped`
+// as "id#attempt:count".
+cohort::process_launcher_options escapes_reported_to(const std::filesystem::path& dir,
+                                                     std::vector<std::string>& escaped) {
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir / "run";
+  lo.grace = 2s;
+  lo.on_escaped = [&escaped](std::string_view id, int attempt, std::size_t ended) {
+    escaped.push_back(std::string(id) + "#" + std::to_string(attempt) + ":" + std::to_string(ended));
+  };
+  return lo;
+}
+
+// The daemon whose pid is in `pid_file` is gone (killed here if not, so no test leaves it).
+void expect_daemon_ended(const std::string& pid_file) {
+  const int daemon = std::stoi(cohort::test::read_text(pid_file));
+  const auto left = cohort::detail::read_proc_stat(daemon);
+  if (left && !left->zombie()) ::kill(daemon, SIGKILL);
+  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(process_launcher)
 
 CO_TEST_CASE(a_daemon_the_agent_leaves_running_is_ended_after_it_and_reported) {
   cohort::test::temp_dir dir;
   const std::string pid_file = (dir.path() / "daemon.pid").string();
   plan_builder b;
-  // The daemon leaves the agent's process group and session (setsid) but keeps its environment;
-  // the agent exits once the daemon is on its own.
-  const auto t = one_task(b, {"sh", "-c",
-                              "setsid -f sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 300' '" +
-                                  pid_file + "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + pid_file +
-                                  "' ]; do sleep 0.01; done"});
-  cohort::process_launcher_options lo;
-  lo.run_dir = dir.path() / "run";
-  lo.grace = 2s;
+  const auto t = one_task(b, daemon_leaving_agent(pid_file));
   std::vector<std::string> escaped;
-  lo.on_escaped = [&escaped](std::string_view id, int attempt, std::size_t ended) {
-    escaped.push_back(std::string(id) + "#" + std::to_string(attempt) + ":" + std::to_string(ended));
-  };
-  cohort::process_launcher agents(lo);
+  cohort::process_launcher agents(escapes_reported_to(dir.path(), escaped));
   auto report = co_await cohort::run_plan(b.p, agents, {});
   BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
   BOOST_TEST(escaped == std::vector<std::string>{"1.1#1:1"}, boost::test_tools::per_element());
-  const int daemon = std::stoi(cohort::test::read_text(pid_file));
-  const auto left = cohort::detail::read_proc_stat(daemon);
-  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+  expect_daemon_ended(pid_file);
 }
 
 // The second launch takes its fork count from the first agent's search (no /proc/stat read of
@@ -74,25 +96,13 @@ CO_TEST_CASE(a_daemon_left_by_a_later_agent_of_the_same_launcher_is_ended) {
   const auto first = b.sub(parent, "1", {}, 1ms);
   b.p.tasks[first].argv = {"true"};
   const auto second = b.sub(parent, "2", {"1.1"}, 1ms);
-  b.p.tasks[second].argv = {"sh", "-c",
-                            "setsid -f sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 300' '" +
-                                pid_file + "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + pid_file +
-                                "' ]; do sleep 0.01; done"};
-  cohort::process_launcher_options lo;
-  lo.run_dir = dir.path() / "run";
-  lo.grace = 2s;
+  b.p.tasks[second].argv = daemon_leaving_agent(pid_file);
   std::vector<std::string> escaped;
-  lo.on_escaped = [&escaped](std::string_view id, int attempt, std::size_t ended) {
-    escaped.push_back(std::string(id) + "#" + std::to_string(attempt) + ":" + std::to_string(ended));
-  };
-  cohort::process_launcher agents(lo);
+  cohort::process_launcher agents(escapes_reported_to(dir.path(), escaped));
   auto report = co_await cohort::run_plan(b.p, agents, {});
   BOOST_TEST((report.tasks[second].outcome == task_outcome::succeeded), report.tasks[second].reason);
   BOOST_TEST(escaped == std::vector<std::string>{"1.2#1:1"}, boost::test_tools::per_element());
-  const int daemon = std::stoi(cohort::test::read_text(pid_file));
-  const auto left = cohort::detail::read_proc_stat(daemon);
-  if (left && !left->zombie()) ::kill(daemon, SIGKILL);  // not left running when the test fails
-  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+  expect_daemon_ended(pid_file);
 }
 
 // A daemon that execs itself over and over reads as having no environment during each exec;
@@ -116,10 +126,7 @@ CO_TEST_CASE(a_daemon_caught_in_the_middle_of_an_exec_is_ended_all_the_same) {
   auto report = co_await cohort::run_plan(b.p, agents, {});
   BOOST_TEST((report.tasks[t].outcome == task_outcome::succeeded), report.tasks[t].reason);
   BOOST_TEST(ended == 1U);
-  const int daemon = std::stoi(cohort::test::read_text(pid_file));
-  const auto left = cohort::detail::read_proc_stat(daemon);
-  if (left && !left->zombie()) ::kill(daemon, SIGKILL);  // not left running when the test fails
-  BOOST_TEST((!left || left->zombie()), "the daemon " << daemon << " is still running");
+  expect_daemon_ended(pid_file);
 }
 
 CO_TEST_CASE(a_task_argv_runs_its_output_lands_in_the_run_dir_and_its_usage_is_counted) {
