@@ -682,28 +682,53 @@ std::string own_command(const cohort::task& t) {
 
 } // namespace
 
+// Only the first `shown` lines (in order) are kept as text, with their first five tasks; the
+// others are counted by their hash, made again as text only where two hashes meet. A plan of a
+// million commands of its own keeps no million strings (16 bytes a task, sorted once).
 task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
-  std::map<std::string, std::vector<std::string>> commands;  // shell-quoted line -> task ids
-  for (const auto& t : p.tasks) {
-    if (!t.is_job() || cohort::is_finished(t.status)) continue;
-    if (std::string line = own_command(t); !line.empty()) commands[line].push_back(t.id);
-  }
+  struct listed_command {
+    std::vector<std::string> ids;  // the first five
+    std::size_t tasks = 0;
+  };
+  std::map<std::string, listed_command> first;
+  std::vector<std::pair<std::size_t, cohort::task_index>> hashed;
   task_command_list out;
-  out.distinct = commands.size();
-  std::size_t listed = 0;
-  for (const auto& [line, ids] : commands) {
-    out.tasks += ids.size();
-    if (listed++ == shown) out.text += fmt::format("  ... and {} more command(s)\n", commands.size() - shown);
-    if (listed > shown) continue;
-    std::string names;
-    for (std::size_t i = 0; i < ids.size() && i < 5; ++i) {
-      if (i > 0) names += ", ";
-      names += ids[i];
+  for (cohort::task_index i = 0; i < p.size(); ++i) {
+    const cohort::task& t = p.tasks[i];
+    if (!t.is_job() || cohort::is_finished(t.status)) continue;
+    std::string line = own_command(t);
+    if (line.empty()) continue;
+    ++out.tasks;
+    hashed.emplace_back(std::hash<std::string>{}(line), i);
+    if (shown == 0 || (first.size() == shown && line > first.rbegin()->first)) continue;
+    listed_command& c = first[std::move(line)];
+    if (c.ids.size() < 5) c.ids.push_back(t.id);
+    ++c.tasks;
+    if (first.size() > shown) first.erase(std::prev(first.end()));
+  }
+  std::sort(hashed.begin(), hashed.end());
+  for (auto run = hashed.begin(); run != hashed.end();) {
+    const auto end = std::find_if(run, hashed.end(), [&](const auto& h) { return h.first != run->first; });
+    if (end - run == 1) {
+      ++out.distinct;
+    } else {  // the same hash: the same line, unless two lines meet
+      std::vector<std::string> lines;
+      for (auto h = run; h != end; ++h) {
+        std::string line = own_command(p.tasks[h->second]);
+        if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(std::move(line));
+      }
+      out.distinct += lines.size();
     }
-    if (ids.size() > 5) names += fmt::format(" and {} more", ids.size() - 5);
-    out.text += fmt::format("  {}   (task{} {})\n", cohort::terminal_safe(line), ids.size() > 1 ? "s" : "",
+    run = end;
+  }
+  for (const auto& [line, c] : first) {
+    std::string names;
+    for (std::size_t i = 0; i < c.ids.size(); ++i) names += (i > 0 ? ", " : "") + c.ids[i];
+    if (c.tasks > 5) names += fmt::format(" and {} more", c.tasks - 5);
+    out.text += fmt::format("  {}   (task{} {})\n", cohort::terminal_safe(line), c.tasks > 1 ? "s" : "",
                             cohort::terminal_safe(names));
   }
+  if (out.distinct > shown) out.text += fmt::format("  ... and {} more command(s)\n", out.distinct - shown);
   return out;
 }
 
