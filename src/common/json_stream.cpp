@@ -177,6 +177,20 @@ struct element_handler {
   }
 };
 
+// The newlines in `text`, counted in blocks of 255 into a byte the compiler can vectorize (every
+// byte of a plan passes here, for the line and column of an error: std::count did one at a time).
+std::size_t count_lines(std::string_view text) noexcept {
+  std::size_t lines = 0;
+  while (!text.empty()) {
+    const std::size_t n = std::min<std::size_t>(text.size(), 255);
+    unsigned char block = 0;
+    for (std::size_t i = 0; i < n; ++i) block = static_cast<unsigned char>(block + (text[i] == '\n'));
+    lines += block;
+    text.remove_prefix(n);
+  }
+  return lines;
+}
+
 json::parse_options strict_options() {
   json::parse_options o;
   o.max_depth = 256;
@@ -193,7 +207,7 @@ struct json_element_stream::impl {
   std::size_t line = 1, column = 1;  // of the next byte
 
   void advance(std::string_view consumed) {
-    const auto lines = static_cast<std::size_t>(std::count(consumed.begin(), consumed.end(), '\n'));
+    const std::size_t lines = count_lines(consumed);
     if (lines == 0) {
       column += consumed.size();
       return;

@@ -128,22 +128,36 @@ tag_choice choose_tag(const root_layout& root, const taskmaster_options& opt,
 // ---------------------------------------------------------------------------------------------
 // Tasks and their fields
 
-bool is_text_field(std::string_view key) noexcept {
-  return key == "title" || key == "description" || key == "details" || key == "testStrategy" ||
-         key == "priority";
+// The members of a task object cohort reads itself (everything else goes to `task::extra`),
+// told apart by length first: a task has a dozen members, each looked at once.
+enum class member {
+  id, title, description, details, test_strategy, priority, status, dependencies, subtasks,
+  cohort, duration_ms, argv, other
+};
+
+member member_of(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2: return key == "id" ? member::id : member::other;
+    case 4: return key == "argv" ? member::argv : member::other;
+    case 5: return key == "title" ? member::title : member::other;
+    case 6: return key == "status" ? member::status : key == "cohort" ? member::cohort : member::other;
+    case 7: return key == "details" ? member::details : member::other;
+    case 8: return key == "priority" ? member::priority : key == "subtasks" ? member::subtasks : member::other;
+    case 11: return key == "description" ? member::description : key == "duration_ms" ? member::duration_ms : member::other;
+    case 12: return key == "testStrategy" ? member::test_strategy : key == "dependencies" ? member::dependencies : member::other;
+    default: return member::other;
+  }
 }
 
-std::string& text_field(task& t, std::string_view key) {
-  if (key == "title") return t.title;
-  if (key == "description") return t.description;
-  if (key == "details") return t.details;
-  if (key == "testStrategy") return t.test_strategy;
-  return t.priority;
-}
-
-// The members cohort reads into `task` itself (everything else goes to `task::extra`).
-bool is_direct_estimate(std::string_view key) noexcept {
-  return key == "cohort" || key == "duration_ms" || key == "argv";
+std::string* text_field(task& t, member m) noexcept {
+  switch (m) {
+    case member::title: return &t.title;
+    case member::description: return &t.description;
+    case member::details: return &t.details;
+    case member::test_strategy: return &t.test_strategy;
+    case member::priority: return &t.priority;
+    default: return nullptr;
+  }
 }
 
 // Builds the plan from a tag's tasks array, then resolves the dependencies once every id is known.
@@ -164,16 +178,17 @@ public:
     if (t.id.empty())
       return r_.error("", raw ? json::serialize(*raw) : std::string(),
                       fmt::format("the task at position {} has no usable id", position));
-    read_task(*o, t, false);
+    const json::value* subtasks = read_task(*o, t, false);
     if (!unique(t, [&] { return fmt::format("the task at position {}", position); })) return;
+    const std::size_t first_reference = deps_.size();
     const task_index i = p_.add_parent(std::move(t));
     keep_dependencies(i);
-    if (const auto* subs = subtasks_of(*o, i))
+    if (const auto* subs = subtasks_of(subtasks, i))
       for (std::size_t k = 0; k < subs->size(); ++k) add_subtask(i, (*subs)[k], k + 1);
+    resolve_found(first_reference);
   }
 
-  const json::array* subtasks_of(const json::object& o, task_index parent) {
-    const json::value* s = o.if_contains("subtasks");
+  const json::array* subtasks_of(const json::value* s, task_index parent) {
     if (!s || s->is_null()) return nullptr;
     if (!s->is_array()) r_.error(p_.tasks[parent].id, json::serialize(*s), "\"subtasks\" is not an array");
     return s->if_array();
@@ -219,20 +234,35 @@ private:
     return false;
   }
 
-  void read_task(const json::object& o, task& t, bool is_subtask) {
+  // Reads every member of `o` into `t`; returns a parent's `subtasks` member (null: none).
+  const json::value* read_task(const json::object& o, task& t, bool is_subtask) {
     pending_ = nullptr;
-    for (const auto& kv : o) read_member(kv.key(), kv.value(), t, is_subtask);
-    read_estimates_of(o, t);
+    const json::value* subtasks = nullptr;
+    const json::value* duration_ms = nullptr;
+    const json::value* argv = nullptr;
+    const json::value* cohort = nullptr;
+    for (const auto& kv : o) {
+      const json::value& v = kv.value();
+      const member m = member_of(kv.key());
+      if (m == member::id) continue;
+      if (m == member::duration_ms) duration_ms = &v;
+      else if (m == member::argv) argv = &v;
+      else if (m == member::cohort) cohort = &v;
+      else if (m == member::subtasks && !is_subtask) subtasks = &v;
+      else if (m == member::status) read_status(v, t);
+      else if (m == member::dependencies) read_dependencies(v, t);
+      else read_other(kv.key(), m, v, t);
+    }
+    read_estimates_of(duration_ms, argv, cohort, t);
+    return subtasks;
   }
 
-  void read_member(std::string_view key, const json::value& v, task& t, bool is_subtask) {
-    if (key == "id" || is_direct_estimate(key) || (key == "subtasks" && !is_subtask)) return;
-    if (key == "status") return read_status(v, t);
-    if (key == "dependencies") return read_dependencies(v, t);
-    if (is_text_field(key) && v.is_string()) {
-      text_field(t, key) = v.get_string();
-    } else if (!is_text_field(key) || !v.is_null()) {
-      if (key == "subtasks" && v.is_array() && !v.get_array().empty())
+  void read_other(std::string_view key, member m, const json::value& v, task& t) {
+    std::string* text = text_field(t, m);
+    if (text && v.is_string()) {
+      *text = v.get_string();
+    } else if (!text || !v.is_null()) {
+      if (m == member::subtasks && v.is_array() && !v.get_array().empty())
         r_.warning(t.id, "subtasks", "nested subtasks are kept in the file but not scheduled");
       detail::append_member(t.extra, key, v);  // unknown, or a known field of a kind cohort does not model
     }
@@ -252,15 +282,52 @@ private:
   }
 
   // The benchmark harness's direct `duration_ms` and `argv`, then the `cohort` object (it wins).
-  void read_estimates_of(const json::object& o, task& t) {
+  void read_estimates_of(const json::value* duration_ms, const json::value* argv, const json::value* cohort,
+                         task& t) {
     std::vector<std::string> problems;
-    for (const char* key : {"duration_ms", "argv"})
-      if (const auto* v = o.if_contains(key)) detail::read_estimate(key, *v, t, problems);
-    if (const auto* c = o.if_contains("cohort")) {
-      if (c->is_object()) detail::read_estimates(c->get_object(), t, problems);
-      else problems.push_back("\"cohort\" is not an object: " + json::serialize(*c));
+    if (duration_ms) detail::read_estimate("duration_ms", *duration_ms, t, problems);
+    if (argv) detail::read_estimate("argv", *argv, t, problems);
+    if (cohort) {
+      if (cohort->is_object()) detail::read_estimates(cohort->get_object(), t, problems);
+      else problems.push_back("\"cohort\" is not an object: " + json::serialize(*cohort));
     }
     for (auto& p : problems) r_.error(t.id, "", std::move(p));
+  }
+
+  // The references kept from `first` on (a parent's and its subtasks'), resolved at once where
+  // each of a task's references names a task already read, as it will at the end (an id, once
+  // indexed, keeps its task): while the parent's tasks are still in the cache. A task with any
+  // other reference (a later task, a missing one, itself, a warning to give) keeps them all for
+  // the end, in file order.
+  void resolve_found(std::size_t first) {
+    std::size_t kept = first;
+    for (std::size_t i = first; i < deps_.size();) {
+      const task_index t = deps_[i].first;
+      std::size_t end = i;
+      while (end < deps_.size() && deps_[end].first == t) ++end;
+      found_.clear();
+      for (std::size_t k = i; k < end; ++k) {
+        const auto target = found(t, deps_[k].second);
+        if (!target || *target == t) break;
+        found_.push_back(*target);
+      }
+      if (found_.size() == end - i) {
+        for (task_index d : found_) p_.add_dependency(t, d);
+      } else {
+        for (std::size_t k = i; k < end; ++k) deps_[kept++] = std::move(deps_[k]);
+      }
+      i = end;
+    }
+    deps_.resize(kept);
+  }
+
+  // What `lookup` finds without a warning: the task a reference names by the rules' first reading.
+  std::optional<task_index> found(task_index t, const json::value& ref) {
+    const std::string text = id_text(ref);
+    if (text.empty()) return std::nullopt;
+    const task& k = p_.tasks[t];
+    if (k.is_parent() || is_full_id_form(ref, text)) return p_.find(text);
+    return p_.find(p_.tasks[*k.parent].id + "." + text);
   }
 
   void resolve_one(task_index t, const json::value& ref) {
@@ -317,7 +384,8 @@ private:
   diagnostic_sink& r_;
   broken_edges policy_;
   const json::array* pending_ = nullptr;  // the dependencies of the task being read
-  std::vector<std::pair<task_index, json::value>> deps_;
+  std::vector<std::pair<task_index, json::value>> deps_;  // not resolved yet, in file order
+  std::vector<task_index> found_;
 };
 
 // ---------------------------------------------------------------------------------------------

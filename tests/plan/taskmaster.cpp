@@ -101,6 +101,26 @@ BOOST_AUTO_TEST_CASE(dependency_forms_resolve_by_the_documented_rule) {
   BOOST_TEST(count(l, severity::warning, "30.4", "read as task 5") == 1u);
 }
 
+// References to tasks read before and after the referring one (resolved at different times by
+// the loader) keep the file's order, a sibling read later included, and a repeated one counts once.
+BOOST_AUTO_TEST_CASE(dependencies_keep_the_file_order_whichever_task_is_read_first) {
+  const auto l = parse(R"({"master": {"tasks": [
+    {"id": 1},
+    {"id": 2, "dependencies": [3, 1, 3], "subtasks": [
+      {"id": 5, "dependencies": [7, "3.1", "1"]},
+      {"id": 6, "dependencies": [7, 5]},
+      {"id": 7}]},
+    {"id": 3, "dependencies": [1], "subtasks": [{"id": 1}]}]}})");
+  BOOST_TEST_REQUIRE(l.ok(), cohort::error_text(l.diagnostics));
+  const auto& p = l.plan;
+  BOOST_TEST(deps(p, "2") == (strings{"3", "1"}), boost::test_tools::per_element());
+  BOOST_TEST(deps(p, "2.5") == (strings{"2.7", "3.1", "1"}), boost::test_tools::per_element());
+  BOOST_TEST(deps(p, "2.6") == (strings{"2.7", "2.5"}), boost::test_tools::per_element());
+  BOOST_TEST(deps(p, "3") == (strings{"1"}), boost::test_tools::per_element());
+  BOOST_TEST(l.diagnostics.size() == 1u);  // "1" under task 2 (no 2.1): task 1, with a warning
+  BOOST_TEST(count(l, severity::warning, "2.5", "read as task 1") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(legacy_layout_reads_as_master) {
   const auto l = parse(R"({"tasks": [{"id": 1, "status": "completed"}], "metadata": {"projectName": "x"}})");
   BOOST_TEST_REQUIRE(l.ok());
