@@ -2,11 +2,14 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/view/dashboard.hpp>
 
+#include <boost/asio/post.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <mutex>
 #include <string_view>
 
 #include <sys/ioctl.h>
@@ -29,7 +32,38 @@ std::pair<std::size_t, std::size_t> terminal_size(int fd) {
   return {env("COLUMNS", 80), env("LINES", 24)};
 }
 
+// Writes all of `bytes` to `fd`; a closed or full output loses them, never the run.
+void write_all(int fd, std::string_view bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// Past this, plain lines are written without waiting for the end of the turn.
+constexpr std::size_t pending_limit = 64 * 1024;
+
 } // namespace
+
+// The lines of the current turn and whether their write is posted. Its mutex keeps a write
+// posted to a multi-threaded executor from meeting the run's strand, and writes in order.
+struct dashboard::pending_lines {
+  explicit pending_lines(int out) : fd(out) {}
+  const int fd;
+  std::mutex mutex;
+  std::string bytes;
+  bool posted = false;
+
+  void write() {
+    const std::lock_guard lock(mutex);
+    posted = false;
+    write_all(fd, bytes);
+    bytes.clear();
+  }
+};
 
 dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_options options)
     : plan_(p),
@@ -43,7 +77,8 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
       current_wave_(p.size(), 0),
       share_(p.size(), 0),
       wall_epoch_(std::chrono::system_clock::now()),
-      steady_epoch_(clock_type::now()) {
+      steady_epoch_(clock_type::now()),
+      pending_(live_ ? nullptr : std::make_shared<pending_lines>(options_.fd)) {
   for (task_index t = 0; t < p.size(); ++t) {
     if (p.tasks[t].parent) {
       auto& n = wave_count_[*p.tasks[t].parent];
@@ -68,6 +103,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
 
 dashboard::~dashboard() {
   timer_.cancel();
+  flush();
   if (live_ && drawn_lines_ > 0 && !finished_run_) emit("\x1b[?25h");
 }
 
@@ -82,7 +118,8 @@ bool dashboard::wants_live(int fd) {
 void dashboard::on_event(const event& e) {
   apply(e);
   if (!live_) {
-    emit(plain_line(e) + '\n');
+    queue(plain_line(e) + '\n');
+    if (e.kind == event_kind::run_finished) flush();
     return;
   }
   if (e.kind == event_kind::run_started) {
@@ -96,7 +133,8 @@ void dashboard::on_event(const event& e) {
 
 void dashboard::note(std::string text) {
   if (!live_) {
-    emit(stamp(clock_type::now()) + " note: " + text + '\n');
+    queue(stamp(clock_type::now()) + " note: " + text + '\n');
+    flush();  // a warning is not kept waiting
     return;
   }
   notes_.push_back(std::move(text));
@@ -210,14 +248,24 @@ void dashboard::draw(bool last) {
   emit(out);
 }
 
-void dashboard::emit(const std::string& bytes) const {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(options_.fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // a closed or full output loses the frame, never the run
-    done += static_cast<std::size_t>(n);
+void dashboard::emit(const std::string& bytes) const { write_all(options_.fd, bytes); }
+
+// One write for the turn's lines: posted when the first comes (the post holds the lines, not
+// `this`).
+void dashboard::queue(std::string_view line) {
+  std::unique_lock lock(pending_->mutex);
+  pending_->bytes += line;
+  if (pending_->bytes.size() > pending_limit) {
+    lock.unlock();
+    return flush();
   }
+  if (pending_->posted) return;
+  pending_->posted = true;
+  boost::asio::post(timer_.get_executor(), [pending = pending_] { pending->write(); });
+}
+
+void dashboard::flush() {
+  if (pending_) pending_->write();
 }
 
 } // namespace cohort

@@ -108,6 +108,8 @@ BOOST_AUTO_TEST_CASE(plain_style_prints_one_timestamped_line_per_event_without_e
   auto line = f.make(event_kind::task_output, "1.1", 2ms);
   line.message = "\x1b[31mred\x1b[0m text\r\nnext";
   d.on_event(line);
+  BOOST_TEST(out.drain().empty());  // the lines wait for the end of the event loop's turn
+  BOOST_TEST(ctx.poll() == 1u);     // one write for them all (plain style arms no timer)
   const std::string text = out.drain();
   BOOST_TEST(text.find('\x1b') == std::string::npos);
   BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 5);
@@ -115,7 +117,33 @@ BOOST_AUTO_TEST_CASE(plain_style_prints_one_timestamped_line_per_event_without_e
                            "1.2 waiting: slot", "1.1 | next"}) {
     BOOST_TEST(text.find(part) != std::string::npos, part);
   }
-  BOOST_TEST(ctx.poll() == 0u);  // plain style arms no timer
+  BOOST_TEST(text.find("run started") < text.find("1.1 | next"));
+}
+
+// The run's end and a note are written at once; lines still waiting when the dashboard goes
+// are written by its destructor, and the write posted for them finds nothing left.
+BOOST_AUTO_TEST_CASE(plain_lines_are_never_lost_nor_kept_past_the_end) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  pipe_fds out;
+  cohort::dashboard_options o;
+  o.fd = out.write;
+  o.style = cohort::dashboard_style::plain;
+  {
+    cohort::dashboard d(ctx.get_executor(), plan, o);
+    feeder f{d, plan};
+    f(event_kind::run_started, nullptr, 0ms);
+    d.note("look here");
+    BOOST_TEST(out.drain().find("run started") != std::string::npos);  // with the note, at once
+    f(event_kind::parent_started, "1", 0ms);
+    f(event_kind::run_finished, nullptr, 5ms);
+    const std::string end = out.drain();
+    BOOST_TEST(end.find("1 started") < end.find("run finished"));
+    f(event_kind::parent_started, "2", 6ms);
+  }
+  BOOST_TEST(out.drain().find("2 started") != std::string::npos);
+  ctx.poll();
+  BOOST_TEST(out.drain().empty());
 }
 
 BOOST_AUTO_TEST_CASE(titles_and_ids_from_the_plan_reach_the_frame_as_visible_escapes) {

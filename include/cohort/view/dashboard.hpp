@@ -16,8 +16,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cohort {
@@ -55,7 +57,9 @@ struct dashboard_options {
  * finished jobs kept to it) and the time saved against running the same agents one after
  * another. Redrawn by a timer on the run's executor (no thread), in one `write` per frame: cursor
  * up, each line followed by clear-to-end-of-line, never longer than the terminal is wide, never
- * taller than it is high. Plain style: one timestamped line per event.
+ * taller than it is high. Plain style: one timestamped line per event; the lines of one turn of
+ * the event loop go out in one `write` at its end (posted to the executor), and at once at the
+ * run's end, on a note, and when the dashboard is destroyed.
  *
  * The dashboard must outlive the run (or be destroyed before the executor runs again).
  *
@@ -112,6 +116,10 @@ private:
   void schedule_frame();
   void draw(bool last);
   void emit(const std::string& bytes) const;
+  // Plain style: lines waiting for the end of the turn (dashboard.cpp).
+  struct pending_lines;
+  void queue(std::string_view line);
+  void flush();
 
   // Frame parts (dashboard_text.cpp).
   std::vector<std::string> header(clock_type::time_point now) const;
@@ -147,6 +155,7 @@ private:
   bool running_run_ = false, finished_run_ = false;
   std::size_t drawn_lines_ = 0;
   std::deque<std::string> notes_;
+  std::shared_ptr<pending_lines> pending_;  // shared with the posted write: it may outlive `this`
 };
 
 } // namespace cohort
