@@ -291,17 +291,21 @@ void apportion(std::vector<budget_share>& shares, std::uint64_t avail) {
 }
 
 // `wave`: `waves(p)`, for waves mode only.
-job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, bool structural,
-                        std::span<const std::size_t> wave = {}) {
+job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, bool structural) {
   COHORT_ASSERT(2 * p.size() < std::numeric_limits<node_id>::max());
   job_graph g;
   init_nodes(p, defaults, structural, g);
   std::vector<edge> edges;
   edges.reserve(2 * p.size());
   task_edges(p, g, edges);
-  if (!wave.empty()) wave_edges(p, wave, g, edges);
   build_csr(g, edges);
   return g;
+}
+
+// `n`'s range in one of a graph's CSR arrays.
+std::span<const node_id> range_of(const std::vector<std::uint32_t>& begin, const std::vector<std::uint32_t>& all,
+                                  std::size_t n) {
+  return {all.data() + begin[n], begin[n + 1] - begin[n]};
 }
 
 } // namespace
@@ -340,13 +344,50 @@ std::vector<std::uint8_t> finished_tasks(const plan& p) {
 }
 
 job_graph flatten(const plan& p, const estimate_defaults& defaults, wave_mode mode) {
-  if (mode == wave_mode::waves) return detail::flatten_waves(p, defaults, waves(p));
-  return flatten_graph(p, defaults, false);
+  job_graph rolling = flatten_graph(p, defaults, false);
+  if (mode == wave_mode::waves) return detail::with_waves(p, rolling, waves(p));
+  return rolling;
 }
 
-job_graph detail::flatten_waves(const plan& p, const estimate_defaults& defaults,
-                                std::span<const std::size_t> wave) {
-  return flatten_graph(p, defaults, false, wave);
+// The rolling graph's nodes and edges, then the wave barriers and their edges: each node's
+// predecessors and successors in the rolling graph's order, then the barriers' (as one list of
+// edges would give them). No pass over the plan's tasks but the parents' subtasks.
+job_graph detail::with_waves(const plan& p, const job_graph& rolling, std::span<const std::size_t> wave) {
+  job_graph g;
+  g.task_count = rolling.task_count;
+  g.kinds = rolling.kinds;
+  g.duration_ms = rolling.duration_ms;
+  g.tokens = rolling.tokens;
+  g.finished = rolling.finished;
+  g.owner = rolling.owner;
+  g.gate = rolling.gate;
+  std::vector<edge> barriers;
+  wave_edges(p, wave, g, barriers);
+  const std::size_t n = g.size(), old = rolling.size();
+  g.pred_begin.assign(n + 1, 0);
+  g.succ_begin.assign(n + 1, 0);
+  for (std::size_t v = 0; v < old; ++v) {
+    g.pred_begin[v + 1] = rolling.pred_begin[v + 1] - rolling.pred_begin[v];
+    g.succ_begin[v + 1] = rolling.succ_begin[v + 1] - rolling.succ_begin[v];
+  }
+  for (const edge& e : barriers) {
+    ++g.pred_begin[e.to + 1];
+    ++g.succ_begin[e.from + 1];
+  }
+  std::partial_sum(g.pred_begin.begin(), g.pred_begin.end(), g.pred_begin.begin());
+  std::partial_sum(g.succ_begin.begin(), g.succ_begin.end(), g.succ_begin.begin());
+  g.preds.resize(rolling.preds.size() + barriers.size());
+  g.succs.resize(rolling.succs.size() + barriers.size());
+  auto pfill = g.pred_begin, sfill = g.succ_begin;
+  for (std::size_t v = 0; v < old; ++v) {
+    for (node_id d : range_of(rolling.pred_begin, rolling.preds, v)) g.preds[pfill[v]++] = d;
+    for (node_id s : range_of(rolling.succ_begin, rolling.succs, v)) g.succs[sfill[v]++] = s;
+  }
+  for (const edge& e : barriers) {
+    g.preds[pfill[e.to]++] = e.from;
+    g.succs[sfill[e.from]++] = e.to;
+  }
+  return g;
 }
 
 std::vector<std::uint32_t> topological_nodes(const plan& p, const job_graph& g) {
@@ -551,7 +592,7 @@ projections project(const plan& p, const estimate_defaults& defaults) {
   const auto g = flatten(p, defaults);
   const auto order = topological_nodes(p, g);
   const auto wave = waves(p);
-  return detail::project(p, g, order, wave, detail::flatten_waves(p, defaults, wave));
+  return detail::project(p, g, order, wave, detail::with_waves(p, g, wave));
 }
 
 projections detail::project(const plan& p, const job_graph& g, std::span<const std::uint32_t> order,

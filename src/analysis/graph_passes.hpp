@@ -21,7 +21,8 @@
 // `fin` is `finished_tasks(p)` (a graph's `finished` starts with it).
 namespace cohort::detail {
 
-job_graph flatten_waves(const plan& p, const estimate_defaults& defaults, std::span<const std::size_t> wave);
+/// `flatten(p, defaults, wave_mode::waves)`, made from the rolling graph.
+job_graph with_waves(const plan& p, const job_graph& rolling, std::span<const std::size_t> wave);
 
 projections project(const plan& p, const job_graph& rolling, std::span<const std::uint32_t> order,
                     std::span<const std::size_t> wave, const job_graph& waved);

@@ -15,7 +15,7 @@ plan_analysis analyze(const plan& p, const plan_analysis_options& options) {
   const job_graph rolling = flatten(p, options.defaults);
   const auto order = topological_nodes(p, rolling);  // throws on a cycle, naming it
   r.waves = waves(p);
-  const job_graph waved = detail::flatten_waves(p, options.defaults, r.waves);
+  const job_graph waved = detail::with_waves(p, rolling, r.waves);
   const std::span<const std::uint8_t> finished(rolling.finished.data(), rolling.task_count);
   r.projected = detail::project(p, rolling, order, r.waves, waved);
   r.schedule = detail::critical_path(rolling, order);
