@@ -683,15 +683,15 @@ std::string own_command(const cohort::task& t) {
 } // namespace
 
 // Only the first `shown` lines (in order) are kept as text, with their first five tasks; the
-// others are counted by their hash, made again as text only where two hashes meet. A plan of a
-// million commands of its own keeps no million strings (16 bytes a task, sorted once).
+// others are counted by 32 bits of their hash, made again as text only where two hashes meet. A
+// plan of a million commands of its own keeps no million strings (8 bytes a task, sorted once).
 task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
   struct listed_command {
     std::vector<std::string> ids;  // the first five
     std::size_t tasks = 0;
   };
   std::map<std::string, listed_command> first;
-  std::vector<std::pair<std::size_t, cohort::task_index>> hashed;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> hashed;  // (hash, task)
   task_command_list out;
   for (cohort::task_index i = 0; i < p.size(); ++i) {
     const cohort::task& t = p.tasks[i];
@@ -699,7 +699,7 @@ task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
     std::string line = own_command(t);
     if (line.empty()) continue;
     ++out.tasks;
-    hashed.emplace_back(std::hash<std::string>{}(line), i);
+    hashed.emplace_back(static_cast<std::uint32_t>(std::hash<std::string>{}(line)), static_cast<std::uint32_t>(i));
     if (shown == 0 || (first.size() == shown && line > first.rbegin()->first)) continue;
     listed_command& c = first[std::move(line)];
     if (c.ids.size() < 5) c.ids.push_back(t.id);
