@@ -48,6 +48,7 @@ std::optional<std::vector<std::string>> read_strings(const json::value& v) {
   const auto* a = v.if_array();
   if (!a) return std::nullopt;
   std::vector<std::string> out;
+  out.reserve(a->size());
   for (const auto& e : *a) {
     if (!e.is_string()) return std::nullopt;
     out.emplace_back(e.get_string());

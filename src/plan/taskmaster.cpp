@@ -237,6 +237,7 @@ private:
   // Reads every member of `o` into `t`; returns a parent's `subtasks` member (null: none).
   const json::value* read_task(const json::object& o, task& t, bool is_subtask) {
     pending_ = nullptr;
+    extra_.clear();
     const json::value* subtasks = nullptr;
     const json::value* duration_ms = nullptr;
     const json::value* argv = nullptr;
@@ -254,6 +255,7 @@ private:
       else read_other(kv.key(), m, v, t);
     }
     read_estimates_of(duration_ms, argv, cohort, t);
+    if (!extra_.empty()) t.extra = extra_;  // one allocation of its size, not a doubling chain
     return subtasks;
   }
 
@@ -264,7 +266,7 @@ private:
     } else if (!text || !v.is_null()) {
       if (m == member::subtasks && v.is_array() && !v.get_array().empty())
         r_.warning(t.id, "subtasks", "nested subtasks are kept in the file but not scheduled");
-      detail::append_member(t.extra, key, v);  // unknown, or a known field of a kind cohort does not model
+      detail::append_member(extra_, key, v);  // unknown, or a known field of a kind cohort does not model
     }
   }
 
@@ -312,6 +314,7 @@ private:
         found_.push_back(*target);
       }
       if (found_.size() == end - i) {
+        p_.tasks[t].dependencies.reserve(found_.size());
         for (task_index d : found_) p_.add_dependency(t, d);
       } else {
         for (std::size_t k = i; k < end; ++k) deps_[kept++] = std::move(deps_[k]);
@@ -386,6 +389,7 @@ private:
   const json::array* pending_ = nullptr;  // the dependencies of the task being read
   std::vector<std::pair<task_index, json::value>> deps_;  // not resolved yet, in file order
   std::vector<task_index> found_;
+  std::string extra_;  // the task's kept fields, written here first (its capacity is reused)
 };
 
 // ---------------------------------------------------------------------------------------------
