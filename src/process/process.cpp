@@ -19,8 +19,10 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <memory>
@@ -346,6 +348,8 @@ struct child_state {
   // event of the previous descriptor whose reactor state was recycled), which freezes the io
   // thread while the child blocks on a full pipe. Here readiness is only a hint: WNOHANG.
   asio::posix::stream_descriptor pidfd;
+  // Without a pidfd (no pidfd_open here): the exit is polled for with this timer instead.
+  std::optional<asio::steady_timer> poll;
   // A timer used as an event: whoever changes `reaped`, a reader's `open` or the cancellation
   // cancels it, and the supervising coroutine re-checks its condition.
   asio::steady_timer wake;
@@ -449,6 +453,29 @@ void start_exit_wait(const std::shared_ptr<child_state>& st) {
                        [st](error_code ec) { on_pidfd_ready(st, ec); });
 }
 
+// Without a pidfd: asks again after `every`, each time twice as long up to 50 ms.
+void poll_exit(const std::shared_ptr<child_state>& st, std::chrono::milliseconds every) {
+  st->poll->expires_after(every);
+  st->poll->async_wait([st, every](error_code ec) {
+    if (ec == asio::error::operation_aborted) return;  // shutting down: ~child_state reaps
+    int status = 0;
+    pid_t r;
+    while ((r = ::waitpid(st->pid, &status, WNOHANG)) < 0 && errno == EINTR) {}
+    if (r == 0) return poll_exit(st, std::min(2 * every, std::chrono::milliseconds(50)));
+    st->reaped = true;  // also on ECHILD (the host reaped it): the pid is gone either way
+    if (r == st->pid) st->status = status;
+    notify(*st);
+  });
+}
+
+void await_exit(const std::shared_ptr<child_state>& st) {
+  if (st->poll) poll_exit(st, std::chrono::milliseconds(1));
+  else start_exit_wait(st);
+}
+
+// The kernel has no pidfd_open, or a seccomp filter refuses it: the exit is polled for.
+bool no_pidfds(int error) noexcept { return error == ENOSYS || error == EPERM || error == EACCES; }
+
 void on_pidfd_ready(const std::shared_ptr<child_state>& st, error_code ec) {
   if (ec == asio::error::operation_aborted) return;  // shutting down: ~child_state reaps
   int status = 0;
@@ -473,14 +500,17 @@ std::shared_ptr<child_state> launch(asio::any_io_executor ex, process_options o,
   r.started = clock_type::now();
   io.null.reset();  // its slot is the pidfd's
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, st->pid, 0));  // always O_CLOEXEC
-  if (pidfd < 0) {
+  if (pidfd < 0 && no_pidfds(errno)) {
+    st->poll.emplace(ex);
+  } else if (pidfd < 0) {
     error_code ec = last_error();
     kill_and_reap(std::exchange(st->pid, -1));
     start_failed(ec, st->options, "pidfd_open");
+  } else {
+    unique_fd owned_pidfd(pidfd);
+    st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~child_state reaps
+    owned_pidfd.release();
   }
-  unique_fd owned_pidfd(pidfd);
-  st->pidfd.assign(pidfd);  // if this throws, owned_pidfd closes it and ~child_state reaps
-  owned_pidfd.release();
   for (auto [stream, pipe] : {std::pair{&st->out, &io.out}, std::pair{&st->err, &io.err}}) {
     if (!pipe->read) continue;  // the child writes this stream itself
     stream->pipe.assign(pipe->read.get());
@@ -608,7 +638,7 @@ asio::awaitable<process_result> run_process(process_options options) {
   }
   process_result r;
   auto st = launch(ex, std::move(options), r);
-  start_exit_wait(st);
+  await_exit(st);
   if (st->options.on_start) st->options.on_start(st->pid);  // before any wait: no output yet
   // The readers are children of a scope, the supervisor its body: the caller's cancellation
   // reaches the supervisor (which ends the group, then drains) and never cuts the readers short.

@@ -141,6 +141,9 @@ private:
  * its stdout and stderr to the output files itself (or to /dev/null); with `on_line`, cohort
  * reads both through pipes, concurrently, into the files and the callback, in memory that stays
  * bounded whatever the child prints. Its exit is awaited through a pidfd: no SIGCHLD handler, no thread.
+ * Where there is no `pidfd_open` (a kernel before 5.3, a container's seccomp profile that refuses
+ * it, valgrind 3.19), a timer on the same strand asks `waitpid(WNOHANG)` instead: every 1 ms at
+ * first, then twice as long each time up to 50 ms.
  *
  * When the deadline passes or the awaiting coroutine is cancelled, the whole process group gets
  * SIGTERM, then SIGKILL after `grace`; the coroutine resumes only after the child was reaped and
