@@ -12,6 +12,9 @@
 #include <mutex>
 #include <string_view>
 
+#include <climits>
+
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -45,21 +48,91 @@ void write_all(int fd, std::string_view bytes) {
 
 // Past this, plain lines are written without waiting for the end of the turn.
 constexpr std::size_t pending_limit = 64 * 1024;
+// Past this, while the output is full, new lines are counted instead of kept.
+constexpr std::size_t kept_limit = 1024 * 1024;
+// When a full output is tried again: soon after it took something (its reader is reading),
+// else a little later.
+constexpr std::chrono::milliseconds retry_soon{1}, retry_later{20};
 
 } // namespace
 
-// The lines of the current turn and whether their write is posted. Its mutex keeps a write
-// posted to a multi-threaded executor from meeting the run's strand, and writes in order.
-struct dashboard::pending_lines {
-  explicit pending_lines(int out) : fd(out) {}
+// Plain style's lines on their way out. Those of one turn of the event loop go in one write
+// posted to its end. A pipe or terminal that takes no more (its reader stopped reading) is never
+// waited for on the event loop: it is asked with poll(), written at most PIPE_BUF bytes at a time
+// (what a pipe that says "writable" takes without blocking), and tried again by a timer (1 ms
+// after it took something, else 20 ms); past
+// `kept_limit` the lines are counted, and a line says how many were not shown. The output's
+// mode is left as it is (O_NONBLOCK would change it for the shell that shares it). The mutex
+// keeps a write posted to a multi-threaded executor from meeting the run's strand.
+struct dashboard::pending_lines : std::enable_shared_from_this<pending_lines> {
+  pending_lines(boost::asio::any_io_executor ex, int out) : fd(out), retry(std::move(ex)) {}
   const int fd;
   std::mutex mutex;
   std::string bytes;
-  bool posted = false;
+  bool posted = false;   // a write at the end of the turn is posted
+  bool waiting = false;  // the output is full: the timer tries again
+  std::size_t dropped = 0;
+  boost::asio::steady_timer retry;
 
-  void write() {
-    const std::lock_guard lock(mutex);
+  // The rest under `mutex`.
+  void add(std::string_view line) {
+    if (waiting && bytes.size() >= kept_limit) ++dropped;
+    else bytes += line;
+  }
+
+  // Writes what the output takes now; true when nothing is left. `took`: whether it took any.
+  bool write_ready(bool* took = nullptr) {
+    std::size_t done = 0;
+    while (fd >= 0 && done < bytes.size()) {
+      pollfd p{fd, POLLOUT, 0};
+      const int ready = ::poll(&p, 1, 0);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) break;  // full: later
+      if (ready < 0 || (p.revents & POLLNVAL) != 0) {
+        done = bytes.size();  // no output: the lines are lost, never the run
+        break;
+      }
+      // Writable, or its reader is gone (POLLERR, POLLHUP): then the write fails at once, and
+      // SIGPIPE tells the host, as a plain write would.
+      const ssize_t n = ::write(fd, bytes.data() + done, std::min<std::size_t>(bytes.size() - done, PIPE_BUF));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n <= 0) {
+        done = bytes.size();
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (took) *took = done > 0;
+    bytes.erase(0, fd >= 0 ? done : bytes.size());
+    if (!bytes.empty()) return false;
+    if (dropped == 0) return true;
+    bytes = fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n", dropped);
+    dropped = 0;
+    return write_ready();
+  }
+
+  // From the event loop: what the output takes now; the rest when the timer finds room.
+  void write_or_wait() {
     posted = false;
+    bool took = false;
+    if (write_ready(&took) || waiting) return;
+    waiting = true;
+    retry.expires_after(took ? retry_soon : retry_later);
+    retry.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;  // cancelled: the dashboard is gone, and its destructor wrote the rest
+      const std::lock_guard lock(self->mutex);
+      self->waiting = false;
+      self->write_or_wait();
+    });
+  }
+
+  // The dashboard's end: everything left, waiting for the output if it must.
+  void write_all_now() {
+    retry.cancel();
+    waiting = false;
+    if (dropped > 0) add(fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n", dropped));
+    dropped = 0;
     write_all(fd, bytes);
     bytes.clear();
   }
@@ -78,7 +151,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
       share_(p.size(), 0),
       wall_epoch_(std::chrono::system_clock::now()),
       steady_epoch_(clock_type::now()),
-      pending_(live_ ? nullptr : std::make_shared<pending_lines>(options_.fd)) {
+      pending_(live_ ? nullptr : std::make_shared<pending_lines>(timer_.get_executor(), options_.fd)) {
   for (task_index t = 0; t < p.size(); ++t) {
     if (p.tasks[t].parent) {
       auto& n = wave_count_[*p.tasks[t].parent];
@@ -103,7 +176,10 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
 
 dashboard::~dashboard() {
   timer_.cancel();
-  flush();
+  if (pending_) {
+    const std::lock_guard lock(pending_->mutex);
+    pending_->write_all_now();
+  }
   if (live_ && drawn_lines_ > 0 && !finished_run_) emit("\x1b[?25h");
 }
 
@@ -251,21 +327,23 @@ void dashboard::draw(bool last) {
 void dashboard::emit(const std::string& bytes) const { write_all(options_.fd, bytes); }
 
 // One write for the turn's lines: posted when the first comes (the post holds the lines, not
-// `this`).
+// `this`); none while the output is full (its timer writes them).
 void dashboard::queue(std::string_view line) {
-  std::unique_lock lock(pending_->mutex);
-  pending_->bytes += line;
-  if (pending_->bytes.size() > pending_limit) {
-    lock.unlock();
-    return flush();
-  }
-  if (pending_->posted) return;
-  pending_->posted = true;
-  boost::asio::post(timer_.get_executor(), [pending = pending_] { pending->write(); });
+  const std::lock_guard lock(pending_->mutex);
+  pending_lines& p = *pending_;
+  p.add(line);
+  if (p.waiting || p.posted) return;
+  if (p.bytes.size() > pending_limit) return p.write_or_wait();
+  p.posted = true;
+  boost::asio::post(timer_.get_executor(), [pending = pending_] {
+    const std::lock_guard posted_lock(pending->mutex);
+    pending->write_or_wait();
+  });
 }
 
 void dashboard::flush() {
-  if (pending_) pending_->write();
+  const std::lock_guard lock(pending_->mutex);
+  if (!pending_->waiting) pending_->write_or_wait();
 }
 
 } // namespace cohort

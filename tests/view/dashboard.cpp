@@ -8,6 +8,17 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -144,6 +155,86 @@ BOOST_AUTO_TEST_CASE(plain_lines_are_never_lost_nor_kept_past_the_end) {
   BOOST_TEST(out.drain().find("2 started") != std::string::npos);
   ctx.poll();
   BOOST_TEST(out.drain().empty());
+}
+
+// A pipe nobody reads never stops the run: every event returns at once, the lines wait (past
+// 1 MiB they are counted), and once the reader reads, they come in order, whole, and a line says
+// how many were not shown. A write that blocked would leave the feeding thread stuck: the test
+// then reads the pipe to free it and fails.
+BOOST_AUTO_TEST_CASE(a_plain_log_nobody_reads_never_stops_the_run) {
+  boost::asio::io_context ctx;
+  const auto plan = small_plan();
+  pipe_fds out;
+  BOOST_TEST_REQUIRE(::fcntl(out.write, F_SETPIPE_SZ, 4096) >= 4096);  // full after a page
+  cohort::dashboard_options o;
+  o.fd = out.write;
+  o.style = cohort::dashboard_style::plain;
+  std::optional<cohort::dashboard> d(std::in_place, ctx.get_executor(), plan, o);
+  feeder f{*d, plan};
+  constexpr int lines = 10000;  // ~2 MiB
+  auto fed = std::async(std::launch::async, [&] {
+    f(event_kind::run_started, nullptr, 0ms);
+    auto line = f.make(event_kind::task_output, "1.1", 1ms);
+    for (int i = 0; i < lines; ++i) {
+      line.message = fmt::format("{:06} {}", i, std::string(200, 'x'));
+      d->on_event(line);
+      ctx.restart();  // poll() leaves the context stopped when it runs out of work
+      ctx.poll();
+    }
+  });
+  // The reader: nothing until the events are in, then everything until the count comes.
+  std::mutex m;
+  std::string text;
+  std::atomic<bool> reading{false}, done{false};
+  auto reader = std::async(std::launch::async, [&] {
+    while (!done) {
+      if (reading) {
+        const std::lock_guard lock(m);
+        text += out.drain();
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+    const std::lock_guard lock(m);
+    text += out.drain();
+  });
+  const bool returned = fed.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  reading = true;  // frees a stuck feeder too
+  fed.get();
+  BOOST_TEST(returned, "an event waited for the full pipe");
+  const auto seen = [&] {
+    const std::lock_guard lock(m);
+    return text.find("not shown") != std::string::npos;
+  };
+  ctx.restart();
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       !seen() && std::chrono::steady_clock::now() < until; ctx.restart()) {
+    if (ctx.run_for(10ms) == 0) std::this_thread::sleep_for(1ms);  // the timer writes the rest, then the count
+  }
+  d.reset();  // with the reader still reading: nothing can keep it waiting
+  done = true;
+  reader.get();
+  std::size_t shown = 0, shown_bytes = 0;
+  int last = -1;
+  bool ordered = true;
+  for (std::size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) {
+    const std::string_view l(text.data() + at, nl - at);
+    const auto bar = l.find(" | ");
+    if (bar == std::string_view::npos) continue;
+    const int n = std::stoi(std::string(l.substr(bar + 3, 6)));
+    ordered = ordered && n > last && l.size() == bar + 3 + 6 + 1 + 200;
+    last = n;
+    ++shown;
+    shown_bytes += l.size() + 1;
+  }
+  BOOST_TEST(ordered);
+  const std::size_t count = text.find("cohort: ");
+  BOOST_TEST_REQUIRE(count != std::string::npos);
+  const std::size_t missing = std::stoul(text.substr(count + 8));
+  BOOST_TEST(shown + missing == static_cast<std::size_t>(lines));
+  BOOST_TEST(missing > 0u);
+  BOOST_TEST(shown_bytes >= 1024u * 1024u);  // what was kept: a mebibyte, and what the pipe took
+  BOOST_TEST(text.rfind("cohort: ") == count);  // said once, after the lines
+  BOOST_TEST(text.find(" | ", count) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(titles_and_ids_from_the_plan_reach_the_frame_as_visible_escapes) {
