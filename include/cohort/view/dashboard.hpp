@@ -58,8 +58,11 @@ struct dashboard_options {
  * another. Redrawn by a timer on the run's executor (no thread), in one `write` per frame: cursor
  * up, each line followed by clear-to-end-of-line, never longer than the terminal is wide, never
  * taller than it is high. Plain style: one timestamped line per event; the lines of one turn of
- * the event loop go out in one `write` at its end (posted to the executor), and at once at the
- * run's end, on a note, and when the dashboard is destroyed.
+ * the event loop go out in one `write` at its end (posted to the executor), and also at the run's
+ * end and on a note. An output that takes no more (a pipe whose reader stopped reading) is never
+ * waited for on the event loop: the lines wait, written as it takes them (a timer on the
+ * executor tries again), and past 1 MiB they are counted and a line says how many were not
+ * shown. The destructor writes what is left, waiting for the output if it must.
  *
  * The dashboard must outlive the run (or be destroyed before the executor runs again).
  *
