@@ -324,13 +324,10 @@ private:
     deps_.resize(kept);
   }
 
-  // What `lookup` finds without a warning: the task a reference names by the rules' first reading.
+  // What `lookup` finds without a warning.
   std::optional<task_index> found(task_index t, const json::value& ref) {
     const std::string text = id_text(ref);
-    if (text.empty()) return std::nullopt;
-    const task& k = p_.tasks[t];
-    if (k.is_parent() || is_full_id_form(ref, text)) return p_.find(text);
-    return p_.find(p_.tasks[*k.parent].id + "." + text);
+    return text.empty() ? std::nullopt : first_reading(t, ref, text);
   }
 
   void resolve_one(task_index t, const json::value& ref) {
@@ -348,17 +345,23 @@ private:
     return ref.is_double() || (ref.is_string() && text.find('.') != std::string::npos);
   }
 
-  std::optional<task_index> lookup(task_index t, const json::value& ref, const std::string& text) {
+  // The task a reference names by rules 1 and 2: itself, or a subtask's sibling.
+  std::optional<task_index> first_reading(task_index t, const json::value& ref, const std::string& text) {
     const task& k = p_.tasks[t];
     if (k.is_parent() || is_full_id_form(ref, text)) return p_.find(text);
-    const std::string sibling = p_.tasks[*k.parent].id + "." + text;
-    if (auto s = p_.find(sibling)) return s;
-    const auto top = p_.find(text);
+    return p_.find(p_.tasks[*k.parent].id + "." + text);
+  }
+
+  std::optional<task_index> lookup(task_index t, const json::value& ref, const std::string& text) {
+    if (auto first = first_reading(t, ref, text)) return first;
+    const task& k = p_.tasks[t];
+    if (k.is_parent() || is_full_id_form(ref, text)) return std::nullopt;
+    const auto top = p_.find(text);  // rule 3
     if (!top || !p_.tasks[*top].is_parent()) return std::nullopt;
     r_.warning(k.id, json::serialize(ref),
-               fmt::format("dependency {} has no sibling {}: read as task {} (Task Master's `next` "
-                           "reads the sibling and would never start {})",
-                           json::serialize(ref), sibling, text, k.id));
+               fmt::format("dependency {} has no sibling {}.{}: read as task {} (Task Master's "
+                           "`next` reads the sibling and would never start {})",
+                           json::serialize(ref), p_.tasks[*k.parent].id, text, text, k.id));
     return top;
   }
 

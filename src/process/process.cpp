@@ -448,6 +448,14 @@ pid_t spawn_child(const process_options& o, child_stdio& io) {
 
 void on_pidfd_ready(const std::shared_ptr<child_state>& st, error_code ec);
 
+// The child is gone: `r` is waitpid's answer (also ECHILD, when the host reaped it: the pid is
+// gone either way).
+void exited(child_state& st, pid_t r, int status) {
+  st.reaped = true;
+  if (r == st.pid) st.status = status;
+  notify(st);
+}
+
 void start_exit_wait(const std::shared_ptr<child_state>& st) {
   st->pidfd.async_wait(asio::posix::descriptor_base::wait_read,
                        [st](error_code ec) { on_pidfd_ready(st, ec); });
@@ -462,9 +470,7 @@ void poll_exit(const std::shared_ptr<child_state>& st, std::chrono::milliseconds
     pid_t r;
     while ((r = ::waitpid(st->pid, &status, WNOHANG)) < 0 && errno == EINTR) {}
     if (r == 0) return poll_exit(st, std::min(2 * every, std::chrono::milliseconds(50)));
-    st->reaped = true;  // also on ECHILD (the host reaped it): the pid is gone either way
-    if (r == st->pid) st->status = status;
-    notify(*st);
+    exited(*st, r, status);
   });
 }
 
@@ -486,9 +492,7 @@ void on_pidfd_ready(const std::shared_ptr<child_state>& st, error_code ec) {
     ::kill(-st->pid, SIGKILL);
     while ((r = ::waitpid(st->pid, &status, 0)) < 0 && errno == EINTR) {}
   }
-  st->reaped = true;  // also on ECHILD (the host reaped it): the pid is gone either way
-  if (r == st->pid) st->status = status;
-  notify(*st);
+  exited(*st, r, status);
 }
 
 std::shared_ptr<child_state> launch(asio::any_io_executor ex, process_options o, process_result& r) {

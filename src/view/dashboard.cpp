@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 #include <climits>
 
@@ -107,9 +108,14 @@ struct dashboard::pending_lines : std::enable_shared_from_this<pending_lines> {
     bytes.erase(0, fd >= 0 ? done : bytes.size());
     if (!bytes.empty()) return false;
     if (dropped == 0) return true;
-    bytes = fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n", dropped);
-    dropped = 0;
+    bytes = dropped_line();
     return write_ready();
+  }
+
+  // The line that says how many were not kept (and forgets them).
+  std::string dropped_line() {
+    return fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n",
+                       std::exchange(dropped, 0));
   }
 
   // From the event loop: what the output takes now; the rest when the timer finds room.
@@ -131,8 +137,7 @@ struct dashboard::pending_lines : std::enable_shared_from_this<pending_lines> {
   void write_all_now() {
     retry.cancel();
     waiting = false;
-    if (dropped > 0) add(fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n", dropped));
-    dropped = 0;
+    if (dropped > 0) bytes += dropped_line();
     write_all(fd, bytes);
     bytes.clear();
   }

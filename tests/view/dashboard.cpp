@@ -64,6 +64,14 @@ struct pipe_fds {
   }
 };
 
+// Options that write in `style` to the pipe `out`.
+cohort::dashboard_options writing_to(const pipe_fds& out, cohort::dashboard_style style) {
+  cohort::dashboard_options o;
+  o.fd = out.write;
+  o.style = style;
+  return o;
+}
+
 // Live-style options that draw nothing anywhere: the tests read frames with `frame()`.
 cohort::dashboard_options frames_only() {
   cohort::dashboard_options o;
@@ -101,9 +109,7 @@ BOOST_AUTO_TEST_CASE(plain_style_prints_one_timestamped_line_per_event_without_e
   boost::asio::io_context ctx;
   const auto plan = small_plan();
   pipe_fds out;
-  cohort::dashboard_options o;
-  o.fd = out.write;
-  o.style = cohort::dashboard_style::plain;
+  const auto o = writing_to(out, cohort::dashboard_style::plain);
   cohort::dashboard d(ctx.get_executor(), plan, o);
   BOOST_TEST(!d.is_live());
   feeder f{d, plan};
@@ -137,9 +143,7 @@ BOOST_AUTO_TEST_CASE(plain_lines_are_never_lost_nor_kept_past_the_end) {
   boost::asio::io_context ctx;
   const auto plan = small_plan();
   pipe_fds out;
-  cohort::dashboard_options o;
-  o.fd = out.write;
-  o.style = cohort::dashboard_style::plain;
+  const auto o = writing_to(out, cohort::dashboard_style::plain);
   {
     cohort::dashboard d(ctx.get_executor(), plan, o);
     feeder f{d, plan};
@@ -166,9 +170,7 @@ BOOST_AUTO_TEST_CASE(a_plain_log_nobody_reads_never_stops_the_run) {
   const auto plan = small_plan();
   pipe_fds out;
   BOOST_TEST_REQUIRE(::fcntl(out.write, F_SETPIPE_SZ, 4096) >= 4096);  // full after a page
-  cohort::dashboard_options o;
-  o.fd = out.write;
-  o.style = cohort::dashboard_style::plain;
+  const auto o = writing_to(out, cohort::dashboard_style::plain);
   std::optional<cohort::dashboard> d(std::in_place, ctx.get_executor(), plan, o);
   feeder f{*d, plan};
   constexpr int lines = 10000;  // ~2 MiB
@@ -427,9 +429,7 @@ BOOST_AUTO_TEST_CASE(live_style_draws_each_frame_in_one_write_in_place) {
   boost::asio::io_context ctx;
   const auto plan = small_plan();
   pipe_fds out;
-  cohort::dashboard_options o;
-  o.fd = out.write;
-  o.style = cohort::dashboard_style::live;
+  const auto o = writing_to(out, cohort::dashboard_style::live);
   cohort::dashboard d(ctx.get_executor(), plan, o);
   feeder f{d, plan};
   f(event_kind::run_started, nullptr, 0ms);
