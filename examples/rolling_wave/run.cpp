@@ -279,12 +279,12 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
       continue;
     }
     std::string line;
-    for (const auto& [name, value] : task.env) line += shell_quote(name + '=' + value) + ' ';
+    for (const auto& [name, value] : *task.env) line += shell_quote(name + '=' + value) + ' ';
     for (const auto& w : argv) line += shell_quote(w) + ' ';
     if (!line.empty()) line.pop_back();
     // --gate put the user's own command on the parents that had none: not the file's.
-    const bool gate = !a.gate.empty() && !task.subtasks.empty() && task.argv == a.gate && task.env.empty();
-    const bool own = !gate && (!task.argv.empty() || !task.env.empty());
+    const bool gate = !a.gate.empty() && !task.subtasks.empty() && task.argv == a.gate && task.env->empty();
+    const bool own = !gate && (!task.argv.empty() || !task.env->empty());
     fmt::print("{:<8} {}{}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(line),
                gate ? "   (--gate)"
                : !own ? "" : a.allow_task_commands ? "   (the task's own command)"
@@ -671,9 +671,9 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
 // What a task brings of its own, as a shell would show it: `NAME=value ... argv`, with the
 // agent command standing in for an absent argv. Empty when it brings nothing.
 std::string own_command(const cohort::task& t) {
-  if (t.argv.empty() && t.env.empty()) return {};
+  if (t.argv.empty() && t.env->empty()) return {};
   std::string line;
-  for (const auto& [name, value] : t.env) line += shell_quote(name + '=' + value) + ' ';
+  for (const auto& [name, value] : *t.env) line += shell_quote(name + '=' + value) + ' ';
   if (t.argv.empty()) return line + "<the agent command>";
   for (const auto& w : t.argv) line += shell_quote(w) + ' ';
   line.pop_back();

@@ -6,6 +6,7 @@
 // The core layer: async primitives over any Asio executor: errors, scopes, the semaphore, the pacer.
 // Every public header of the layer; no code of its own.
 
+#include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
 #include <cohort/core/error.hpp>
 #include <cohort/core/pacer.hpp>

@@ -7,6 +7,7 @@
 // Every public header of the layer; no code of its own.
 
 #include <cohort/plan/plan.hpp>
+#include <cohort/plan/task_text.hpp>
 #include <cohort/plan/plan_json.hpp>
 #include <cohort/plan/taskmaster.hpp>
 #include <cohort/plan/taskmaster_writeback.hpp>

@@ -323,9 +323,10 @@ std::uint32_t job_graph::start_node(task_index t) const noexcept {
 }
 
 int priority_rank(const task& t) noexcept {
-  if (t.priority == "high") return 3;
-  if (t.priority == "medium") return 2;
-  if (t.priority == "low") return 1;
+  const std::string_view p = t.text.priority();
+  if (p == "high") return 3;
+  if (p == "medium") return 2;
+  if (p == "low") return 1;
   return 0;
 }
 

@@ -43,7 +43,7 @@ boost::json::value parse_json(std::string_view text, json_error& err);
 std::string format_json(const boost::json::value& v);
 
 /// Adds `"key":value` to `object_text`, the text of a JSON object ("" for none yet: it becomes
-/// `{"key":value}`). How a task keeps the fields cohort does not model (`task::extra`).
+/// `{"key":value}`). How a task keeps the fields cohort does not model (`task_text::extra`).
 void append_member(std::string& object_text, std::string_view key, const boost::json::value& v);
 
 /// `String(id)` as JavaScript computes it for a JSON id or dependency: strings as they are,

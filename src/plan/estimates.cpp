@@ -63,10 +63,10 @@ std::string bad(std::string_view key, const json::value& v, std::string_view wan
 
 // `{"NAME": "value", ...}`: names non-empty without '=' or NUL, values without NUL (execve
 // could not pass them).
-std::optional<std::map<std::string, std::string, std::less<>>> read_environment(const json::value& v) {
+std::optional<string_map> read_environment(const json::value& v) {
   const auto* o = v.if_object();
   if (!o) return std::nullopt;
-  std::map<std::string, std::string, std::less<>> out;
+  string_map out;
   for (const auto& kv : *o) {
     const std::string_view name = kv.key();
     const auto* value = kv.value().if_string();
@@ -93,10 +93,10 @@ bool is_slurm_value(std::string_view v) noexcept {
   });
 }
 
-std::optional<std::map<std::string, std::string, std::less<>>> read_slurm(const json::value& v) {
+std::optional<string_map> read_slurm(const json::value& v) {
   const auto* o = v.if_object();
   if (!o) return std::nullopt;
-  std::map<std::string, std::string, std::less<>> out;
+  string_map out;
   for (const auto& kv : *o) {
     std::string value;
     if (const auto* s = kv.value().if_string()) value = std::string(*s);

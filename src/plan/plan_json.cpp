@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 constexpr std::int64_t format_version = 1;
 
-void put_text(json::object& o, std::string_view key, const std::string& s) {
+void put_text(json::object& o, std::string_view key, std::string_view s) {
   if (!s.empty()) o.emplace(key, s);
 }
 
@@ -31,10 +31,10 @@ void put_strings(json::object& o, std::string_view key, const std::vector<std::s
   o.emplace(key, std::move(a));
 }
 
-// `t.extra` as an object; text that is not one is the caller's error (loaders write only objects).
+// `t.text.extra()` as an object; text that is not one is the caller's error (loaders write only objects).
 json::object parse_extra(const task& t) {
   error_code ec;
-  json::value v = json::parse(t.extra, ec);
+  json::value v = json::parse(t.text.extra(), ec);
   if (ec || !v.is_object()) {
     throw system_error(make_error_code(errc::invalid_argument),
                        fmt::format("task {}: extra is not the text of a JSON object", t.id));
@@ -46,11 +46,11 @@ json::object task_json(const plan& p, const task& t) {
   json::object o;
   o.emplace("id", t.id);
   put_text(o, "title", t.title);
-  put_text(o, "description", t.description);
-  put_text(o, "details", t.details);
-  put_text(o, "test_strategy", t.test_strategy);
+  put_text(o, "description", t.text.description());
+  put_text(o, "details", t.text.details());
+  put_text(o, "test_strategy", t.text.test_strategy());
   o.emplace("status", to_string(t.status));
-  put_text(o, "priority", t.priority);
+  put_text(o, "priority", t.text.priority());
   std::vector<std::string> deps;
   for (auto d : t.dependencies) deps.push_back(p.tasks[d].id);
   put_strings(o, "dependencies", deps);
@@ -58,17 +58,17 @@ json::object task_json(const plan& p, const task& t) {
   if (t.tokens) o.emplace("tokens", *t.tokens);
   put_strings(o, "owns", t.owns);
   put_strings(o, "argv", t.argv);
-  if (!t.env.empty()) {
+  if (!t.env->empty()) {
     json::object env;
-    for (const auto& [name, value] : t.env) env.emplace(name, value);
+    for (const auto& [name, value] : *t.env) env.emplace(name, value);
     o.emplace("env", std::move(env));
   }
-  if (!t.slurm.empty()) {
+  if (!t.slurm->empty()) {
     json::object slurm;
-    for (const auto& [name, value] : t.slurm) slurm.emplace(name, value);
+    for (const auto& [name, value] : *t.slurm) slurm.emplace(name, value);
     o.emplace("slurm", std::move(slurm));
   }
-  if (!t.extra.empty()) o.emplace("extra", parse_extra(t));
+  if (!t.text.extra().empty()) o.emplace("extra", parse_extra(t));
   return o;
 }
 
@@ -110,19 +110,24 @@ private:
   void read_members(const json::object& o, task& t) {
     std::vector<std::string> problems;
     detail::read_estimates(o, t, problems);
+    task_text::texts texts{};
+    auto text = [&](task_text::field f) -> std::string_view& { return texts[static_cast<std::size_t>(f)]; };
+    std::string extra;
     for (const auto& kv : o) {
       const std::string_view k = kv.key();
       const json::value& v = kv.value();
       if (k == "title" && v.is_string()) t.title = v.get_string();
-      else if (k == "description" && v.is_string()) t.description = v.get_string();
-      else if (k == "details" && v.is_string()) t.details = v.get_string();
-      else if (k == "test_strategy" && v.is_string()) t.test_strategy = v.get_string();
-      else if (k == "priority" && v.is_string()) t.priority = v.get_string();
+      else if (k == "description" && v.is_string()) text(task_text::field::description) = v.get_string();
+      else if (k == "details" && v.is_string()) text(task_text::field::details) = v.get_string();
+      else if (k == "test_strategy" && v.is_string()) text(task_text::field::test_strategy) = v.get_string();
+      else if (k == "priority" && v.is_string()) text(task_text::field::priority) = v.get_string();
       else if (k == "status") read_status(v, t);
-      else if (k == "extra" && v.is_object()) t.extra = v.get_object().empty() ? std::string() : json::serialize(v);
+      else if (k == "extra" && v.is_object()) extra = v.get_object().empty() ? std::string() : json::serialize(v);
       else if (k != "id" && k != "dependencies" && k != "subtasks" && !detail::is_estimate_key(k))
         report(severity::warning, t.id, std::string(k), fmt::format("unknown member \"{}\" ignored", k));
     }
+    text(task_text::field::extra) = extra;
+    t.text = task_text(texts);
     for (auto& m : problems) report(severity::error, t.id, "", std::move(m));
   }
 

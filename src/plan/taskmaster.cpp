@@ -128,7 +128,7 @@ tag_choice choose_tag(const root_layout& root, const taskmaster_options& opt,
 // ---------------------------------------------------------------------------------------------
 // Tasks and their fields
 
-// The members of a task object cohort reads itself (everything else goes to `task::extra`),
+// The members of a task object cohort reads itself (everything else goes to `task_text::extra`),
 // told apart by length first: a task has a dozen members, each looked at once.
 enum class member {
   id, title, description, details, test_strategy, priority, status, dependencies, subtasks,
@@ -149,14 +149,14 @@ member member_of(std::string_view key) noexcept {
   }
 }
 
-std::string* text_field(task& t, member m) noexcept {
+// Which of a task's texts the member is, if it is one (the title is read apart).
+std::optional<task_text::field> text_field(member m) noexcept {
   switch (m) {
-    case member::title: return &t.title;
-    case member::description: return &t.description;
-    case member::details: return &t.details;
-    case member::test_strategy: return &t.test_strategy;
-    case member::priority: return &t.priority;
-    default: return nullptr;
+    case member::description: return task_text::field::description;
+    case member::details: return task_text::field::details;
+    case member::test_strategy: return task_text::field::test_strategy;
+    case member::priority: return task_text::field::priority;
+    default: return std::nullopt;
   }
 }
 
@@ -238,6 +238,7 @@ private:
   const json::value* read_task(const json::object& o, task& t, bool is_subtask) {
     pending_ = nullptr;
     extra_.clear();
+    texts_ = {};
     const json::value* subtasks = nullptr;
     const json::value* duration_ms = nullptr;
     const json::value* argv = nullptr;
@@ -255,15 +256,20 @@ private:
       else read_other(kv.key(), m, v, t);
     }
     read_estimates_of(duration_ms, argv, cohort, t);
-    if (!extra_.empty()) t.extra = extra_;  // one allocation of its size, not a doubling chain
+    texts_[static_cast<std::size_t>(task_text::field::extra)] = extra_;
+    t.text = task_text(texts_);  // one allocation for all of them, views into `o` and `extra_`
     return subtasks;
   }
 
   void read_other(std::string_view key, member m, const json::value& v, task& t) {
-    std::string* text = text_field(t, m);
+    if (m == member::title && v.is_string()) {
+      t.title = v.get_string();
+      return;
+    }
+    const auto text = text_field(m);
     if (text && v.is_string()) {
-      *text = v.get_string();
-    } else if (!text || !v.is_null()) {
+      texts_[static_cast<std::size_t>(*text)] = v.get_string();  // a later duplicate wins, as before
+    } else if (!(text || m == member::title) || !v.is_null()) {
       if (m == member::subtasks && v.is_array() && !v.get_array().empty())
         r_.warning(t.id, "subtasks", "nested subtasks are kept in the file but not scheduled");
       detail::append_member(extra_, key, v);  // unknown, or a known field of a kind cohort does not model
@@ -393,6 +399,7 @@ private:
   std::vector<std::pair<task_index, json::value>> deps_;  // not resolved yet, in file order
   std::vector<task_index> found_;
   std::string extra_;  // the task's kept fields, written here first (its capacity is reused)
+  task_text::texts texts_{};  // the task's texts as read, views into its object (set once, at its end)
 };
 
 // ---------------------------------------------------------------------------------------------

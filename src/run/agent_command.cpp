@@ -31,7 +31,7 @@ void render_one(std::string_view arg, const placeholder_values& values, std::str
   }
 }
 
-void section(std::string& out, std::string_view heading, const std::string& text) {
+void section(std::string& out, std::string_view heading, std::string_view text) {
   if (text.empty()) return;
   fmt::format_to(std::back_inserter(out), "\n## {}\n\n{}\n", heading, text);
 }
@@ -68,11 +68,11 @@ std::string build_prompt(const plan& p, task_index t) {
   if (task.parent) {
     const auto& parent = p.tasks[*task.parent];
     out += fmt::format("\nThis is a subtask of task {}: {}\n", parent.id, parent.title);
-    section(out, "Parent task", parent.description);
+    section(out, "Parent task", parent.text.description());
   }
-  section(out, "Description", task.description);
-  section(out, "Details", task.details);
-  section(out, "Test strategy", task.test_strategy);
+  section(out, "Description", task.text.description());
+  section(out, "Details", task.text.details());
+  section(out, "Test strategy", task.text.test_strategy());
   if (!task.owns.empty()) {
     out += "\n## Files you own\n\nChange only files matching these patterns:\n\n";
     for (const auto& glob : task.owns) fmt::format_to(std::back_inserter(out), "- `{}`\n", glob);

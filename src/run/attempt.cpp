@@ -99,7 +99,7 @@ process_options prepare_attempt(const agent_setup& s, const launch_request& r) {
   const fs::path& workdir = r.workdir.empty() ? s.workdir : r.workdir;
   po.cwd = workdir;
   po.environment.insert(s.environment.begin(), s.environment.end());
-  for (const auto& [name, value] : t.env) po.environment.insert_or_assign(name, value);  // the task's win
+  for (const auto& [name, value] : *t.env) po.environment.insert_or_assign(name, value);  // the task's win
   po.environment["COHORT_TASK_ID"] = t.id;  // and cohort's win over both
   po.environment["COHORT_ATTEMPT"] = std::to_string(r.attempt);
 

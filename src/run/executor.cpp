@@ -614,7 +614,7 @@ launch_request plan_run::request_for(task_index t, int n, launch_note& note) {
   };
   request.on_queued = [this, note = &note](const event& step) {  // the task and attempt are the launch's
     note->job = step.job;
-    reports_[note->task].job = step.job;
+    reports_[note->task].record_queued(step);
     auto q = make(event_kind::task_queued, note->task);
     q.attempt = note->attempt;
     q.job = step.job;
@@ -871,11 +871,14 @@ std::string_view to_string(task_outcome o) noexcept {
 }
 
 void task_report::record_merge(const event& step) {
-  merge = step.merge;
-  branch = step.branch;
-  commit = step.commit;
-  if (step.merge == merge_state::conflict) ++conflicts;
+  task_placement& where = placement.edit();
+  where.merge = step.merge;
+  where.branch = step.branch;
+  where.commit = step.commit;
+  if (step.merge == merge_state::conflict) ++where.conflicts;
 }
+
+void task_report::record_queued(const event& step) { placement.edit().job = step.job; }
 
 std::size_t run_report::count(task_outcome o) const noexcept {
   return static_cast<std::size_t>(

@@ -379,12 +379,12 @@ std::vector<std::string> submission(const slurm_launcher::state& s, const slurm_
       "--output=" + slurm_path(po.stdout_file), "--error=" + slurm_path(po.stderr_file));
   argv.insert(argv.end(), own.begin(), own.end());
   if (po.input) argv.push_back("--input=" + slurm_path(prompt));
-  if (!j.partition.empty() && !t.slurm.contains("partition")) argv.push_back("--partition=" + j.partition);
-  if (!j.account.empty() && !t.slurm.contains("account")) argv.push_back("--account=" + j.account);
-  if (!j.time_limit.empty() && !t.slurm.contains("time")) argv.push_back("--time=" + j.time_limit);
-  if (!j.memory.empty() && !t.slurm.contains("mem")) argv.push_back("--mem=" + j.memory);
-  if (j.cpus > 0 && !t.slurm.contains("cpus")) argv.push_back(fmt::format("--cpus-per-task={}", j.cpus));
-  for (const auto& [key, value] : t.slurm) argv.push_back(resource_option(key, value));
+  if (!j.partition.empty() && !t.slurm->contains("partition")) argv.push_back("--partition=" + j.partition);
+  if (!j.account.empty() && !t.slurm->contains("account")) argv.push_back("--account=" + j.account);
+  if (!j.time_limit.empty() && !t.slurm->contains("time")) argv.push_back("--time=" + j.time_limit);
+  if (!j.memory.empty() && !t.slurm->contains("mem")) argv.push_back("--mem=" + j.memory);
+  if (j.cpus > 0 && !t.slurm->contains("cpus")) argv.push_back(fmt::format("--cpus-per-task={}", j.cpus));
+  for (const auto& [key, value] : *t.slurm) argv.push_back(resource_option(key, value));
   argv.emplace_back("/dev/stdin");  // the batch script, given on sbatch's stdin
   argv.insert(argv.end(), po.argv.begin(), po.argv.end());
   return argv;
@@ -396,7 +396,7 @@ std::vector<std::string> submission(const slurm_launcher::state& s, const slurm_
 std::map<std::string, std::string, std::less<>> submission_environment(const process_options& po, const task& t,
                                                                        const slurm_launcher_options& o) {
   std::map<std::string, std::string, std::less<>> env = po.environment;
-  for (const auto& [name, value] : t.env) {
+  for (const auto& [name, value] : *t.env) {
     if (!name.starts_with("SBATCH_") && !name.starts_with("SLURM_")) continue;
     if (auto own = o.environment.find(name); own != o.environment.end()) env[name] = own->second;
     else env.erase(name);

@@ -160,7 +160,7 @@ void run_recorder::on_event(const event& e) {
       running_[*e.task] = 0;
       break;
     case event_kind::task_merge: t.record_merge(e); break;
-    case event_kind::task_queued: t.job = e.job; break;
+    case event_kind::task_queued: t.record_queued(e); break;
     case event_kind::task_succeeded: outcome(e, task_outcome::succeeded); break;
     case event_kind::task_failed: outcome(e, task_outcome::failed); break;
     case event_kind::task_skipped: outcome(e, task_outcome::skipped); break;
@@ -228,14 +228,15 @@ boost::json::value render_json(const plan& p, const run_report& r) {
         {"start_ms", time_value(r, start)},
         {"end_ms", tr.outcome == task_outcome::already_done ? nullptr : time_value(r, tr.finished)},
         {"reason", tr.reason}});
-    if (!tr.branch.empty()) {
+    const task_placement& where = *tr.placement;
+    if (!where.branch.empty()) {
       auto& o = tasks.back().as_object();
-      o["merge"] = to_string(tr.merge);
-      o["branch"] = tr.branch;
-      o["commit"] = tr.commit;
-      o["conflicts"] = tr.conflicts;
+      o["merge"] = to_string(where.merge);
+      o["branch"] = where.branch;
+      o["commit"] = where.commit;
+      o["conflicts"] = where.conflicts;
     }
-    if (!tr.job.empty()) tasks.back().as_object()["job"] = tr.job;
+    if (!where.job.empty()) tasks.back().as_object()["job"] = where.job;
   }
   boost::json::object summary{
       {"actual_ms", s.actual.count()}, {"sequential_ms", s.sequential.count()},

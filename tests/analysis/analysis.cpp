@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(ready_order_is_longest_path_then_priority_then_plan_order) 
   const task_index b = parent(p, "2", {}, 10ms);
   const task_index c = parent(p, "3", {}, 5ms);
   const task_index d = parent(p, "4", {c}, 10ms);  // 3 has 15 ms ahead of it
-  p.tasks[b].priority = "high";
+  p.tasks[b].text.set_priority("high");
   const auto keys = cohort::ready_keys(p);
   std::vector<task_index> order{a, b, c, d};
   std::sort(order.begin(), order.end(),

@@ -103,12 +103,12 @@ BOOST_AUTO_TEST_CASE(a_task_is_plain_data_with_its_estimates_and_extra_fields) {
   t.tokens = 12000;
   t.owns = {"src/x/**"};
   t.argv = {"nap", "25"};
-  t.extra = R"({"phase":2})";
+  t.text.set_extra(R"({"phase":2})");
   const cohort::task copy = t;
   BOOST_TEST(copy.duration->count() == 25 * 60 * 1000);
   BOOST_TEST(*copy.tokens == 12000u);
   BOOST_TEST(copy.owns.front() == "src/x/**");
-  BOOST_TEST(copy.extra == R"({"phase":2})");
+  BOOST_TEST(copy.text.extra() == R"({"phase":2})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

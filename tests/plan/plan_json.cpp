@@ -28,15 +28,15 @@ cohort::plan full_plan() {
   cohort::task b;
   b.id = "12";
   b.title = "Net \"layer\"";
-  b.description = "d";
-  b.details = "line 1\nline 2";
-  b.test_strategy = "t";
-  b.priority = "high";
+  b.text.set_description("d");
+  b.text.set_details("line 1\nline 2");
+  b.text.set_test_strategy("t");
+  b.text.set_priority("high");
   b.duration = std::chrono::minutes(25);
   b.tokens = 12000;
   b.owns = {"src/net/**"};
   b.argv = {"claude", "-p", "do 12"};
-  b.extra = R"({"phase":2.5})";
+  b.text.set_extra(R"({"phase":2.5})");
   const auto i12 = p.add_parent(std::move(b));
   cohort::task s1, s2;
   s1.id = "1";
@@ -66,12 +66,12 @@ BOOST_AUTO_TEST_CASE(save_then_load_gives_the_same_plan) {
   BOOST_TEST_REQUIRE(q.size() == 4u);
   const auto& b = q.tasks[1];
   BOOST_TEST(b.title == "Net \"layer\"");
-  BOOST_TEST(b.details == "line 1\nline 2");
+  BOOST_TEST(b.text.details() == "line 1\nline 2");
   BOOST_TEST(b.duration->count() == 25 * 60'000);
   BOOST_TEST(*b.tokens == 12000u);
   BOOST_TEST(b.owns == strings{"src/net/**"}, boost::test_tools::per_element());
   BOOST_TEST(b.argv == (strings{"claude", "-p", "do 12"}), boost::test_tools::per_element());
-  BOOST_TEST(boost::json::parse(b.extra).at("phase").as_double() == 2.5);
+  BOOST_TEST(boost::json::parse(b.text.extra()).at("phase").as_double() == 2.5);
   BOOST_TEST(q.tasks[2].id == "12.1");
   BOOST_TEST(q.tasks[2].dependencies == (std::vector<cohort::task_index>{3, 0}),
              boost::test_tools::per_element());
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(extra_text_that_is_not_a_json_object_is_refused_on_writing)
     cohort::plan p;
     cohort::task t;
     t.id = "1";
-    t.extra = text;
+    t.text.set_extra(text);
     p.add_parent(std::move(t));
     BOOST_CHECK_EXCEPTION(cohort::to_json(p), cohort::system_error, [](const cohort::system_error& e) {
       return e.code() == cohort::errc::invalid_argument && std::string(e.what()).find("task 1: extra") != std::string::npos;

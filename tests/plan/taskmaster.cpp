@@ -56,16 +56,16 @@ BOOST_AUTO_TEST_CASE(reads_fields_subtasks_and_keeps_unknown_fields_verbatim) {
   BOOST_TEST(p.size() == 2u);
   const auto& t = p.tasks[0];
   BOOST_TEST(t.title == "Setup");
-  BOOST_TEST(t.details == "x");
-  BOOST_TEST(t.test_strategy == "t");
+  BOOST_TEST(t.text.details() == "x");
+  BOOST_TEST(t.text.test_strategy() == "t");
   BOOST_TEST((t.status == cohort::task_status::in_progress));
-  BOOST_TEST(t.priority == "high");
-  BOOST_TEST(t.extra == R"({"phase":{"n":2}})");
+  BOOST_TEST(t.text.priority() == "high");
+  BOOST_TEST(t.text.extra() == R"({"phase":{"n":2}})");
   const auto& s = p.tasks[1];
   BOOST_TEST(s.id == "1.1");
   BOOST_TEST((s.parent == cohort::task_index{0}));
   BOOST_TEST((s.status == cohort::task_status::done));
-  BOOST_TEST(s.extra == R"({"parentId":"undefined","acceptanceCriteria":"ok"})");
+  BOOST_TEST(s.text.extra() == R"({"parentId":"undefined","acceptanceCriteria":"ok"})");
 }
 
 BOOST_AUTO_TEST_CASE(every_id_form_gives_a_string_full_id) {
@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(estimates_come_from_the_task_fields_then_the_sidecar) {
   BOOST_TEST(*t1.tokens == 12000u);
   BOOST_TEST(t1.owns == strings{"src/x/**"}, boost::test_tools::per_element());
   BOOST_TEST(t1.argv == (strings{"nap", "5"}), boost::test_tools::per_element());
-  BOOST_TEST(t1.extra == R"({"bench_id":"a"})");
+  BOOST_TEST(t1.text.extra() == R"({"bench_id":"a"})");
   BOOST_TEST(l.plan.tasks[1].duration->count() == 90'000);
   BOOST_TEST(l.plan.tasks[2].duration->count() == 25);
   BOOST_TEST(l.plan.tasks[2].argv.size() == 3u);
@@ -272,8 +272,8 @@ BOOST_AUTO_TEST_CASE(a_tasks_environment_is_read_and_a_malformed_one_refused) {
     {"id": 2, "cohort": {"env": {"A=B": "x"}}},
     {"id": 3, "cohort": {"env": {"N": 1}}},
     {"id": 4, "cohort": {"env": ["N=1"]}}]}})");
-  BOOST_TEST(l.plan.tasks.at(0).env.size() == 2u);
-  BOOST_TEST(l.plan.tasks.at(0).env.at("MODEL") == "opus");
+  BOOST_TEST(l.plan.tasks.at(0).env->size() == 2u);
+  BOOST_TEST(l.plan.tasks.at(0).env->at("MODEL") == "opus");
   for (const char* id : {"2", "3", "4"}) {
     BOOST_TEST_INFO(id);
     BOOST_TEST(count(l, severity::error, id, "invalid \"env\"") == 1u);
@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(nested_subtasks_are_kept_in_extra_with_a_warning) {
     {"id": "b", "subtasks": [{"id": "c"}]}]}]}})");
   BOOST_TEST(l.ok());
   BOOST_TEST(l.plan.size() == 2u);
-  BOOST_TEST(boost::json::parse(l.plan.tasks[1].extra).as_object().contains("subtasks"));
+  BOOST_TEST(boost::json::parse(l.plan.tasks[1].text.extra()).as_object().contains("subtasks"));
   BOOST_TEST(count(l, severity::warning, "a.b", "nested subtasks") == 1u);
 }
 

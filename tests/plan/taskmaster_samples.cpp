@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(veritas_is_legacy_with_completed_and_dotted_subtask_ids) {
   BOOST_TEST(p.find("7.1").has_value());
   BOOST_TEST(!p.find("7.7.1").has_value());
   BOOST_TEST((p.tasks[p.find("10.1").value()].status == cohort::task_status::done));  // completed
-  BOOST_TEST(boost::json::parse(p.tasks[p.find("10.1").value()].extra).as_object().contains("parentTaskId"));
+  BOOST_TEST(boost::json::parse(p.tasks[p.find("10.1").value()].text.extra()).as_object().contains("parentTaskId"));
 }
 
 BOOST_AUTO_TEST_CASE(taskmaster_sync_resolves_slug_ids_and_keeps_nested_subtasks) {
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(taskmaster_sync_resolves_slug_ids_and_keeps_nested_subtasks
   BOOST_TEST_REQUIRE(s.dependencies.size() == 1u);
   BOOST_TEST(p.tasks[s.dependencies[0]].id == "rust-real-issues.repo-issue-creation");
   BOOST_TEST(matching(l, severity::warning, "nested subtasks").size() == 1u);
-  BOOST_TEST(boost::json::parse(p.tasks[p.find("rust-data-models").value()].extra).as_object().contains("assignee"));
+  BOOST_TEST(boost::json::parse(p.tasks[p.find("rust-data-models").value()].text.extra()).as_object().contains("assignee"));
 }
 
 BOOST_AUTO_TEST_CASE(custodian_reads_its_only_tag) {

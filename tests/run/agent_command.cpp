@@ -61,12 +61,12 @@ BOOST_AUTO_TEST_CASE(a_subtask_prompt_carries_its_parent_and_its_owned_files) {
   cohort::test::plan_builder b;
   const auto p = b.parent("12");
   b.p.tasks[p].title = "Payments";
-  b.p.tasks[p].description = "Move billing to the new provider.";
+  b.p.tasks[p].text.set_description("Move billing to the new provider.");
   const auto s = b.sub(p, "3", {}, std::chrono::milliseconds(1));
   auto& t = b.p.tasks[s];
   t.title = "Webhook handler";
-  t.details = "Verify signatures.";
-  t.test_strategy = "Replay recorded webhooks.";
+  t.text.set_details("Verify signatures.");
+  t.text.set_test_strategy("Replay recorded webhooks.");
   t.owns = {"src/webhooks/**"};
   const std::string prompt = cohort::build_prompt(b.p, s);
   for (const char* part : {"# Task 12.3: Webhook handler", "subtask of task 12: Payments",

@@ -157,7 +157,7 @@ CO_TEST_CASE(a_plan_runs_as_one_job_per_attempt_watched_by_one_squeue_per_poll) 
     BOOST_TEST(states.front() == "PENDING " + job);
     if (states.size() == 3) BOOST_TEST(states[1] == "RUNNING " + job);
     BOOST_TEST(states.back() == "launched " + job);
-    BOOST_TEST(report.tasks[b.p.find(task).value()].job == job);
+    BOOST_TEST(report.tasks[b.p.find(task).value()].placement->job == job);
     ids.insert(job);
   }
   BOOST_TEST(ids.size() == 6u);
@@ -170,8 +170,8 @@ CO_TEST_CASE(the_job_runs_the_exact_argv_and_is_named_for_its_run_and_attempt) {
   plan_builder b;
   const auto t = one_task(b, {"sh", "-c", "printf '[%s]\\n' \"$@\" \"$COHORT_TASK_ID\" \"$COHORT_ATTEMPT\"", "sh",
                               "a b", "$(echo x)", "", "*", "-x"});
-  b.p.tasks[t].slurm["partition"] = "gpu";
-  b.p.tasks[t].slurm["cpus"] = "4";
+  b.p.tasks[t].slurm.edit()["partition"] = "gpu";
+  b.p.tasks[t].slurm.edit()["cpus"] = "4";
   auto o = c.options();
   o.job.partition = "debug";  // the task's wins
   o.job.memory = "2G";
@@ -322,7 +322,7 @@ CO_TEST_CASE(a_busy_controller_is_asked_again_a_bad_partition_fails_at_once) {
   const auto ok = co_await agents.launch(request_for(b.p, t));
   BOOST_TEST((ok.status == cohort::launch_status::succeeded), ok.message);
   BOOST_TEST(c.calls("sbatch").size() == 3u);
-  b.p.tasks[t].slurm["partition"] = "nosuch";
+  b.p.tasks[t].slurm.edit()["partition"] = "nosuch";
   const auto bad = co_await agents.launch(request_for(b.p, t));
   BOOST_TEST((bad.status == cohort::launch_status::failed));
   BOOST_TEST(bad.message == "the job was not submitted: sbatch: error: invalid partition specified: nosuch");

@@ -255,8 +255,8 @@ CO_TEST_CASE(a_resumed_run_merges_work_committed_before_the_crash_and_reruns_unf
   BOOST_TEST(cohort::test::read_text(runs) == "1.2\n");  // 1.1's agent did not run again
   BOOST_TEST(f.at_run_branch("a.txt") == "pending");    // its work as committed before the crash
   BOOST_TEST(f.at_run_branch("b.txt") == "whole");      // 1.2's, from its run again
-  BOOST_TEST((report.tasks[done].merge == cohort::merge_state::merged));
-  BOOST_TEST((report.tasks[unfinished].merge == cohort::merge_state::merged));
+  BOOST_TEST((report.tasks[done].placement->merge == cohort::merge_state::merged));
+  BOOST_TEST((report.tasks[unfinished].placement->merge == cohort::merge_state::merged));
   BOOST_TEST(git(f.repo, {"branch", "--list", "cohort-work/t1/j/1.1/*"}).empty());  // merged: gone
 }
 
@@ -287,10 +287,10 @@ CO_TEST_CASE(each_step_with_a_jobs_work_is_an_event_with_its_branch_and_commit) 
   BOOST_TEST(steps == (std::vector<std::string>{"1.1 merged cohort-work/t1/p/1", "1.1 merging cohort-work/t1/j/1.1/1",
                                                 "1.2 kept cohort-work/t1/j/1.2/1"}),
              boost::test_tools::per_element());
-  BOOST_TEST((report.tasks[good].merge == cohort::merge_state::merged));
-  BOOST_TEST(report.tasks[good].branch == "cohort-work/t1/p/1");
-  BOOST_TEST((report.tasks[bad].merge == cohort::merge_state::kept));
-  BOOST_TEST(report.tasks[bad].branch == "cohort-work/t1/j/1.2/1");
+  BOOST_TEST((report.tasks[good].placement->merge == cohort::merge_state::merged));
+  BOOST_TEST(report.tasks[good].placement->branch == "cohort-work/t1/p/1");
+  BOOST_TEST((report.tasks[bad].placement->merge == cohort::merge_state::kept));
+  BOOST_TEST(report.tasks[bad].placement->branch == "cohort-work/t1/j/1.2/1");
 }
 
 // An id (or title) from the file cannot forge the trailer by which a resumed run skips merged

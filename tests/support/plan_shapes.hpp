@@ -152,7 +152,7 @@ inline plan random_plan(std::uint32_t seed, std::size_t parents, std::size_t wid
       deps.push_back(prev_layer[static_cast<std::size_t>(pick(0, int(prev_layer.size()) - 1))]);
     }
     const task_index q = parent(p, std::to_string(i + 1), deps, ms(pick(1, 100)));
-    p.tasks[q].priority = priorities[static_cast<std::size_t>(pick(0, 3))];
+    p.tasks[q].text.set_priority(priorities[static_cast<std::size_t>(pick(0, 3))]);
     p.tasks[q].tokens = static_cast<std::uint64_t>(pick(1, 1000));
     layer.push_back(q);
     const int n = pick(0, max_subs);
@@ -165,7 +165,7 @@ inline plan random_plan(std::uint32_t seed, std::size_t parents, std::size_t wid
       }
       const task_index s = sub(p, q, std::to_string(j + 1), ms(pick(1, 100)), on,
                                static_cast<std::uint64_t>(pick(1, 1000)));
-      p.tasks[s].priority = priorities[static_cast<std::size_t>(pick(0, 3))];
+      p.tasks[s].text.set_priority(priorities[static_cast<std::size_t>(pick(0, 3))]);
       if (pick(0, 9) == 0) p.tasks[s].status = task_status::done;
       subs.push_back(s);
       layer_subs.push_back(s);

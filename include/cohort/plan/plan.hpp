@@ -3,7 +3,9 @@
 #ifndef COHORT_PLAN_PLAN_HPP
 #define COHORT_PLAN_PLAN_HPP
 
+#include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
+#include <cohort/plan/task_text.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -38,16 +40,15 @@ constexpr bool is_runnable(task_status s) noexcept {
 /// The index of a task in `plan::tasks`: the node id every layer above the plan uses.
 using task_index = std::size_t;
 
+/// Names and their values, ordered by name: a task's environment, its cluster resources.
+using string_map = std::map<std::string, std::string, std::less<>>;
+
 /// One node of the plan: a parent (top-level task) or a subtask. Plain data.
 struct task {
   // tag::outline[]
   std::string id;        ///< full id: "12" for a parent, "12.3" for a subtask (slugs kept as-is)
   std::string title;
-  std::string description;
-  std::string details;
-  std::string test_strategy;
   task_status status = task_status::pending;
-  std::string priority;  ///< "high", "medium", "low" or empty
 
   std::optional<task_index> parent;  ///< set on subtasks
   std::vector<task_index> subtasks;  ///< set on parents, in file order
@@ -62,18 +63,18 @@ struct task {
   std::vector<std::string> argv;
   /// Variables added to its agent's environment, over the launcher's (`cohort.env` in the
   /// file). Like `argv`, it comes from the file: a driver runs it only with the user's consent
-  /// (`LD_PRELOAD` is code).
-  std::map<std::string, std::string, std::less<>> env;
+  /// (`LD_PRELOAD` is code). Boxed, as most tasks have none: `t.env->empty()` allocates
+  /// nothing, `t.env.edit()` writes.
+  boxed<string_map> env;
   /// What the task asks of a cluster launcher (`cohort.slurm` in the file): `partition`,
   /// `account`, `qos`, `time`, `cpus`, `mem`, `gres`, `constraint`. Values are checked at load
   /// (no option, no control character: `--output` and its kind never come from a file); each
   /// becomes one `--name=value` argument of the job's submission (slurm_launcher.hpp).
-  std::map<std::string, std::string, std::less<>> slurm;
+  boxed<string_map> slurm;
 
-  /// Every field of the source object cohort does not model, as the text of one JSON object
-  /// (`{"assignee":"ana","phase":2}`; empty when there is none): kept for write-back and for
-  /// whoever reads them, parsed by nobody on the way (`boost::json::parse(t.extra)` reads it).
-  std::string extra;
+  /// Its description, details, test strategy and priority, and every member of its source
+  /// object cohort does not model (`text.extra()`): one allocation the passes never touch.
+  task_text text;
   // end::outline[]
 
   bool is_parent() const noexcept { return !parent.has_value(); }

@@ -4,6 +4,7 @@
 #define COHORT_RUN_EXECUTOR_HPP
 
 #include <cohort/analysis/analysis.hpp>
+#include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
 #include <cohort/core/detail/async_coroutine.hpp>
 #include <cohort/core/semaphore.hpp>
@@ -79,6 +80,16 @@ enum class task_outcome {
 std::string_view to_string(task_outcome o) noexcept;
 
 /// The outcome of one task after a run.
+/// Where a task's work went, as its launcher told the run.
+struct task_placement {
+  /// Where its work stands in an isolating launcher (its last `task_merge` event): empty
+  /// `branch` when there was none.
+  merge_state merge{};
+  std::string branch, commit;
+  std::size_t conflicts = 0;  ///< conflicts its work met (each run again or failed)
+  std::string job;  ///< its last attempt's job in a cluster (a `task_queued` event); empty: local
+};
+
 struct task_report {
   task_outcome outcome = task_outcome::pending;
   int attempts = 0;
@@ -86,15 +97,14 @@ struct task_report {
   event::clock_type::time_point started{};   ///< first launch (epoch if never)
   event::clock_type::time_point finished{};  ///< outcome time
   std::string reason;  ///< failure or skip reason
-  /// Where its work stands in an isolating launcher (its last `task_merge` event): empty
-  /// `branch` when there was none.
-  merge_state merge{};
-  std::string branch, commit;
-  std::size_t conflicts = 0;  ///< conflicts its work met (each run again or failed)
-  std::string job;  ///< its last attempt's job in a cluster (a `task_queued` event); empty: local
+  /// Where its work went, if its launcher said (an isolating or a cluster launcher): kept apart,
+  /// as most runs have none (`tr.placement->branch` reads empty then, nothing allocated).
+  boxed<task_placement> placement;
 
   /// Takes in a `task_merge` event of this task.
   void record_merge(const event& step);
+  /// Takes in a `task_queued` event of this task (its job in a cluster).
+  void record_queued(const event& step);
 };
 
 /// The outcome of a run.
