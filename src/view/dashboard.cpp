@@ -57,11 +57,11 @@ constexpr std::chrono::milliseconds retry_soon{1}, retry_later{20};
 
 } // namespace
 
-// Plain style's lines on their way out. Those of one turn of the event loop go in one write
-// posted to its end. A pipe or terminal that takes no more (its reader stopped reading) is never
-// waited for on the event loop: it is asked with poll(), written at most PIPE_BUF bytes at a time
-// (what a pipe that says "writable" takes without blocking), and tried again by a timer (1 ms
-// after it took something, else 20 ms); past
+// The dashboard's output on its way: plain style's lines (those of one turn of the event loop
+// go in one write posted to its end) and live style's frames. A pipe or terminal that takes no
+// more (its reader stopped reading, Ctrl-S) is never waited for on the event loop: it is asked
+// with poll(), written at most PIPE_BUF bytes at a time (what a pipe that says "writable" takes
+// without blocking), and tried again by a timer (1 ms after it took something, else 20 ms); past
 // `kept_limit` the lines are counted, and a line says how many were not shown. The output's
 // mode is left as it is (O_NONBLOCK would change it for the shell that shares it). The mutex
 // keeps a write posted to a multi-threaded executor from meeting the run's strand.
@@ -156,7 +156,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
       share_(p.size(), 0),
       wall_epoch_(std::chrono::system_clock::now()),
       steady_epoch_(clock_type::now()),
-      pending_(live_ ? nullptr : std::make_shared<pending_lines>(timer_.get_executor(), options_.fd)) {
+      pending_(std::make_shared<pending_lines>(timer_.get_executor(), options_.fd)) {
   for (task_index t = 0; t < p.size(); ++t) {
     if (p.tasks[t].parent) {
       auto& n = wave_count_[*p.tasks[t].parent];
@@ -181,11 +181,9 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
 
 dashboard::~dashboard() {
   timer_.cancel();
-  if (pending_) {
-    const std::lock_guard lock(pending_->mutex);
-    pending_->write_all_now();
-  }
-  if (live_ && drawn_lines_ > 0 && !finished_run_) emit("\x1b[?25h");
+  const std::lock_guard lock(pending_->mutex);
+  if (live_ && drawn_lines_ > 0 && !finished_run_) pending_->bytes += "\x1b[?25h";  // the cursor back
+  pending_->write_all_now();
 }
 
 bool dashboard::wants_live(int fd) {
@@ -317,8 +315,13 @@ void dashboard::schedule_frame() {
 }
 
 // One frame, one write: back to the frame's first line, every line cleared to its end, the rest
-// of the old frame cleared when the new one is shorter.
+// of the old frame cleared when the new one is shorter. A terminal that takes no more (paused
+// with Ctrl-S, a stalled link) is never waited for: the frame waits with the plain style's
+// lines, and the frames that come meanwhile are skipped (the next one after it is out shows what
+// is then true). Every frame goes out whole, so `drawn_lines_` is where the cursor will be.
 void dashboard::draw(bool last) {
+  const std::lock_guard lock(pending_->mutex);
+  if (!last && !pending_->bytes.empty()) return;
   const auto [width, height] = terminal_size(options_.fd);
   const auto lines = frame(width, height, clock_type::now());
   std::string out = drawn_lines_ > 0 ? "\r\x1b[" + std::to_string(drawn_lines_) + "A" : "\x1b[?25l";
@@ -326,10 +329,9 @@ void dashboard::draw(bool last) {
   if (lines.size() < drawn_lines_) out += "\x1b[J";
   if (last) out += "\x1b[?25h";
   drawn_lines_ = lines.size();
-  emit(out);
+  pending_->bytes += out;  // never counted away, as a line may be: a frame is always whole
+  pending_->write_or_wait();
 }
-
-void dashboard::emit(const std::string& bytes) const { write_all(options_.fd, bytes); }
 
 // One write for the turn's lines: posted when the first comes (the post holds the lines, not
 // `this`); none while the output is full (its timer writes them).

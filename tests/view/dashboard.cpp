@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -443,6 +444,82 @@ BOOST_AUTO_TEST_CASE(live_style_draws_each_frame_in_one_write_in_place) {
   BOOST_TEST(last.rfind("\r\x1b[" + std::to_string(lines) + "A", 0) == 0u);  // back to the top
   BOOST_TEST(last.find("\x1b[?25h") != std::string::npos);  // and the cursor is back
   BOOST_TEST(ctx.poll() <= 1u);  // the cancelled timer's handler only
+}
+
+BOOST_AUTO_TEST_CASE(a_paused_terminal_never_stops_the_run_and_frames_stay_whole) {
+  // A terminal paused with Ctrl-S takes nothing: a pipe of one page nobody reads until the end.
+  ::setenv("COLUMNS", "200", 1);
+  ::setenv("LINES", "300", 1);
+  plan_builder b;
+  const auto p = b.parent("1");
+  constexpr int agents = 100;
+  for (int i = 1; i <= agents; ++i) b.sub(p, std::to_string(i), {}, 60s);
+  const cohort::plan plan = std::move(b.p);
+  boost::asio::io_context ctx;
+  pipe_fds out;
+  BOOST_TEST_REQUIRE(::fcntl(out.write, F_SETPIPE_SZ, 4096) >= 4096);
+  auto o = writing_to(out, cohort::dashboard_style::live);
+  o.refresh = 1ms;
+  std::optional<cohort::dashboard> d(std::in_place, ctx.get_executor(), plan, o);
+  feeder f{*d, plan};
+  const auto full = [&] {  // the pipe takes no more (as poll() tells a writer)
+    pollfd w{out.write, POLLOUT, 0};
+    return ::poll(&w, 1, 0) == 0;
+  };
+  bool filled = false;
+  auto fed = std::async(std::launch::async, [&] {
+    f(event_kind::run_started, nullptr, 0ms);
+    for (int i = 1; i <= agents; ++i) {
+      const std::string id = "1." + std::to_string(i);
+      auto launched = f.make(event_kind::task_launched, id.c_str(), 1ms);
+      launched.attempt = 1;
+      d->on_event(launched);
+      auto line = f.make(event_kind::task_output, id.c_str(), 2ms);
+      line.message = std::string(150, 'o');
+      d->on_event(line);
+    }
+    // Frames a few hundred lines long fill the pipe; every tick after that finds it full.
+    for (int ticks = 0; ticks < 5000 && (ticks < 50 || !full()); ++ticks) ctx.run_one_for(1s);
+    filled = full();
+    f(event_kind::run_finished, nullptr, 1s);
+  });
+  std::string text;
+  const bool returned = fed.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  for (; fed.wait_for(1ms) != std::future_status::ready;) text += out.drain();  // frees a stuck feeder
+  fed.get();
+  BOOST_TEST(returned, "the dashboard waited for the paused terminal");
+  BOOST_TEST_REQUIRE(filled);  // the frames did fill the pipe
+  // The terminal goes on: the retry timer writes the rest, the destructor what is left.
+  const auto ended = [&] { return text.size() >= 6 && text.compare(text.size() - 6, 6, "\x1b[?25h") == 0; };
+  ctx.restart();
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       !ended() && std::chrono::steady_clock::now() < until; ctx.restart()) {
+    ctx.run_for(5ms);
+    text += out.drain();
+  }
+  d.reset();
+  text += out.drain();
+  ::unsetenv("COLUMNS");
+  ::unsetenv("LINES");
+
+  // Whole frames only: each one after the first goes up exactly as many lines as the one before
+  // drew, and the last gives the cursor back.
+  BOOST_TEST_REQUIRE(text.rfind("\x1b[?25l", 0) == 0u);
+  std::vector<std::string_view> frames;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t next = text.find("\r\x1b[", at + 1);
+    frames.emplace_back(text.data() + at, (next == std::string::npos ? text.size() : next) - at);
+    at = next == std::string::npos ? text.size() : next;
+  }
+  BOOST_TEST_REQUIRE(frames.size() >= 3u);  // the first, one that filled the pipe, the last
+  for (std::size_t i = 1; i < frames.size(); ++i) {
+    const auto drawn = std::count(frames[i - 1].begin(), frames[i - 1].end(), '\n');
+    BOOST_TEST(std::string(frames[i].substr(0, 16)).rfind(fmt::format("\r\x1b[{}A", drawn), 0) == 0u,
+               "frame " << i << " goes up " << drawn << " lines");
+  }
+  BOOST_TEST(ended());
+  // Frames that came while one waited were skipped, not queued: far fewer than the ticks.
+  BOOST_TEST(frames.size() <= 4u);
 }
 
 BOOST_AUTO_TEST_CASE(no_color_or_a_dumb_terminal_means_plain) {

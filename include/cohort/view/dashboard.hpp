@@ -59,10 +59,12 @@ struct dashboard_options {
  * up, each line followed by clear-to-end-of-line, never longer than the terminal is wide, never
  * taller than it is high. Plain style: one timestamped line per event; the lines of one turn of
  * the event loop go out in one `write` at its end (posted to the executor), and also at the run's
- * end and on a note. An output that takes no more (a pipe whose reader stopped reading) is never
- * waited for on the event loop: the lines wait, written as it takes them (a timer on the
- * executor tries again), and past 1 MiB they are counted and a line says how many were not
- * shown. The destructor writes what is left, waiting for the output if it must.
+ * end and on a note. An output that takes no more (a pipe whose reader stopped reading, a
+ * terminal paused with Ctrl-S) is never waited for on the event loop: what it did not take
+ * waits, written as it takes it (a timer on the executor tries again). Plain lines past 1 MiB
+ * are counted, and a line says how many were not shown; live frames that come while one waits
+ * are skipped, and each frame goes out whole. The destructor writes what is left, waiting for
+ * the output if it must.
  *
  * The dashboard must outlive the run (or be destroyed before the executor runs again).
  *
@@ -118,8 +120,8 @@ private:
   void attempt_ended(task_index t, clock_type::time_point at);
   void schedule_frame();
   void draw(bool last);
-  void emit(const std::string& bytes) const;
-  // Plain style: lines waiting for the end of the turn (dashboard.cpp).
+  // What waits to be written: plain style's lines of the turn, a frame the output did not take
+  // yet (dashboard.cpp).
   struct pending_lines;
   void queue(std::string_view line);
   void flush();
