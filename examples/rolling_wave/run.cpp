@@ -618,7 +618,7 @@ int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analys
   std::optional<cohort::event_log> log;
   std::optional<cohort::trace_writer> trace;
   std::optional<status_writer> status;
-  if (a.json) log.emplace(p, STDOUT_FILENO);
+  if (a.json) log.emplace(ctx.get_executor(), p, STDOUT_FILENO);
   if (!a.trace_file.empty()) trace.emplace(p, a.trace_file);
   if (a.write_status) {
     status.emplace(ctx.get_executor(), p, p.source, note);

@@ -2,20 +2,15 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/view/dashboard.hpp>
 
-#include <boost/asio/post.hpp>
+#include "view/output_queue.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <mutex>
 #include <string_view>
 #include <utility>
 
-#include <climits>
-
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -36,112 +31,12 @@ std::pair<std::size_t, std::size_t> terminal_size(int fd) {
   return {env("COLUMNS", 80), env("LINES", 24)};
 }
 
-// Writes all of `bytes` to `fd`; a closed or full output loses them, never the run.
-void write_all(int fd, std::string_view bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
+// The plain style's count of the lines it could not keep.
+std::string dropped_line(std::size_t n) {
+  return fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n", n);
 }
 
-// Past this, plain lines are written without waiting for the end of the turn.
-constexpr std::size_t pending_limit = 64 * 1024;
-// Past this, while the output is full, new lines are counted instead of kept.
-constexpr std::size_t kept_limit = 1024 * 1024;
-// When a full output is tried again: soon after it took something (its reader is reading),
-// else a little later.
-constexpr std::chrono::milliseconds retry_soon{1}, retry_later{20};
-
 } // namespace
-
-// The dashboard's output on its way: plain style's lines (those of one turn of the event loop
-// go in one write posted to its end) and live style's frames. A pipe or terminal that takes no
-// more (its reader stopped reading, Ctrl-S) is never waited for on the event loop: it is asked
-// with poll(), written at most PIPE_BUF bytes at a time (what a pipe that says "writable" takes
-// without blocking), and tried again by a timer (1 ms after it took something, else 20 ms); past
-// `kept_limit` the lines are counted, and a line says how many were not shown. The output's
-// mode is left as it is (O_NONBLOCK would change it for the shell that shares it). The mutex
-// keeps a write posted to a multi-threaded executor from meeting the run's strand.
-struct dashboard::pending_lines : std::enable_shared_from_this<pending_lines> {
-  pending_lines(boost::asio::any_io_executor ex, int out) : fd(out), retry(std::move(ex)) {}
-  const int fd;
-  std::mutex mutex;
-  std::string bytes;
-  bool posted = false;   // a write at the end of the turn is posted
-  bool waiting = false;  // the output is full: the timer tries again
-  std::size_t dropped = 0;
-  boost::asio::steady_timer retry;
-
-  // The rest under `mutex`.
-  void add(std::string_view line) {
-    if (waiting && bytes.size() >= kept_limit) ++dropped;
-    else bytes += line;
-  }
-
-  // Writes what the output takes now; true when nothing is left. `took`: whether it took any.
-  bool write_ready(bool* took = nullptr) {
-    std::size_t done = 0;
-    while (fd >= 0 && done < bytes.size()) {
-      pollfd p{fd, POLLOUT, 0};
-      const int ready = ::poll(&p, 1, 0);
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready == 0) break;  // full: later
-      if (ready < 0 || (p.revents & POLLNVAL) != 0) {
-        done = bytes.size();  // no output: the lines are lost, never the run
-        break;
-      }
-      // Writable, or its reader is gone (POLLERR, POLLHUP): then the write fails at once, and
-      // SIGPIPE tells the host, as a plain write would.
-      const ssize_t n = ::write(fd, bytes.data() + done, std::min<std::size_t>(bytes.size() - done, PIPE_BUF));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      if (n <= 0) {
-        done = bytes.size();
-        break;
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    if (took) *took = done > 0;
-    bytes.erase(0, fd >= 0 ? done : bytes.size());
-    if (!bytes.empty()) return false;
-    if (dropped == 0) return true;
-    bytes = dropped_line();
-    return write_ready();
-  }
-
-  // The line that says how many were not kept (and forgets them).
-  std::string dropped_line() {
-    return fmt::format("cohort: {} line(s) of this log not shown: its reader did not keep up\n",
-                       std::exchange(dropped, 0));
-  }
-
-  // From the event loop: what the output takes now; the rest when the timer finds room.
-  void write_or_wait() {
-    posted = false;
-    bool took = false;
-    if (write_ready(&took) || waiting) return;
-    waiting = true;
-    retry.expires_after(took ? retry_soon : retry_later);
-    retry.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;  // cancelled: the dashboard is gone, and its destructor wrote the rest
-      const std::lock_guard lock(self->mutex);
-      self->waiting = false;
-      self->write_or_wait();
-    });
-  }
-
-  // The dashboard's end: everything left, waiting for the output if it must.
-  void write_all_now() {
-    retry.cancel();
-    waiting = false;
-    if (dropped > 0) bytes += dropped_line();
-    write_all(fd, bytes);
-    bytes.clear();
-  }
-};
 
 dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_options options)
     : plan_(p),
@@ -156,7 +51,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
       share_(p.size(), 0),
       wall_epoch_(std::chrono::system_clock::now()),
       steady_epoch_(clock_type::now()),
-      pending_(std::make_shared<pending_lines>(timer_.get_executor(), options_.fd)) {
+      out_(detail::output_queue::make(timer_.get_executor(), options_.fd, dropped_line)) {
   for (task_index t = 0; t < p.size(); ++t) {
     if (p.tasks[t].parent) {
       auto& n = wave_count_[*p.tasks[t].parent];
@@ -181,9 +76,7 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
 
 dashboard::~dashboard() {
   timer_.cancel();
-  const std::lock_guard lock(pending_->mutex);
-  if (live_ && drawn_lines_ > 0 && !finished_run_) pending_->bytes += "\x1b[?25h";  // the cursor back
-  pending_->write_all_now();
+  out_->close(live_ && drawn_lines_ > 0 && !finished_run_ ? "\x1b[?25h" : "");  // the cursor back
 }
 
 bool dashboard::wants_live(int fd) {
@@ -197,8 +90,8 @@ bool dashboard::wants_live(int fd) {
 void dashboard::on_event(const event& e) {
   apply(e);
   if (!live_) {
-    queue(plain_line(e) + '\n');
-    if (e.kind == event_kind::run_finished) flush();
+    out_->line(plain_line(e) + '\n');
+    if (e.kind == event_kind::run_finished) out_->flush();
     return;
   }
   if (e.kind == event_kind::run_started) {
@@ -212,8 +105,8 @@ void dashboard::on_event(const event& e) {
 
 void dashboard::note(std::string text) {
   if (!live_) {
-    queue(stamp(clock_type::now()) + " note: " + text + '\n');
-    flush();  // a warning is not kept waiting
+    out_->line(stamp(clock_type::now()) + " note: " + text + '\n');
+    out_->flush();  // a warning is not kept waiting
     return;
   }
   notes_.push_back(std::move(text));
@@ -320,37 +213,14 @@ void dashboard::schedule_frame() {
 // lines, and the frames that come meanwhile are skipped (the next one after it is out shows what
 // is then true). Every frame goes out whole, so `drawn_lines_` is where the cursor will be.
 void dashboard::draw(bool last) {
-  const std::lock_guard lock(pending_->mutex);
-  if (!last && !pending_->bytes.empty()) return;
+  if (!last && !out_->idle()) return;
   const auto [width, height] = terminal_size(options_.fd);
   const auto lines = frame(width, height, clock_type::now());
   std::string out = drawn_lines_ > 0 ? "\r\x1b[" + std::to_string(drawn_lines_) + "A" : "\x1b[?25l";
   for (const auto& line : lines) out += colorize(line) + "\x1b[K\n";
   if (lines.size() < drawn_lines_) out += "\x1b[J";
   if (last) out += "\x1b[?25h";
-  drawn_lines_ = lines.size();
-  pending_->bytes += out;  // never counted away, as a line may be: a frame is always whole
-  pending_->write_or_wait();
-}
-
-// One write for the turn's lines: posted when the first comes (the post holds the lines, not
-// `this`); none while the output is full (its timer writes them).
-void dashboard::queue(std::string_view line) {
-  const std::lock_guard lock(pending_->mutex);
-  pending_lines& p = *pending_;
-  p.add(line);
-  if (p.waiting || p.posted) return;
-  if (p.bytes.size() > pending_limit) return p.write_or_wait();
-  p.posted = true;
-  boost::asio::post(timer_.get_executor(), [pending = pending_] {
-    const std::lock_guard posted_lock(pending->mutex);
-    pending->write_or_wait();
-  });
-}
-
-void dashboard::flush() {
-  const std::lock_guard lock(pending_->mutex);
-  if (!pending_->waiting) pending_->write_or_wait();
+  if (out_->frame(out, last)) drawn_lines_ = lines.size();
 }
 
 } // namespace cohort

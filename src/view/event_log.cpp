@@ -2,13 +2,14 @@
 // SPDX-License-Identifier: BSL-1.0
 #include <cohort/view/event_log.hpp>
 
+#include "view/output_queue.hpp"
+
 #include <boost/json/serialize.hpp>
 
-#include <cerrno>
 #include <chrono>
 #include <string>
+#include <utility>
 
-#include <unistd.h>
 
 namespace cohort {
 
@@ -49,16 +50,17 @@ boost::json::object to_json(const plan& p, const event& e, event::clock_type::ti
   return o;
 }
 
+event_log::event_log(boost::asio::any_io_executor ex, const plan& p, int fd)
+    : plan_(p), out_(detail::output_queue::make(std::move(ex), fd, [](std::size_t n) {
+        return boost::json::serialize(boost::json::object{{"event", "log_dropped"}, {"lines", n}}) + '\n';
+      })) {}
+
+event_log::~event_log() { out_->close(); }
+
 void event_log::on_event(const event& e) {
   if (e.kind == event_kind::run_started) start_ = e.at;
-  const std::string line = boost::json::serialize(to_json(plan_, e, start_)) + '\n';
-  std::size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // a closed reader loses the log, never the run
-    done += static_cast<std::size_t>(n);
-  }
+  out_->line(boost::json::serialize(to_json(plan_, e, start_)) + '\n');
+  if (e.kind == event_kind::run_finished) out_->flush();
 }
 
 } // namespace cohort

@@ -5,10 +5,19 @@
 
 #include "support/plans.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include <string>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -41,13 +50,14 @@ BOOST_AUTO_TEST_CASE(an_event_carries_only_the_fields_of_its_kind) {
   BOOST_TEST(!w.contains("pid"));
 }
 
-BOOST_AUTO_TEST_CASE(the_log_writes_one_json_line_per_event) {
+BOOST_AUTO_TEST_CASE(the_log_writes_one_json_line_per_event_and_the_destructor_writes_them_all) {
   cohort::test::plan_builder b;
   const auto p = b.parent("1");
   int fds[2];
   BOOST_REQUIRE(::pipe(fds) == 0);
+  boost::asio::io_context ctx;
   {
-    cohort::event_log log(b.p, fds[1]);
+    cohort::event_log log(ctx.get_executor(), b.p, fds[1]);
     cohort::event e;
     e.kind = cohort::event_kind::run_started;
     e.at = cohort::event::clock_type::now();
@@ -69,6 +79,143 @@ BOOST_AUTO_TEST_CASE(the_log_writes_one_json_line_per_event) {
   BOOST_TEST(boost::json::parse(text.substr(0, nl)).at("event").as_string() == "run_started");
   const auto second = boost::json::parse(text.substr(nl + 1));
   BOOST_TEST(second.at("message").as_string() == "a \"quoted\"\nline");
+}
+
+BOOST_AUTO_TEST_CASE(a_turns_lines_go_out_in_one_write_at_its_end) {
+  cohort::test::plan_builder b;
+  const auto p = b.parent("1");
+  int fds[2];
+  BOOST_REQUIRE(::pipe(fds) == 0);
+  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  boost::asio::io_context ctx;
+  cohort::event_log log(ctx.get_executor(), b.p, fds[1]);
+  cohort::event e;
+  e.kind = cohort::event_kind::task_ready;
+  e.task = p;
+  for (int i = 0; i < 3; ++i) log.on_event(e);
+  char buf[4096];
+  BOOST_TEST(::read(fds[0], buf, sizeof buf) < 0);  // nothing yet: the turn is not over
+  BOOST_TEST(ctx.poll() == 1u);                     // its one write
+  const auto n = ::read(fds[0], buf, sizeof buf);
+  BOOST_REQUIRE(n > 0);
+  BOOST_TEST(std::count(buf, buf + n, '\n') == 3);
+  e.kind = cohort::event_kind::run_finished;
+  e.task.reset();
+  log.on_event(e);  // the run's end is not kept waiting
+  BOOST_TEST(::read(fds[0], buf, sizeof buf) > 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+BOOST_AUTO_TEST_CASE(a_log_nobody_reads_never_stops_the_run_and_says_what_it_dropped) {
+  cohort::test::plan_builder b;
+  const auto p = b.parent("1");
+  int fds[2];
+  BOOST_REQUIRE(::pipe(fds) == 0);
+  BOOST_TEST_REQUIRE(::fcntl(fds[1], F_SETPIPE_SZ, 4096) >= 4096);  // full after a page
+  boost::asio::io_context ctx;
+  std::optional<cohort::event_log> log(std::in_place, ctx.get_executor(), b.p, fds[1]);
+  constexpr int lines = 10000;  // ~2.3 MiB of JSON
+  auto fed = std::async(std::launch::async, [&] {
+    cohort::event e;
+    e.kind = cohort::event_kind::task_output;
+    e.task = p;
+    for (int i = 0; i < lines; ++i) {
+      e.message = fmt::format("{:06} {}", i, std::string(200, 'x'));
+      log->on_event(e);
+      ctx.restart();
+      ctx.poll();  // the turn's write and the retry timer, when due
+    }
+  });
+  std::string text;
+  const auto drain = [&] {
+    char buf[65536];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  };
+  const bool returned = fed.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  while (fed.wait_for(1ms) != std::future_status::ready) drain();  // frees a stuck feeder
+  fed.get();
+  BOOST_TEST(returned, "an event waited for the full pipe");
+  // The timer writes what waits, then the count of what was not kept.
+  ctx.restart();
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       text.find("log_dropped") == std::string::npos && std::chrono::steady_clock::now() < until; ctx.restart()) {
+    ctx.run_for(5ms);
+    drain();
+  }
+  log.reset();  // nothing left for it to wait for
+  drain();
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  std::size_t shown = 0, dropped = 0;
+  int last = -1;
+  bool whole = true, ordered = true;
+  for (std::size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(std::string_view(text).substr(at, nl - at), ec);
+    whole = whole && !ec;
+    if (ec) continue;
+    const auto& o = v.as_object();
+    if (o.at("event").as_string() == "log_dropped") {
+      BOOST_TEST(dropped == 0u);  // said once
+      dropped = o.at("lines").to_number<std::size_t>();
+      continue;
+    }
+    BOOST_TEST(dropped == 0u);  // after every line shown
+    const int n = std::stoi(std::string(std::string_view(o.at("message").as_string()).substr(0, 6)));
+    ordered = ordered && n > last;
+    last = n;
+    ++shown;
+  }
+  BOOST_TEST(whole);
+  BOOST_TEST(ordered);
+  BOOST_TEST(dropped > 0u);
+  BOOST_TEST(shown + dropped == static_cast<std::size_t>(lines));
+}
+
+BOOST_AUTO_TEST_CASE(two_logs_on_one_full_pipe_meet_between_lines) {
+  // `2>&1`: the dashboard's lines and the JSON log share a pipe that fills up.
+  cohort::test::plan_builder b;
+  const auto p = b.parent("1");
+  int fds[2];
+  BOOST_REQUIRE(::pipe(fds) == 0);
+  BOOST_TEST_REQUIRE(::fcntl(fds[1], F_SETPIPE_SZ, 4096) >= 4096);
+  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  boost::asio::io_context ctx;
+  std::optional<cohort::event_log> one(std::in_place, ctx.get_executor(), b.p, fds[1]);
+  std::optional<cohort::event_log> two(std::in_place, ctx.get_executor(), b.p, fds[1]);
+  cohort::event e;
+  e.kind = cohort::event_kind::task_output;
+  e.task = p;
+  constexpr int lines = 400;  // ~100 KiB from each: far past the pipe, far below what is kept
+  for (int i = 0; i < lines; ++i) {
+    e.message = fmt::format("{:06} {}", i, std::string(100 + i % 150, 'a' + i % 26));  // lengths vary
+    one->on_event(e);
+    two->on_event(e);
+  }
+  std::string text;
+  char buf[1000];  // a slow reader: a little at a time, so both find room in turn
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       std::count(text.begin(), text.end(), '\n') < 2 * lines && std::chrono::steady_clock::now() < until;
+       ctx.restart()) {
+    ctx.run_for(2ms);
+    if (const auto n = ::read(fds[0], buf, sizeof buf); n > 0) text.append(buf, static_cast<std::size_t>(n));
+  }
+  one.reset();
+  two.reset();
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  ::close(fds[1]);
+  std::size_t whole = 0, broken = 0;
+  for (std::size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) {
+    boost::system::error_code ec;
+    (void)boost::json::parse(std::string_view(text).substr(at, nl - at), ec);
+    ++(ec ? broken : whole);
+  }
+  BOOST_TEST(broken == 0u);
+  BOOST_TEST(whole == 2u * lines);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

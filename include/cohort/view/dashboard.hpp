@@ -23,6 +23,9 @@
 #include <vector>
 
 namespace cohort {
+namespace detail {
+class output_queue;
+} // namespace detail
 
 /// How the dashboard shows a run.
 enum class dashboard_style {
@@ -120,11 +123,6 @@ private:
   void attempt_ended(task_index t, clock_type::time_point at);
   void schedule_frame();
   void draw(bool last);
-  // What waits to be written: plain style's lines of the turn, a frame the output did not take
-  // yet (dashboard.cpp).
-  struct pending_lines;
-  void queue(std::string_view line);
-  void flush();
 
   // Frame parts (dashboard_text.cpp).
   std::vector<std::string> header(clock_type::time_point now) const;
@@ -160,7 +158,7 @@ private:
   bool running_run_ = false, finished_run_ = false;
   std::size_t drawn_lines_ = 0;
   std::deque<std::string> notes_;
-  std::shared_ptr<pending_lines> pending_;  // shared with the posted write: it may outlive `this`
+  std::shared_ptr<detail::output_queue> out_;  // shared with its posted write: it may outlive `this`
 };
 
 } // namespace cohort
