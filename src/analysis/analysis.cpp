@@ -46,7 +46,7 @@ std::uint64_t tokens_of(const task& t, const estimate_defaults& d) {
   throw system_error(make_error_code(errc::plan_invalid), "dependency cycle: " + describe_cycle(ids));
 }
 
-// Kind, duration, tokens, owner and gate of every task node and every gate node. `structural`:
+// Kind, duration, tokens, owner, gate and priority of every task node and every gate node. `structural`:
 // as if no task were finished (for the order and the cycles of the plan as written).
 void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_graph& g) {
   auto fin = finished_tasks(p);
@@ -59,6 +59,7 @@ void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_
   g.finished.assign(total, 0);
   g.owner.resize(total);
   g.gate.resize(n);
+  g.priority.resize(n);
   for (std::size_t k = 0; k < p.parents.size(); ++k) {
     const task_index q = p.parents[k];
     g.owner[n + k] = static_cast<node_id>(q);
@@ -72,6 +73,7 @@ void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_
     g.kinds[t] = is_job ? job_graph::kind::job : job_graph::kind::barrier;
     g.owner[t] = static_cast<node_id>(t);
     g.finished[t] = fin[t];
+    g.priority[t] = static_cast<std::int8_t>(priority_rank(x));
     if (is_job && !fin[t]) {
       g.duration_ms[t] = duration_of(x, d);
       g.tokens[t] = tokens_of(x, d);
@@ -362,6 +364,7 @@ job_graph detail::with_waves(const plan& p, const job_graph& rolling, std::span<
   g.finished = rolling.finished;
   g.owner = rolling.owner;
   g.gate = rolling.gate;
+  g.priority = rolling.priority;
   std::vector<edge> barriers;
   wave_edges(p, wave, g, barriers);
   const std::size_t n = g.size(), old = rolling.size();
@@ -579,7 +582,7 @@ std::vector<ready_key> ready_keys(const plan& p, const job_graph& g,
                                   const std::vector<std::int64_t>& remaining) {
   std::vector<ready_key> keys(p.size());
   for (task_index t = 0; t < p.size(); ++t) {
-    keys[t] = {milliseconds(remaining[g.start_node(t)]), priority_rank(p.tasks[t]), t};
+    keys[t] = {milliseconds(remaining[g.start_node(t)]), g.priority[t], t};
   }
   return keys;
 }

@@ -89,7 +89,7 @@ private:
   entry key(node_id v) const {
     const task_index t = g_.owner[v];
     if (o_.order == ready_order::fifo) return {now_, 0, std::uint32_t(t), v};
-    return {-rem_[v], -priority_rank(p_.tasks[t]), std::uint32_t(t), v};
+    return {-rem_[v], -g_.priority[t], std::uint32_t(t), v};
   }
   std::size_t slot(node_id job) const { return g_.gate[job] - g_.task_count; }
   std::uint64_t reservation(node_id job) const { return g_.tokens[job]; }

@@ -102,6 +102,7 @@ struct job_graph {
   std::vector<std::uint8_t> finished;     ///< complete from the start
   std::vector<std::uint32_t> owner;       ///< per node: its task (for gates and waves, the parent)
   std::vector<std::uint32_t> gate;        ///< per task: its own start gate (parents) or its parent's
+  std::vector<std::int8_t> priority;      ///< per task: its `priority_rank` (read once, not per pass)
   std::vector<std::uint32_t> pred_begin, preds;  ///< CSR: node i waits for preds[pred_begin[i]..]
   std::vector<std::uint32_t> succ_begin, succs;  ///< CSR: the reverse
 
