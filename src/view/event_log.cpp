@@ -21,6 +21,11 @@ bool is_task_event(event_kind k) noexcept {
          k == event_kind::task_cancelled || k == event_kind::task_merge || k == event_kind::task_queued;
 }
 
+// The line that says how many lines the log could not keep.
+std::string log_dropped_line(std::size_t n) {
+  return boost::json::serialize(boost::json::object{{"event", "log_dropped"}, {"lines", n}}) + '\n';
+}
+
 } // namespace
 
 boost::json::object to_json(const plan& p, const event& e, event::clock_type::time_point start) {
@@ -51,9 +56,7 @@ boost::json::object to_json(const plan& p, const event& e, event::clock_type::ti
 }
 
 event_log::event_log(boost::asio::any_io_executor ex, const plan& p, int fd)
-    : plan_(p), out_(detail::output_queue::make(std::move(ex), fd, [](std::size_t n) {
-        return boost::json::serialize(boost::json::object{{"event", "log_dropped"}, {"lines", n}}) + '\n';
-      })) {}
+    : plan_(p), out_(detail::output_queue::make(std::move(ex), fd, log_dropped_line)) {}
 
 event_log::~event_log() { out_->close(); }
 

@@ -39,7 +39,8 @@ public:
   /// `dropped(n)`: the text that says `n` lines were not kept.
   static std::shared_ptr<output_queue> make(boost::asio::any_io_executor ex, int fd,
                                             std::function<std::string(std::size_t)> dropped);
-  output_queue(boost::asio::any_io_executor ex, int fd, std::function<std::string(std::size_t)> dropped);
+  output_queue(boost::asio::any_io_executor ex, int fd,
+               std::function<std::string(std::size_t)> dropped);
 
   /// Adds a line (or several, with their newlines), written at the end of this turn of the event
   /// loop; counted, not kept, while the output is full and 1 MiB waits.

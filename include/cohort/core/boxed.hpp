@@ -37,7 +37,8 @@ public:
 
   boxed() noexcept = default;
   /// A box holding `value` (allocated even if `value` is a default `T`).
-  boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}  // NOLINT(google-explicit-constructor): a value, like T
+  // NOLINTNEXTLINE(google-explicit-constructor): a value converts, as T itself does
+  boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}
   boxed(const boxed& other) : value_(other.value_ ? std::make_unique<T>(*other.value_) : nullptr) {}
   boxed(boxed&&) noexcept = default;
   boxed& operator=(const boxed& other) {

@@ -72,7 +72,9 @@ public:
   /// True when every text is empty (nothing is allocated).
   bool empty() const noexcept { return !block_; }
 
-  friend bool operator==(const task_text& a, const task_text& b) noexcept { return a.all() == b.all(); }
+  friend bool operator==(const task_text& a, const task_text& b) noexcept {
+    return a.all() == b.all();
+  }
 
 private:
   // [field_count lengths as std::uint32_t][the texts, one after another, no terminators]
