@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <string_view>
 
 #include <dirent.h>
@@ -60,11 +61,25 @@ bool parse(std::string_view text, Int& out) {
 } // namespace
 
 std::optional<proc_stat> read_proc_stat(int pid) {
-  const std::string line = read_proc_file(pid, "stat");
+  // One read, no allocation: the kernel makes the whole line at once, and it is well under a
+  // page (52 numbers and a name of at most 64 bytes). Every launch and every candidate of a
+  // leftover search reads one.
+  char path[32] = "/proc/";
+  char* const end = std::to_chars(path + 6, path + sizeof path - 6, pid).ptr;
+  std::memcpy(end, "/stat", 6);
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buffer[4096];
+  ssize_t n = 0;
+  do n = ::read(fd, buffer, sizeof buffer);
+  while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;  // ESRCH: it exited while we read
+  const std::string_view line(buffer, static_cast<std::size_t>(n));
   // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; it ends at the last ')'.
   const auto close = line.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::string_view rest = std::string_view(line).substr(close + 1);
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view rest = line.substr(close + 1);
   proc_stat s;
   s.pid = pid;
   const auto state = next_field(rest);  // field 3
