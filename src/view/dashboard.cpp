@@ -138,31 +138,32 @@ void dashboard::apply(const event& e) {
       }
       break;
     case event_kind::task_queued:
-      v.job = e.job;
+      v.put(&view_text::job, e.job);
       if (e.job_state != "PENDING") break;  // RUNNING: its task_launched follows
       v.st = state::waiting;
       v.reason = wait_reason::queued;
-      v.why = e.message.empty() ? e.job_state : e.job_state + " (" + e.message + ")";
+      v.put(&view_text::why, e.message.empty() ? e.job_state : e.job_state + " (" + e.message + ")");
       v.since = e.at;
       break;
     case event_kind::task_launched:
-      v.st = state::running; v.since = e.at; v.attempt = e.attempt; v.last_line.clear();
+      v.st = state::running; v.since = e.at; v.attempt = e.attempt;
+      v.put(&view_text::last_line, {});
       v.agent = true;
-      v.job = e.job;
+      v.put(&view_text::job, e.job);
       v.merge.reset();
       ++running_;
       break;
-    case event_kind::task_output: v.last_line = e.message; break;
+    case event_kind::task_output: v.put(&view_text::last_line, e.message); break;
     case event_kind::task_merge:
       v.merge = e.merge;
-      v.last_line = merge_text(e.merge, e.branch, e.commit, e.message);
+      v.put(&view_text::last_line, merge_text(e.merge, e.branch, e.commit, e.message));
       break;
     case event_kind::task_usage:
       attempt_ended(t, e.at);
       v.tokens += e.tokens;
       tokens_ += e.tokens;
       break;
-    case event_kind::task_retry: v.st = state::backoff; v.since = e.at; v.why = e.message; break;
+    case event_kind::task_retry: v.st = state::backoff; v.since = e.at; v.put(&view_text::why, e.message); break;
     case event_kind::task_succeeded: finish_task(e, state::succeeded); break;
     case event_kind::task_failed: finish_task(e, state::failed); break;
     case event_kind::task_skipped: finish_task(e, state::skipped); break;
@@ -191,7 +192,9 @@ void dashboard::finish_task(const event& e, state s) {
                        v.st == state::already_done;
   v.st = s;
   v.since = e.at;
-  v.why = e.message;
+  // An ended task shows only its reason: the rest of its texts go.
+  if (e.message.empty()) v.text.reset();
+  else v.text = view_text{{}, e.message, {}};
   if (counted || !plan_.tasks[t].is_job()) return;
   ++jobs_finished_;
   last_finish_ = e.at;

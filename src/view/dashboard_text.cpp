@@ -188,22 +188,23 @@ std::vector<std::string> dashboard::header(clock_type::time_point now) const {
 
 std::string dashboard::agent_line(task_index t, clock_type::time_point now) const {
   const task_view& v = tasks_[t];
+  const view_text& said = *v.text;
   const bool u = options_.unicode;
   std::string text = fmt::format("{} {} {} {:>6}  ", icon(v.st), pad(plan_.tasks[t].id, 6, u),
                                  pad(plan_.tasks[t].title, 30, u), elapsed_text(ms(now - v.since)));
   switch (v.st) {
     case state::running:
-      if (!v.job.empty()) text += fmt::format("job {} ", sanitize(v.job));
+      if (!said.job.empty()) text += fmt::format("job {} ", sanitize(said.job));
       if (v.attempt > 1) text += fmt::format("try {} ", v.attempt);
-      if (v.merge) return text + fmt::format("[{}] ", to_string(*v.merge)) + sanitize(v.last_line);
-      return text + sanitize(v.last_line);
+      if (v.merge) return text + fmt::format("[{}] ", to_string(*v.merge)) + sanitize(said.last_line);
+      return text + sanitize(said.last_line);
     case state::waiting:
-      if (v.reason == wait_reason::queued) return text + fmt::format("queued: job {} {}", sanitize(v.job), sanitize(v.why));
+      if (v.reason == wait_reason::queued) return text + fmt::format("queued: job {} {}", sanitize(said.job), sanitize(said.why));
       return text + "waiting: " + std::string(to_string(v.reason));
     case state::ready: return text + "ready";
-    case state::backoff: return text + "retry after: " + sanitize(v.why);
-    case state::failed: return text + "failed: " + sanitize(v.why);
-    default: return text + sanitize(v.why);
+    case state::backoff: return text + "retry after: " + sanitize(said.why);
+    case state::failed: return text + "failed: " + sanitize(said.why);
+    default: return text + sanitize(said.why);
   }
 }
 
@@ -233,8 +234,8 @@ std::string dashboard::parent_line(task_index p, clock_type::time_point now) con
     text += "  after " + id_list(plan_, task.dependencies);
   } else if (v.st == state::waiting) {
     text += "  waiting: " + std::string(to_string(v.reason));
-  } else if (!v.why.empty()) {
-    text += "  " + sanitize(v.why);
+  } else if (!v.text->why.empty()) {
+    text += "  " + sanitize(v.text->why);
   }
   return text;
 }

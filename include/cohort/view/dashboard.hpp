@@ -4,6 +4,7 @@
 #define COHORT_VIEW_DASHBOARD_HPP
 
 #include <cohort/analysis/analysis.hpp>
+#include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
 #include <cohort/run/events.hpp>
 #include <cohort/plan/plan.hpp>
@@ -102,17 +103,27 @@ public:
 private:
   enum class state : std::uint8_t { pending, waiting, ready, running, backoff, succeeded, failed,
                                     skipped, cancelled, already_done };
-  struct task_view {
-    state st = state::pending;
-    wait_reason reason{};
-    clock_type::time_point since{};  // of the current state
-    int attempt = 0;
-    bool agent = false;  // an attempt's agent is running
-    std::uint64_t tokens = 0;
+  // A task's texts: made when one is first set, let go when it ends without a reason (a run of
+  // 10,000 tasks holds those of the few that run, not 10,000 sets of three strings).
+  struct view_text {
     std::string last_line;
     std::string why;  // failure, skip or retry reason; a queued job's state and reason
     std::string job;  // the attempt's job in a cluster (empty: a local agent)
+  };
+  struct task_view {
+    state st = state::pending;
+    wait_reason reason{};
     std::optional<merge_state> merge;  // the attempt's work, in an isolating launcher
+    bool agent = false;  // an attempt's agent is running
+    int attempt = 0;
+    clock_type::time_point since{};  // of the current state
+    std::uint64_t tokens = 0;
+    boxed<view_text> text;
+
+    // Sets one of its texts; an empty one makes nothing.
+    void put(std::string view_text::*field, std::string_view value) {
+      if (!value.empty() || text.has_value()) text.edit().*field = value;
+    }
   };
 
   static std::string merge_text(merge_state s, std::string_view branch, std::string_view commit,
