@@ -6,16 +6,21 @@
 #include "support/plans.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <future>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -216,6 +221,65 @@ BOOST_AUTO_TEST_CASE(two_logs_on_one_full_pipe_meet_between_lines) {
   }
   BOOST_TEST(broken == 0u);
   BOOST_TEST(whole == 2u * lines);
+}
+
+BOOST_AUTO_TEST_CASE(on_a_thread_pool_its_posted_writes_never_meet_the_runs_strand) {
+  // The run's events on a strand of a four-thread pool; the log's writes and its retry timer
+  // on the pool itself, so on other threads while the strand goes on.
+  cohort::test::plan_builder b;
+  const auto p = b.parent("1");
+  int fds[2];
+  BOOST_REQUIRE(::pipe(fds) == 0);
+  std::string text;
+  std::thread reader([&] {
+    char buf[65536];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
+      if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+      else if (errno != EINTR) break;
+    }
+  });
+  boost::asio::thread_pool pool(4);
+  auto strand = boost::asio::make_strand(pool);
+  std::optional<cohort::event_log> log(std::in_place, pool.get_executor(), b.p, fds[1]);
+  constexpr int lines = 20000;
+  std::promise<void> fed;
+  for (int i = 0; i < lines; ++i) {
+    boost::asio::post(strand, [&, i] {
+      cohort::event e;
+      e.kind = cohort::event_kind::task_output;
+      e.task = p;
+      e.message = fmt::format("{:06} {}", i, std::string(i % 300, 'z'));
+      log->on_event(e);
+      if (i + 1 == lines) fed.set_value();
+    });
+  }
+  fed.get_future().wait();
+  log.reset();  // from another thread than the strand's, after its last event: what is left
+  ::close(fds[1]);
+  reader.join();
+  pool.join();
+  ::close(fds[0]);
+  std::size_t shown = 0, dropped = 0;
+  int last = -1;
+  bool whole = true, ordered = true;
+  for (std::size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(std::string_view(text).substr(at, nl - at), ec);
+    whole = whole && !ec;
+    if (ec) continue;
+    const auto& o = v.as_object();
+    if (o.at("event").as_string() == "log_dropped") {
+      dropped += o.at("lines").to_number<std::size_t>();
+      continue;
+    }
+    const int n = std::stoi(std::string(std::string_view(o.at("message").as_string()).substr(0, 6)));
+    ordered = ordered && n > last;
+    last = n;
+    ++shown;
+  }
+  BOOST_TEST(whole);
+  BOOST_TEST(ordered);
+  BOOST_TEST(shown + dropped == static_cast<std::size_t>(lines));  // a slow reader may cost lines, never their order
 }
 
 BOOST_AUTO_TEST_SUITE_END()
