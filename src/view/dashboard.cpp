@@ -71,6 +71,9 @@ dashboard::dashboard(boost::asio::any_io_executor ex, const plan& p, dashboard_o
       if (f && p.tasks[t].is_job() && tasks_[t].st != state::already_done) predicted_finish_.push_back(f->count());
     }
     std::sort(predicted_finish_.begin(), predicted_finish_.end());
+    // Its makespan and its sorted finishes are all the ETA reads: the per-task rest goes.
+    predicted_makespan_ = options_.prediction->makespan;
+    options_.prediction.reset();
   }
 }
 

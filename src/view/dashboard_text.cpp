@@ -135,9 +135,9 @@ milliseconds dashboard::busy(clock_type::time_point now) const {
 // The prediction's remaining time, scaled by how late or early the finished jobs came: after k
 // jobs, the k-th predicted finish is compared with the k-th actual one.
 std::optional<milliseconds> dashboard::eta(clock_type::time_point now) const {
-  if (!options_.prediction) return std::nullopt;
+  if (!predicted_makespan_) return std::nullopt;
   const double scale = options_.time_scale;
-  const double makespan = static_cast<double>(options_.prediction->makespan.count()) * scale;
+  const double makespan = static_cast<double>(predicted_makespan_->count()) * scale;
   const std::size_t k = std::min(jobs_finished_, predicted_finish_.size());
   double ratio = 1, predicted_then = 0;
   if (k > 0) {

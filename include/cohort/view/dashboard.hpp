@@ -159,6 +159,7 @@ private:
   std::vector<std::size_t> current_wave_;   // per parent (waves mode)
   std::vector<std::uint64_t> share_;        // per parent: its budget share; 0: none
   std::vector<std::int64_t> predicted_finish_;  // sorted, ms of estimate, jobs to run
+  std::optional<std::chrono::milliseconds> predicted_makespan_;  // the prediction's (none: no ETA)
   std::size_t jobs_ = 0, jobs_finished_ = 0, failed_ = 0;
   std::size_t running_ = 0;
   std::uint64_t tokens_ = 0;
