@@ -58,24 +58,32 @@ bool parse(std::string_view text, Int& out) {
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
+// A small /proc file in one read into `buffer`, no allocation: the kernel makes such a file whole
+// at once (a stat line, a counter). Empty when it is gone (ESRCH: the process exited meanwhile).
+template <std::size_t N>
+std::optional<std::string_view> read_small(const char* path, char (&buffer)[N]) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  ssize_t n = 0;
+  do n = ::read(fd, buffer, N);
+  while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  return std::string_view(buffer, static_cast<std::size_t>(n));
+}
+
 } // namespace
 
 std::optional<proc_stat> read_proc_stat(int pid) {
-  // One read, no allocation: the kernel makes the whole line at once, and it is well under a
-  // page (52 numbers and a name of at most 64 bytes). Every launch and every candidate of a
-  // leftover search reads one.
+  // Well under a page (52 numbers and a name of at most 64 bytes); every launch and every
+  // candidate of a leftover search reads one.
   char path[32] = "/proc/";
   char* const end = std::to_chars(path + 6, path + sizeof path - 6, pid).ptr;
   std::memcpy(end, "/stat", 6);
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
   char buffer[4096];
-  ssize_t n = 0;
-  do n = ::read(fd, buffer, sizeof buffer);
-  while (n < 0 && errno == EINTR);
-  ::close(fd);
-  if (n <= 0) return std::nullopt;  // ESRCH: it exited while we read
-  const std::string_view line(buffer, static_cast<std::size_t>(n));
+  const auto read = read_small(path, buffer);
+  if (!read) return std::nullopt;
+  const std::string_view line = *read;
   // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; it ends at the last ')'.
   const auto close = line.rfind(')');
   if (close == std::string_view::npos) return std::nullopt;
@@ -128,15 +136,10 @@ std::vector<proc_stat> scan_processes_if(Keep keep) {
 // line of /proc/stat that starts with `key`.
 template <class Int>
 std::optional<Int> proc_number(const char* path, std::string_view key = {}, int field = 0) {
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
   char buffer[8192];
-  ssize_t n = 0;
-  do n = ::read(fd, buffer, sizeof buffer - 1);
-  while (n < 0 && errno == EINTR);
-  ::close(fd);
-  if (n <= 0) return std::nullopt;
-  std::string_view text(buffer, static_cast<std::size_t>(n));
+  const auto read = read_small(path, buffer);
+  if (!read) return std::nullopt;
+  std::string_view text = *read;
   if (!key.empty()) {
     auto at = text.find(key);
     while (at != std::string_view::npos && at != 0 && text[at - 1] != '\n') at = text.find(key, at + 1);

@@ -111,7 +111,7 @@ private:
     std::vector<std::string> problems;
     detail::read_estimates(o, t, problems);
     task_text::texts texts{};
-    auto text = [&](task_text::field f) -> std::string_view& { return texts[static_cast<std::size_t>(f)]; };
+    auto text = [&](task_text::field f) -> std::string_view& { return task_text::slot(texts, f); };
     std::string extra;
     for (const auto& kv : o) {
       const std::string_view k = kv.key();
@@ -127,7 +127,8 @@ private:
         report(severity::warning, t.id, std::string(k), fmt::format("unknown member \"{}\" ignored", k));
     }
     text(task_text::field::extra) = extra;
-    t.text = task_text(texts);
+    if (auto made = task_text::make(texts)) t.text = std::move(*made);
+    else report(severity::error, t.id, "", "a text of 4 GiB or more: the task's texts are not kept");
     for (auto& m : problems) report(severity::error, t.id, "", std::move(m));
   }
 

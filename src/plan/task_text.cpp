@@ -10,6 +10,7 @@ namespace cohort {
 namespace {
 
 using length_type = std::uint32_t;
+static_assert(task_text::max_length == std::numeric_limits<length_type>::max());
 constexpr std::size_t header_size = task_text::field_count * sizeof(length_type);
 
 length_type length_at(const char* block, std::size_t i) noexcept {
@@ -29,7 +30,7 @@ std::unique_ptr<char[]> make_block(const task_text::texts& all) {
   std::size_t total = header_size;
   bool any = false;
   for (std::string_view s : all) {
-    if (s.size() > std::numeric_limits<length_type>::max())
+    if (s.size() > task_text::max_length)
       throw std::length_error("cohort::task_text: a text of 4 GiB or more");
     total += s.size();
     any = any || !s.empty();
@@ -49,6 +50,13 @@ std::unique_ptr<char[]> make_block(const task_text::texts& all) {
 } // namespace
 
 task_text::task_text(const texts& all) : block_(make_block(all)) {}
+
+std::optional<task_text> task_text::make(const texts& all) {
+  for (std::string_view s : all) {
+    if (s.size() > max_length) return std::nullopt;
+  }
+  return task_text(all);
+}
 
 task_text::task_text(const task_text& other) {
   if (!other.block_) return;

@@ -256,20 +256,20 @@ private:
       else read_other(kv.key(), m, v, t);
     }
     read_estimates_of(duration_ms, argv, cohort, t);
-    texts_[static_cast<std::size_t>(task_text::field::extra)] = extra_;
-    t.text = task_text(texts_);  // one allocation for all of them, views into `o` and `extra_`
+    task_text::slot(texts_, task_text::field::extra) = extra_;
+    // One allocation, from views into `o` and `extra_`.
+    if (auto text = task_text::make(texts_)) t.text = std::move(*text);
+    else r_.error(t.id, "", "a text of 4 GiB or more: the task's texts are not kept");
     return subtasks;
   }
 
   void read_other(std::string_view key, member m, const json::value& v, task& t) {
-    if (m == member::title && v.is_string()) {
-      t.title = v.get_string();
-      return;
-    }
-    const auto text = text_field(m);
-    if (text && v.is_string()) {
-      texts_[static_cast<std::size_t>(*text)] = v.get_string();  // a later duplicate wins, as before
-    } else if (!(text || m == member::title) || !v.is_null()) {
+    const auto field = text_field(m);
+    const bool text = field || m == member::title;
+    if (text && v.is_string()) {  // a later duplicate wins
+      if (field) task_text::slot(texts_, *field) = v.get_string();
+      else t.title = v.get_string();
+    } else if (!text || !v.is_null()) {
       if (m == member::subtasks && v.is_array() && !v.get_array().empty())
         r_.warning(t.id, "subtasks", "nested subtasks are kept in the file but not scheduled");
       detail::append_member(extra_, key, v);  // unknown, or a known field of a kind cohort does not model

@@ -5,8 +5,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
+
+#include <sys/mman.h>
 
 BOOST_AUTO_TEST_SUITE(task_text)
 
@@ -84,6 +88,18 @@ BOOST_AUTO_TEST_CASE(all_reads_every_text_in_field_order) {
     BOOST_TEST(all[i].size() == i + 1);
     BOOST_TEST(t[static_cast<text::field>(i)] == all[i]);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_text_past_32_bits_of_length_is_refused_not_wrapped) {
+  // A view of 4 GiB + 1 over pages that are mapped but never touched.
+  const std::size_t size = text::max_length + 1;
+  void* pages = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  BOOST_TEST_REQUIRE(pages != MAP_FAILED);
+  const std::string_view huge(static_cast<const char*>(pages), size);
+  BOOST_TEST(!text::make(text::texts{"d", "", "", "", huge}).has_value());
+  BOOST_CHECK_THROW(text(text::texts{huge, "", "", "", ""}), std::length_error);
+  BOOST_TEST(text::make(text::texts{"d", "", "", "", "{}"}).value().description() == "d");
+  ::munmap(pages, size);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

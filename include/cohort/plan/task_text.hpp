@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace cohort {
@@ -34,11 +35,17 @@ public:
   static constexpr std::size_t field_count = 5;
   /// Every text, indexed by `field`.
   using texts = std::array<std::string_view, field_count>;
+  /// The longest a text may be: its length is kept in 32 bits.
+  static constexpr std::size_t max_length = 0xffff'ffff;
+  /// `f`'s place in `all` (what a loader fills before it makes the block).
+  static std::string_view& slot(texts& all, field f) noexcept { return all[static_cast<std::size_t>(f)]; }
 
   task_text() noexcept = default;
   /// All of them at once: one allocation (what a loader calls). Throws `std::length_error` for a
-  /// text of 4 GiB or more.
+  /// text longer than `max_length`.
   explicit task_text(const texts& all);
+  /// The same without throwing: empty when a text is longer than `max_length`.
+  static std::optional<task_text> make(const texts& all);
   task_text(const task_text& other);
   task_text(task_text&&) noexcept = default;
   task_text& operator=(const task_text& other);

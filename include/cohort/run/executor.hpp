@@ -79,7 +79,6 @@ enum class task_outcome {
 
 std::string_view to_string(task_outcome o) noexcept;
 
-/// The outcome of one task after a run.
 /// Where a task's work went, as its launcher told the run.
 struct task_placement {
   /// Where its work stands in an isolating launcher (its last `task_merge` event): empty
@@ -90,6 +89,7 @@ struct task_placement {
   std::string job;  ///< its last attempt's job in a cluster (a `task_queued` event); empty: local
 };
 
+/// The outcome of one task after a run.
 struct task_report {
   task_outcome outcome = task_outcome::pending;
   int attempts = 0;
