@@ -522,14 +522,16 @@ cohort::plan_analysis_options analysis_options(const arguments& a) {
   return ro;
 }
 
+// Takes the analysis: what the dashboard needs of it moves there, and the rest (critical path,
+// waves, layers, groups: about 100 bytes a task) is let go before the run starts.
 cohort::dashboard_options dashboard_options_for(const arguments& a, const cohort::plan& p,
-                                                const cohort::plan_analysis& r) {
+                                                cohort::plan_analysis r) {
   cohort::dashboard_options d;
   d.fd = a.json ? STDERR_FILENO : STDOUT_FILENO;
-  d.prediction = r.simulated;
+  d.prediction = std::move(r.simulated);
   d.time_scale = a.time_scale;
   d.token_budget = a.options.schedule.token_budget;
-  d.shares = r.budget;
+  d.shares = std::move(r.budget);
   d.max_running = a.options.schedule.max_running;
   d.title = a.cmd == command::demo ? "rolling-wave demo (seed plan, simulated agents)"
                                    : fmt::format("rolling-wave {}", fs::path(p.source).filename().string());
@@ -589,11 +591,11 @@ int exit_code_for(int signo) { return signo == SIGHUP || signo == SIGPIPE ? 128 
 
 // The run itself: the agents, the observers, the loop, the report. Long, but only wiring: every
 // object here lives for the run and is handed to the next.
-int execute(const arguments& a, const cohort::plan& p, const cohort::plan_analysis& analysis,
+int execute(const arguments& a, const cohort::plan& p, cohort::plan_analysis analysis,
             const fs::path& run_dir, const isolation_choice& iso, std::optional<cohort::journal>& journal,
             const std::vector<cohort::status_change>& recorded) {
   asio::io_context ctx;
-  cohort::dashboard dash(ctx.get_executor(), p, dashboard_options_for(a, p, analysis));
+  cohort::dashboard dash(ctx.get_executor(), p, dashboard_options_for(a, p, std::move(analysis)));
   auto note = [&dash](const std::string& s) { dash.note(s); };
   // The agents' daemons come back to the driver when their parents exit (not to init), so
   // that they are ended with their agent, or at the end, even with their environment cleared.
@@ -756,7 +758,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
   std::optional<cohort::run_dir_lock> lock;
   std::vector<cohort::status_change> recorded;  // a resume's statuses from its journal
   if (!run_dir.empty()) lock.emplace(open_run_dir(run_dir, p, a, recorded));
-  const cohort::plan_analysis analysis =
+  cohort::plan_analysis analysis =
       a.slurm ? cohort::analyze(as_launched(p, a), analysis_options(a)) : cohort::analyze(p, analysis_options(a));
   if (a.dry_run) {
     print_dry_run(p, a, analysis);
@@ -773,7 +775,7 @@ int run_command(arguments a, const std::vector<std::string>& raw) {
     if (!a.resuming) save_command(run_dir, raw);
     journal.emplace(std::move(*lock), p, a.options, cohort::journal_options{.agent_files = true});
   }
-  return execute(a, p, analysis, run_dir, iso, journal, recorded);
+  return execute(a, p, std::move(analysis), run_dir, iso, journal, recorded);
 }
 
 // Runs the command saved in the run dir again, continuing its journal; flags given now win.

@@ -622,12 +622,13 @@ launch_request plan_run::request_for(task_index t, int n, launch_note& note) {
     q.message = step.message;
     emit(q);
   };
-  request.on_started = [this, note = &note](int pid) {
+  request.on_started = [this, note = &note](const started_agent& agent) {
     auto e = make(event_kind::task_launched, note->task);
     e.attempt = note->attempt;
     e.tokens = note->reserved;
     e.job = note->job;
-    e.pid = pid;
+    e.pid = agent.pid;
+    e.start_time = agent.start_time;
     emit(e);
   };
   return request;

@@ -110,11 +110,11 @@ void add_launch_fields(detail::json_object_writer& o, const event& e, const std:
                        const fs::path& run_dir, const journal_options& jo) {
   o.number("pid", e.pid);
   o.number("pgid", e.pid);  // agents lead their own process group (process.hpp)
-  o.number("start_time", process_start_time(e.pid));
+  o.number("start_time", e.start_time != 0 ? e.start_time : process_start_time(e.pid));
   if (!jo.agent_files) return;
-  const agent_files files = agent_files_of(run_dir, id, e.attempt);
-  o.string("out", files.stdout_file.native());
-  o.string("err", files.stderr_file.native());
+  const std::string stem = agent_file_stem(run_dir, id, e.attempt);
+  o.string("out", stem + ".out");
+  o.string("err", stem + ".err");
 }
 
 // One line per event, written member by member (an object built per event was most of the
@@ -184,6 +184,9 @@ journal::journal(run_dir_lock lock, const plan& p, const executor_options& optio
     cut_torn_tail(fd_, f);
     pending_ = header_line(p, options, runs_in(f) + 1);
     flush();
+    // The header holds the plan's identity (half a megabyte at 10,000 tasks): the event lines
+    // after it need a few hundred bytes, not its capacity for the whole run.
+    std::string().swap(pending_);
     sync_directory(lock_.run_dir());
   } catch (...) {
     ::close(fd_);

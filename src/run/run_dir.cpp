@@ -56,13 +56,13 @@ std::string file_name_of(std::string_view id) {
 // A directory only this user can change: made 0700, or an existing real directory (not a
 // link) owned by this user and writable by nobody else. False when `parent_may_be_gone` and its
 // parent is (nothing made).
-bool private_directory(const fs::path& dir, bool parent_may_be_gone = false) {
+bool private_directory(const std::string& dir, bool parent_may_be_gone = false) {
   if (::mkdir(dir.c_str(), 0700) == 0) return true;
   if (errno == ENOENT && parent_may_be_gone) return false;
-  if (errno != EEXIST) throw system_error(last_error(), "cohort: cannot create " + dir.string());
+  if (errno != EEXIST) throw system_error(last_error(), "cohort: cannot create " + dir);
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {
-    throw system_error(last_error(), "cohort: cannot inspect " + dir.string());
+    throw system_error(last_error(), "cohort: cannot inspect " + dir);
   }
   const char* why = S_ISLNK(st.st_mode)      ? "it is a symbolic link"
                     : !S_ISDIR(st.st_mode)   ? "it is not a directory"
@@ -71,7 +71,7 @@ bool private_directory(const fs::path& dir, bool parent_may_be_gone = false) {
                                                : nullptr;
   if (why) {
     throw system_error(error_code(EPERM, boost::system::generic_category()),
-                       fmt::format("cohort: refusing {} as part of a run dir: {}", dir.string(), why));
+                       fmt::format("cohort: refusing {} as part of a run dir: {}", dir, why));
   }
   return true;
 }
@@ -111,28 +111,41 @@ bool take_lock(int fd) {
   }
 }
 
+// The folder of task `task_id`'s files, as text: `<run_dir>/agents/<task>`. Joined as text: the
+// names are ours (`file_name_of` has no '/'), and fs::path's operator/ parses both sides again,
+// on every launch.
+std::string agent_dir_text(const fs::path& run_dir, std::string_view task_id) {
+  std::string dir = run_dir.native();
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  dir += "agents/";
+  dir += file_name_of(task_id);
+  return dir;
+}
+
 } // namespace
 
 fs::path journal_file(const fs::path& run_dir) { return run_dir / "journal.jsonl"; }
 
 fs::path agents_dir(const fs::path& run_dir) { return run_dir / "agents"; }
 
+std::string agent_file_stem(const fs::path& run_dir, std::string_view task_id, int attempt) {
+  std::string stem = agent_dir_text(run_dir, task_id);
+  stem += '/';
+  stem += std::to_string(attempt);
+  return stem;
+}
+
 agent_files agent_files_of(const fs::path& run_dir, const std::string& task_id, int attempt) {
-  // Joined as text: the names are ours (`file_name_of` has no '/'), and fs::path's operator/
-  // parses both sides again, on every launch.
-  std::string dir = agents_dir(run_dir).native();
-  dir += '/';
-  dir += file_name_of(task_id);
-  dir += '/';
-  const std::string stem = dir + std::to_string(attempt);
-  return {dir + "prompt.md", stem + ".out", stem + ".err", stem + ".usage.json"};
+  const std::string stem = agent_file_stem(run_dir, task_id, attempt);
+  const std::string_view dir(stem.data(), stem.rfind('/') + 1);
+  return {std::string(dir) + "prompt.md", stem + ".out", stem + ".err", stem + ".usage.json"};
 }
 
 fs::path make_agent_dir(const fs::path& run_dir, const std::string& task_id, bool parents_made) {
-  const fs::path dir = agents_dir(run_dir) / file_name_of(task_id);
+  const std::string dir = agent_dir_text(run_dir, task_id);
   if (parents_made && private_directory(dir, true)) return dir;
-  private_directory(run_dir);
-  private_directory(agents_dir(run_dir));
+  private_directory(run_dir.native());
+  private_directory(agents_dir(run_dir).native());
   private_directory(dir);
   return dir;
 }
@@ -150,7 +163,7 @@ run_dir_lock::run_dir_lock(fs::path run_dir) : run_dir_(std::move(run_dir)) {
     throw system_error(detail::system_error_code(mk.value()),
                        "cohort: cannot create the run dir " + run_dir_.string());
   }
-  private_directory(dir);
+  private_directory(dir.native());
   const fs::path file = run_dir_ / "journal.lock";
   fd_ = detail::open_private(file, O_RDWR | O_CREAT);
   if (!take_lock(fd_)) {

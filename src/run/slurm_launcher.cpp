@@ -608,7 +608,7 @@ asio::awaitable<launch_result> slurm_launcher::run_attempt(const launch_request&
       if (st.state == "RUNNING" && !started) {
         started = true;
         if (r.timeout.count() > 0) deadline = clock_type::now() + r.timeout;
-        if (r.on_started) r.on_started(0);
+        if (r.on_started) r.on_started({});
       }
     } catch (...) {
       callback_error = std::current_exception();
@@ -647,7 +647,7 @@ asio::awaitable<launch_result> slurm_launcher::run_attempt(const launch_request&
   if (callback_error) std::rethrow_exception(callback_error);
   const bool ran = end->state == "COMPLETED" || end->state == "FAILED" || end->state == "TIMEOUT" ||
                    end->state == "OUT_OF_MEMORY";
-  if (!started && ran && r.on_started) r.on_started(0);  // it ran between two polls
+  if (!started && ran && r.on_started) r.on_started({});  // it ran between two polls
   if (was_cancelled) throw system_error(asio::error::operation_aborted, "cohort: slurm job " + job + " cancelled");
   pass_output();
   co_return result_of(job, *end, files, given_up, options_.weights);

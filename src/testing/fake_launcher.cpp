@@ -39,7 +39,7 @@ asio::awaitable<launch_result> fake_launcher::launch(const launch_request& r) {
   const fake_behavior b = behavior_for(r.get());
   ++launches_;
   running_guard guard(running_, peak_running_);
-  if (r.on_started) r.on_started(0);
+  if (r.on_started) r.on_started({});
   const auto d = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       *b.duration * time_scale_);
   if (d > d.zero()) {

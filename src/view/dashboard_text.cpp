@@ -319,7 +319,12 @@ std::vector<std::string> dashboard::frame(std::size_t width, std::size_t height,
 std::string dashboard::stamp(clock_type::time_point t) const {
   const auto wall = wall_epoch_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(t - steady_epoch_);
   const auto millis = std::chrono::duration_cast<milliseconds>(wall.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%H:%M:%S}.{:03}", fmt::localtime(std::chrono::system_clock::to_time_t(wall)), millis);
+  const std::time_t second = std::chrono::system_clock::to_time_t(wall);
+  if (second != stamped_second_) {
+    stamped_clock_ = fmt::format("{:%H:%M:%S}", fmt::localtime(second));
+    stamped_second_ = second;
+  }
+  return fmt::format("{}.{:03}", stamped_clock_, millis);
 }
 
 // A step with a job's work, for people: the state, then what it concerns.

@@ -10,6 +10,7 @@
 
 #include "common/procfs.hpp"
 
+#include <cohort/process/process.hpp>
 #include <cohort/run/executor.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -146,6 +147,35 @@ CO_TEST_CASE(a_task_argv_runs_its_output_lands_in_the_run_dir_and_its_usage_is_c
   const auto launched = log.of(event_kind::task_launched);
   BOOST_REQUIRE(launched.size() == 1u);
   BOOST_TEST(launched[0].pid > 0);
+}
+
+// The start time a launch reports (the journal records it, a resume names the agent by it) is
+// read from the clock around the spawn, not from /proc: it must be the one /proc gives.
+CO_TEST_CASE(a_launch_reports_the_start_time_proc_gives_its_agent) {
+  cohort::test::temp_dir dir;
+  plan_builder b;
+  const auto parent = b.parent("1");
+  for (int i = 0; i < 20; ++i) b.p.tasks[b.sub(parent, std::to_string(i + 1), {}, 1ms)].argv = {"true"};
+  cohort::process_launcher_options lo;
+  lo.run_dir = dir.path();
+  cohort::process_launcher agents(lo);
+  struct start_times final : cohort::observer {
+    std::size_t launches = 0, known = 0, wrong = 0;
+    void on_event(const cohort::event& e) override {
+      if (e.kind != event_kind::task_launched) return;
+      ++launches;
+      if (e.start_time == 0) return;  // the launch straddled a clock tick: /proc is read
+      ++known;
+      // The agent is not reaped yet (at worst a zombie): /proc still has its start time.
+      if (e.start_time != cohort::process_start_time(e.pid)) ++wrong;
+    }
+  } seen;
+  std::vector<cohort::observer*> observers{&seen};
+  const auto report = co_await cohort::run_plan(b.p, agents, {}, observers);
+  BOOST_TEST(report.count(task_outcome::succeeded) == b.p.size());  // the parent and its 20
+  BOOST_TEST(seen.launches == 20u);
+  BOOST_TEST(seen.wrong == 0u);
+  BOOST_TEST(seen.known > 0u);  // a launch straddles one of 100 ticks a second about 1 time in 100
 }
 
 CO_TEST_CASE(the_agent_template_gets_the_prompt_in_a_file_or_on_stdin) {

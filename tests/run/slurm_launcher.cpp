@@ -204,8 +204,8 @@ CO_TEST_CASE(a_cancelled_launch_ends_its_job_and_waits_until_it_left_the_queue) 
   auto r = request_for(b.p, t);
   asio::cancellation_signal stop;
   bool running = false;
-  r.on_started = [&](int pid) {
-    BOOST_TEST(pid == 0);  // not a local process
+  r.on_started = [&](const cohort::started_agent& agent) {
+    BOOST_TEST(agent.pid == 0);  // not a local process
     running = true;
   };
   auto ex = co_await asio::this_coro::executor;
@@ -285,7 +285,7 @@ CO_TEST_CASE(a_job_cancelled_in_the_queue_is_no_success) {
       BOOST_TEST(std::system(cancel.c_str()) == 0);  // an administrator's scancel
     }
   };
-  r.on_started = [&](int) { started = true; };
+  r.on_started = [&](const cohort::started_agent&) { started = true; };
   const auto result = co_await agents.launch(r);
   BOOST_TEST((result.status == cohort::launch_status::failed));
   BOOST_TEST(result.message == "exit 0 (CANCELLED)");

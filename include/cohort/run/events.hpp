@@ -78,6 +78,8 @@ struct event {
                                    ///< is then its reservation, counted as spent)
   std::chrono::milliseconds delay{0};  ///< task_retry: the backoff before the next attempt
   int pid = 0;                     ///< task_launched: the agent's pid (0 when not local)
+  std::uint64_t start_time = 0;    ///< task_launched: its /proc start time, when the launcher
+                                   ///< knew it (`started_agent`); 0: unknown
   merge_state merge{};             ///< task_merge
   std::string branch;              ///< task_merge: the git branch concerned
   std::string commit;              ///< task_merge: the commit concerned, if any

@@ -19,6 +19,14 @@
 
 namespace cohort {
 
+/// An agent that started, as its launcher tells the executor.
+struct started_agent {
+  int pid = 0;  ///< 0: not a local process (a cluster's job)
+  /// Its start time as `process_start_time(pid)` reads it, when the launcher knows it without
+  /// reading /proc; 0: unknown (whoever needs it reads /proc).
+  std::uint64_t start_time = 0;
+};
+
 /// One attempt of one task, as the executor hands it to a launcher.
 struct launch_request {
   const plan* source = nullptr;  ///< the plan being run (never null)
@@ -26,7 +34,7 @@ struct launch_request {
   int attempt = 1;                                      ///< 1 for the first launch
   std::chrono::milliseconds timeout{0};                 ///< 0: none; the launcher enforces it
   std::function<void(std::string_view)> on_output;      ///< one line of output (may be empty)
-  std::function<void(int pid)> on_started;              ///< the agent is running (pid 0: not local)
+  std::function<void(const started_agent&)> on_started;  ///< the agent is running
   /// A step of a wrapping launcher with the attempt's work: the executor makes it a
   /// `task_merge` event (the `merge`, `branch`, `commit` and `message` fields of `step` are used).
   std::function<void(const event& step)> on_merge;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace cohort {
 
@@ -47,6 +48,12 @@ struct agent_files {
 /// Where attempt `attempt` of task `task_id` keeps its files under `run_dir`.
 agent_files agent_files_of(const std::filesystem::path& run_dir, const std::string& task_id,
                            int attempt);
+
+/// The text the files of that attempt start with, `<run_dir>/agents/<task>/<attempt>`: its
+/// output files are this plus ".out" and ".err" (`agent_files_of` without making a path of
+/// each, for a caller that only writes their names).
+std::string agent_file_stem(const std::filesystem::path& run_dir, std::string_view task_id,
+                            int attempt);
 
 /// Creates (privately, see above) the folder of task `task_id`'s files in `run_dir`, and
 /// returns it. Throws `system_error`. With `parents_made` (the caller made a task's folder in

@@ -80,7 +80,7 @@ bool is_final_slurm_state(std::string_view state) noexcept;
  * environment described in the options, its output in the run dir. Its name is
  * `cohort-<run>` and its comment `cohort <run> <attempt> <task id>`, `<run>` a hash of the run
  * dir: both identify the run, the comment the attempt. While it waits, `on_queued` tells its
- * state and Slurm's reason; once it runs, `on_started(0)`; at its end its exit code or signal
+ * state and Slurm's reason; once it runs, `on_started` (pid 0); at its end its exit code or signal
  * (`scontrol show job`) and the usage and errors in its output make the result, read as for
  * a local agent.
  *

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <ctime>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -167,6 +168,10 @@ private:
   clock_type::time_point started_{}, last_finish_{};
   std::chrono::system_clock::time_point wall_epoch_;  // system time at `steady_epoch_`
   clock_type::time_point steady_epoch_;
+  // The plain style's last stamped second and its "HH:MM:SS": one local-time conversion a
+  // second, not one a line (set by `stamp`, on the run's strand like every other member).
+  mutable std::time_t stamped_second_ = -1;
+  mutable std::string stamped_clock_;
   bool running_run_ = false, finished_run_ = false;
   std::size_t drawn_lines_ = 0;
   std::deque<std::string> notes_;
