@@ -468,9 +468,17 @@ std::vector<parallel_group> parallel_groups(const plan& p) {
 // per task but the pair is kept (a map keyed by copies of every dependency list was the
 // analysis' largest allocation on a million tasks).
 std::vector<parallel_group> detail::parallel_groups(const plan& p, std::span<const std::uint8_t> fin) {
-  const auto key_of = [&](task_index t, std::vector<task_index>& deps) {
-    deps = p.tasks[t].dependencies;
-    std::sort(deps.begin(), deps.end());
+  // A task's parent (a parent: none) and its dependencies in order: its own list when it is in
+  // order already (the loaders' usual one; no copy), else a sorted copy in `scratch`.
+  const auto key_of = [&](task_index t, std::vector<task_index>& scratch, std::span<const task_index>& deps) {
+    const auto& own = p.tasks[t].dependencies;
+    if (std::is_sorted(own.begin(), own.end())) {
+      deps = own;
+    } else {
+      scratch.assign(own.begin(), own.end());
+      std::sort(scratch.begin(), scratch.end());
+      deps = scratch;
+    }
     return p.tasks[t].parent.value_or(std::numeric_limits<task_index>::max());
   };
   struct keyed {
@@ -479,10 +487,11 @@ std::vector<parallel_group> detail::parallel_groups(const plan& p, std::span<con
     bool operator<(const keyed& o) const noexcept { return hash != o.hash ? hash < o.hash : task < o.task; }
   };
   std::vector<keyed> keys;
-  std::vector<task_index> deps, other;
+  std::vector<task_index> scratch, other_scratch;
+  std::span<const task_index> deps, other;
   for (task_index t = 0; t < p.size(); ++t) {
     if (fin[t]) continue;
-    std::uint64_t h = key_of(t, deps) + 0x9e3779b97f4a7c15ULL;
+    std::uint64_t h = key_of(t, scratch, deps) + 0x9e3779b97f4a7c15ULL;
     for (task_index d : deps) h = (h ^ d) * 0x100000001b3ULL + (h >> 29);
     keys.push_back({h, t});
   }
@@ -495,10 +504,11 @@ std::vector<parallel_group> detail::parallel_groups(const plan& p, std::span<con
     for (std::size_t k = i; k < j; ++k) run.push_back(keys[k].task);
     while (run.size() >= 2) {  // one key per hash but for a collision: peel off each key's tasks
       parallel_group g;
-      const task_index parent = key_of(run.front(), g.dependencies);
+      const task_index parent = key_of(run.front(), scratch, deps);
+      g.dependencies.assign(deps.begin(), deps.end());
       rest.clear();
       for (task_index t : run) {
-        if (key_of(t, other) == parent && other == g.dependencies) g.tasks.push_back(t);
+        if (key_of(t, other_scratch, other) == parent && std::ranges::equal(other, g.dependencies)) g.tasks.push_back(t);
         else rest.push_back(t);
       }
       if (g.tasks.size() >= 2) out.push_back(std::move(g));

@@ -88,6 +88,10 @@ std::optional<task_index> plan::find(std::string_view id) const {
   return s.task - 1;
 }
 
+void plan::prefetch(std::string_view id) const noexcept {
+  if (!id_slots_.empty()) __builtin_prefetch(&id_slots_[id_hash(id) & (id_slots_.size() - 1)]);
+}
+
 // Linear probing from the hash: the slot that holds `id`, else the empty slot where it would go.
 std::size_t plan::slot_of(std::string_view id, std::size_t h) const {
   const std::size_t mask = id_slots_.size() - 1;

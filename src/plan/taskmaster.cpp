@@ -178,6 +178,7 @@ public:
     if (t.id.empty())
       return r_.error("", raw ? json::serialize(*raw) : std::string(),
                       fmt::format("the task at position {} has no usable id", position));
+    p_.prefetch(t.id);  // checked for a duplicate once read
     const json::value* subtasks = read_task(*o, t, false);
     if (!unique(t, [&] { return fmt::format("the task at position {}", position); })) return;
     const std::size_t first_reference = deps_.size();
@@ -204,6 +205,7 @@ public:
                       fmt::format("the subtask at position {} has no usable id", position));
     task t;
     t.id = pid + "." + local;
+    p_.prefetch(t.id);  // checked for a duplicate once read
     const std::string written = id_text(*raw);
     if (written.find('.') != std::string::npos && written != t.id)
       r_.warning(t.id, json::serialize(*raw),

@@ -78,6 +78,28 @@ BOOST_AUTO_TEST_CASE(seed_parallel_group_is_12_13_14_on_11) {
   BOOST_TEST(ids(p, l.parents[9]) == (strings{"12", "13", "14"}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_dependency_set_is_one_whatever_order_it_is_written_in) {
+  cohort::plan p;
+  std::vector<task_index> t;
+  for (const char* id : {"1", "2", "3", "4", "5", "6"}) {
+    cohort::task k;
+    k.id = id;
+    t.push_back(p.add_parent(std::move(k)));
+  }
+  p.add_dependency(t[2], t[1]);  // 3 waits for 2 and 1, written in that order
+  p.add_dependency(t[2], t[0]);
+  p.add_dependency(t[3], t[0]);  // 4 for 1 and 2
+  p.add_dependency(t[3], t[1]);
+  p.add_dependency(t[4], t[1]);  // 5 for 2 alone, 6 for 1 alone: groups of one are none
+  p.add_dependency(t[5], t[0]);
+  const auto groups = cohort::parallel_groups(p);
+  BOOST_REQUIRE(groups.size() == 2u);
+  BOOST_TEST(ids(p, groups[0].tasks) == (strings{"1", "2"}), boost::test_tools::per_element());
+  BOOST_TEST(groups[0].dependencies.empty());
+  BOOST_TEST(ids(p, groups[1].tasks) == (strings{"3", "4"}), boost::test_tools::per_element());
+  BOOST_TEST(ids(p, groups[1].dependencies) == (strings{"1", "2"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(topological_order_puts_every_task_after_what_it_waits_for) {
   for (std::uint32_t seed = 1; seed <= 5; ++seed) {
     const cohort::plan p = cohort::shapes::random_plan(seed, 40);

@@ -108,6 +108,10 @@ struct plan {
   void add_dependency(task_index task, task_index dependency);
   /// The task with this full id.
   std::optional<task_index> find(std::string_view id) const;
+  /// A hint: `find(id)`, or the add of a task with this id, comes soon. The index's slot for
+  /// it is fetched into the cache meanwhile (a loader calls it before reading the rest of the
+  /// task: on a big plan the slot is a random read of memory, otherwise waited for).
+  void prefetch(std::string_view id) const noexcept;
   /// Makes room for `n` tasks in all (a loader that knows how many are coming).
   void reserve(std::size_t n);
 
