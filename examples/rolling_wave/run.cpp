@@ -115,18 +115,39 @@ void check_agent(const cohort::plan& p, const arguments& a) {
       "--output-format json'", missing.size(), missing.front(), missing.size() > 1 ? ", ..." : ""));
 }
 
-std::string shell_quote(const std::string& w) {
+// `w` as a shell would read it back as one word, appended to `out`.
+void append_quoted(std::string& out, std::string_view w) {
   const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char c) {
     return std::isalnum(c) || std::string_view("-_./=:,+@%{}").find(static_cast<char>(c)) != std::string_view::npos;
   });
-  if (plain) return w;
-  std::string out = "'";
+  if (plain) {
+    out += w;
+    return;
+  }
+  out += '\'';
   for (char c : w) {
     if (c == '\'') out += "'\\''";
     else out += c;
   }
   out += '\'';
-  return out;
+}
+
+// `NAME=value ... argv` as a shell would show it, words quoted, appended to `line`.
+void append_command(std::string& line, const cohort::string_map& env, const std::vector<std::string>& argv) {
+  for (const auto& [name, value] : env) {
+    if (!line.empty()) line += ' ';
+    const std::size_t at = line.size();
+    line += name;
+    line += '=';
+    line += value;
+    const std::string word = line.substr(at);  // quoted as one word
+    line.resize(at);
+    append_quoted(line, word);
+  }
+  for (const auto& w : argv) {
+    if (!line.empty()) line += ' ';
+    append_quoted(line, w);
+  }
 }
 
 // A budget smaller than one task's estimate would let that task never start: said at once.
@@ -279,9 +300,7 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
       continue;
     }
     std::string line;
-    for (const auto& [name, value] : *task.env) line += shell_quote(name + '=' + value) + ' ';
-    for (const auto& w : argv) line += shell_quote(w) + ' ';
-    if (!line.empty()) line.pop_back();
+    append_command(line, *task.env, argv);
     // --gate put the user's own command on the parents that had none: not the file's.
     const bool gate = !a.gate.empty() && !task.subtasks.empty() && task.argv == a.gate && task.env->empty();
     const bool own = !gate && (!task.argv.empty() || !task.env->empty());
@@ -670,16 +689,14 @@ int execute(const arguments& a, const cohort::plan& p, cohort::plan_analysis ana
   return code;
 }
 
-// What a task brings of its own, as a shell would show it: `NAME=value ... argv`, with the
-// agent command standing in for an absent argv. Empty when it brings nothing.
-std::string own_command(const cohort::task& t) {
-  if (t.argv.empty() && t.env->empty()) return {};
-  std::string line;
-  for (const auto& [name, value] : *t.env) line += shell_quote(name + '=' + value) + ' ';
-  if (t.argv.empty()) return line + "<the agent command>";
-  for (const auto& w : t.argv) line += shell_quote(w) + ' ';
-  line.pop_back();
-  return line;
+// What a task brings of its own, as a shell would show it, in `line`: `NAME=value ... argv`,
+// with the agent command standing in for an absent argv. Empty when it brings nothing. (The
+// caller's buffer: a plan of a million commands builds no million strings.)
+void own_command(const cohort::task& t, std::string& line) {
+  line.clear();
+  if (t.argv.empty() && t.env->empty()) return;
+  append_command(line, *t.env, t.argv);
+  if (t.argv.empty()) line += " <the agent command>";
 }
 
 } // namespace
@@ -695,15 +712,16 @@ task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
   std::map<std::string, listed_command> first;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> hashed;  // (hash, task)
   task_command_list out;
+  std::string command;
   for (cohort::task_index i = 0; i < p.size(); ++i) {
     const cohort::task& t = p.tasks[i];
     if (!t.is_job() || cohort::is_finished(t.status)) continue;
-    std::string line = own_command(t);
-    if (line.empty()) continue;
+    own_command(t, command);
+    if (command.empty()) continue;
     ++out.tasks;
-    hashed.emplace_back(static_cast<std::uint32_t>(std::hash<std::string>{}(line)), static_cast<std::uint32_t>(i));
-    if (shown == 0 || (first.size() == shown && line > first.rbegin()->first)) continue;
-    listed_command& c = first[std::move(line)];
+    hashed.emplace_back(static_cast<std::uint32_t>(std::hash<std::string>{}(command)), static_cast<std::uint32_t>(i));
+    if (shown == 0 || (first.size() == shown && command > first.rbegin()->first)) continue;
+    listed_command& c = first[command];
     if (c.ids.size() < 5) c.ids.push_back(t.id);
     ++c.tasks;
     if (first.size() > shown) first.erase(std::prev(first.end()));
@@ -716,8 +734,8 @@ task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
     } else {  // the same hash: the same line, unless two lines meet
       std::vector<std::string> lines;
       for (auto h = run; h != end; ++h) {
-        std::string line = own_command(p.tasks[h->second]);
-        if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(std::move(line));
+        own_command(p.tasks[h->second], command);
+        if (std::find(lines.begin(), lines.end(), command) == lines.end()) lines.push_back(command);
       }
       out.distinct += lines.size();
     }
