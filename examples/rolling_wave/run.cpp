@@ -136,13 +136,7 @@ void append_quoted(std::string& out, std::string_view w) {
 void append_command(std::string& line, const cohort::string_map& env, const std::vector<std::string>& argv) {
   for (const auto& [name, value] : env) {
     if (!line.empty()) line += ' ';
-    const std::size_t at = line.size();
-    line += name;
-    line += '=';
-    line += value;
-    const std::string word = line.substr(at);  // quoted as one word
-    line.resize(at);
-    append_quoted(line, word);
+    append_quoted(line, name + '=' + value);  // one word
   }
   for (const auto& w : argv) {
     if (!line.empty()) line += ' ';

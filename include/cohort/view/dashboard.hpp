@@ -15,8 +15,8 @@
 
 #include <chrono>
 #include <cstddef>
-#include <ctime>
 #include <cstdint>
+#include <ctime>
 #include <deque>
 #include <memory>
 #include <optional>
