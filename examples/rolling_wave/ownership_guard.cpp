@@ -174,7 +174,7 @@ asio::awaitable<void> ownership_guard::check(ownership_guard* self, gate_launche
 bool ownership_guard::owned(const std::string& path) const {
   auto owns = [&](const cohort::task& t) {
     return std::any_of(t.owns.begin(), t.owns.end(),
-                       [&](const std::string& glob) { return cohort::glob_match(glob, path); });
+                       [&](std::string_view glob) { return cohort::glob_match(glob, path); });
   };
   for (cohort::task_index t = 0; t < plan_.size(); ++t) {
     if (!ran_[t]) continue;

@@ -45,6 +45,8 @@ void report_problems(const cohort::loaded_plan& l) {
 cohort::plan load_plan(const arguments& a) {
   cohort::taskmaster_options o;
   o.tag = a.tag;
+  // `plan` and `status` neither prompt an agent nor write the plan out: its texts are not kept.
+  o.keep_texts = a.cmd != command::plan && a.cmd != command::status;
   if (a.cmd == command::demo) {
     o.file_name = "seed.json (built in)";
     cohort::loaded_plan l = cohort::parse_taskmaster(seed_plan_json(), o);

@@ -133,12 +133,12 @@ void append_quoted(std::string& out, std::string_view w) {
 }
 
 // `NAME=value ... argv` as a shell would show it, words quoted, appended to `line`.
-void append_command(std::string& line, const cohort::string_map& env, const std::vector<std::string>& argv) {
+void append_command(std::string& line, const cohort::string_map& env, const cohort::string_list& argv) {
   for (const auto& [name, value] : env) {
     if (!line.empty()) line += ' ';
     append_quoted(line, name + '=' + value);  // one word
   }
-  for (const auto& w : argv) {
+  for (std::string_view w : argv) {
     if (!line.empty()) line += ' ';
     append_quoted(line, w);
   }
@@ -286,9 +286,9 @@ void print_dry_run(const cohort::plan& p, const arguments& a, const cohort::plan
     values["attempt"] = "1";
     values["workdir"] = a.workdir.empty() ? fs::current_path().string() : a.workdir;
     values["prompt_file"] = fmt::format("<run dir>/agents/{}/prompt.md", task.id);
-    std::vector<std::string> argv;
+    cohort::string_list argv;
     try {
-      argv = task.argv.empty() ? cohort::render_argv(a.agent, values) : task.argv;
+      argv = task.argv.empty() ? cohort::string_list(cohort::render_argv(a.agent, values)) : task.argv;
     } catch (const cohort::system_error& e) {
       fmt::print("{:<8} refused: {}\n", cohort::terminal_safe(task.id), cohort::terminal_safe(e.what()));
       continue;

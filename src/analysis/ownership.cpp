@@ -230,9 +230,9 @@ private:
 };
 
 std::optional<ownership_conflict> overlap(const plan& p, task_index a, task_index b) {
-  for (const auto& ga : p.tasks[a].owns) {
-    for (const auto& gb : p.tasks[b].owns) {
-      if (auto path = common_path(ga, gb)) return ownership_conflict{a, b, ga, gb, *path};
+  for (std::string_view ga : p.tasks[a].owns) {
+    for (std::string_view gb : p.tasks[b].owns) {
+      if (auto path = common_path(ga, gb)) return ownership_conflict{a, b, std::string(ga), std::string(gb), *path};
     }
   }
   return std::nullopt;

@@ -24,7 +24,8 @@ void put_text(json::object& o, std::string_view key, std::string_view s) {
   if (!s.empty()) o.emplace(key, s);
 }
 
-void put_strings(json::object& o, std::string_view key, const std::vector<std::string>& v) {
+template <class Words>
+void put_strings(json::object& o, std::string_view key, const Words& v) {
   if (v.empty()) return;
   json::array a;
   for (const auto& s : v) a.emplace_back(s);

@@ -163,7 +163,8 @@ std::optional<task_text::field> text_field(member m) noexcept {
 // Builds the plan from a tag's tasks array, then resolves the dependencies once every id is known.
 class builder {
 public:
-  builder(plan& p, diagnostic_sink& r, broken_edges policy) : p_(p), r_(r), policy_(policy) {}
+  builder(plan& p, diagnostic_sink& r, broken_edges policy, bool keep_texts)
+      : p_(p), r_(r), policy_(policy), keep_texts_(keep_texts) {}
 
   void resolve() {
     for (const auto& [t, ref] : deps_) resolve_one(t, ref);
@@ -269,12 +270,13 @@ private:
     const auto field = text_field(m);
     const bool text = field || m == member::title;
     if (text && v.is_string()) {  // a later duplicate wins
-      if (field) task_text::slot(texts_, *field) = v.get_string();
-      else t.title = v.get_string();
+      if (!field) t.title = v.get_string();
+      else if (keep_texts_ || field == task_text::field::priority) task_text::slot(texts_, *field) = v.get_string();
     } else if (!text || !v.is_null()) {
       if (m == member::subtasks && v.is_array() && !v.get_array().empty())
         r_.warning(t.id, "subtasks", "nested subtasks are kept in the file but not scheduled");
-      detail::append_member(extra_, key, v);  // unknown, or a known field of a kind cohort does not model
+      // Unknown, or a known field of a kind cohort does not model.
+      if (keep_texts_) detail::append_member(extra_, key, v);
     }
   }
 
@@ -397,6 +399,7 @@ private:
   plan& p_;
   diagnostic_sink& r_;
   broken_edges policy_;
+  bool keep_texts_;
   const json::array* pending_ = nullptr;  // the dependencies of the task being read
   std::vector<std::pair<task_index, json::value>> deps_;  // not resolved yet, in file order
   std::vector<task_index> found_;
@@ -474,8 +477,8 @@ public:
 private:
   // One tasks array being built: its own plan and diagnostics (the tag's, if it is chosen).
   struct candidate {
-    explicit candidate(const std::string& file, const std::string& tag, broken_edges policy)
-        : sink{diagnostics, {}}, builder(plan, sink, policy) {
+    explicit candidate(const std::string& file, const std::string& tag, const taskmaster_options& opt)
+        : sink{diagnostics, {}}, builder(plan, sink, opt.on_broken, opt.keep_texts) {
       sink.context.file = file;
       sink.context.tag = tag;
     }
@@ -489,7 +492,7 @@ private:
     // A member repeated in an object: the last one is the one a parser keeps.
     if (p.size() == 1 && p[0] == "tasks") {
       layout_.tasks_array = true;
-      legacy_ = std::make_unique<candidate>(file_, "master", opt_.on_broken);
+      legacy_ = std::make_unique<candidate>(file_, "master", opt_);
       legacy_->plan.reserve(expected_tasks_);
       return true;
     }
@@ -497,7 +500,7 @@ private:
       if (!layout_.has(p[0])) layout_.tags.push_back(p[0]);
       // Only the tag asked for is built when one is (the others are only named).
       if (!opt_.tag.empty() && p[0] != opt_.tag) return false;
-      auto& c = tags_[p[0]] = std::make_unique<candidate>(file_, p[0], opt_.on_broken);
+      auto& c = tags_[p[0]] = std::make_unique<candidate>(file_, p[0], opt_);
       c->plan.reserve(expected_tasks_);
       return true;
     }

@@ -137,7 +137,7 @@ process_options prepare_attempt(const agent_setup& s, const launch_request& r) {
     po.usage_file = std::move(files.usage_file);
   }
   if (uses_template && s.prompt == prompt_delivery::stdin) po.input = prompt;
-  po.argv = uses_template ? render_argv(s.agent, values) : t.argv;
+  po.argv = uses_template ? render_argv(s.agent, values) : t.argv.to_vector();
   return po;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
+#include <cohort/core/string_list.hpp>
 #include <cohort/plan/task_text.hpp>
 
 #include <chrono>
@@ -58,9 +59,10 @@ struct task {
 
   std::optional<std::chrono::milliseconds> duration;  ///< estimated duration
   std::optional<std::uint64_t> tokens;                ///< estimated LLM tokens
-  std::vector<std::string> owns;  ///< file globs the task may write (ownership)
+  string_list owns;  ///< file globs the task may write (ownership)
   /// The task's own command (an argv, never a shell string); empty: use the agent template.
-  std::vector<std::string> argv;
+  /// One allocation for all its words (`t.argv.to_vector()` gives them as strings).
+  string_list argv;
   /// Variables added to its agent's environment, over the launcher's (`cohort.env` in the
   /// file). Like `argv`, it comes from the file: a driver runs it only with the user's consent
   /// (`LD_PRELOAD` is code). Boxed, as most tasks have none: `t.env->empty()` allocates

@@ -30,6 +30,11 @@ struct taskmaster_options {
   std::filesystem::path sidecar;
   /// The name diagnostics give for text passed to `parse_taskmaster`.
   std::string file_name;
+  /// false: each task's description, details, test strategy and the members cohort does not
+  /// model are read and dropped (`t.text` keeps only its priority): for a reader that analyses
+  /// the plan and neither prompts an agent from it nor writes it out (a million tasks hold about
+  /// 100 bytes each less). The file is checked as closely either way.
+  bool keep_texts = true;
   // end::outline[]
 };
 
