@@ -33,6 +33,9 @@ constexpr std::uint32_t hash_tag(std::size_t h) noexcept {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(h) >> 32);
 }
 
+// Whether `ids` ids would fill more than three quarters of `slots` slots.
+constexpr bool over_full(std::size_t ids, std::size_t slots) noexcept { return 4 * ids > 3 * slots; }
+
 } // namespace
 
 std::string_view to_string(task_status s) noexcept {
@@ -78,7 +81,7 @@ void plan::add_dependency(task_index t, task_index dependency) {
 
 void plan::reserve(std::size_t n) {
   tasks.reserve(n);
-  if (2 * n > id_slots_.size()) rehash_ids(std::bit_ceil(2 * n));
+  if (over_full(n, id_slots_.size())) rehash_ids(std::bit_ceil(n + n / 3 + 1));
 }
 
 std::optional<task_index> plan::find(std::string_view id) const {
@@ -105,7 +108,7 @@ std::size_t plan::slot_of(std::string_view id, std::size_t h) const {
 // The first task with an id keeps it: a later duplicate is not indexed (the loaders report it).
 void plan::index_id(task_index i) {
   COHORT_ASSERT(i < std::numeric_limits<std::uint32_t>::max());
-  if (2 * (ids_ + 1) > id_slots_.size()) rehash_ids(std::max<std::size_t>(16, 2 * id_slots_.size()));
+  if (over_full(ids_ + 1, id_slots_.size())) rehash_ids(std::max<std::size_t>(16, 2 * id_slots_.size()));
   const std::size_t h = id_hash(tasks[i].id);
   id_slot& s = id_slots_[slot_of(tasks[i].id, h)];
   if (s.task != 0) return;

@@ -120,7 +120,8 @@ struct plan {
   std::size_t size() const noexcept { return tasks.size(); }
 
 private:
-  // The id index: open addressing over `tasks` (linear probing, at most half full). A slot holds
+  // The id index: open addressing over `tasks` (linear probing, at most three quarters full: a
+  // slot is 8 bytes, the 8 slots of a cache line are probed for the price of one). A slot holds
   // a task's index + 1 (0: empty) and 32 bits of its id's hash; the id itself is the task's.
   struct id_slot {
     std::uint32_t task = 0;
