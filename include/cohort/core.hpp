@@ -9,6 +9,7 @@
 #include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
 #include <cohort/core/error.hpp>
+#include <cohort/core/markable.hpp>
 #include <cohort/core/pacer.hpp>
 #include <cohort/core/scope.hpp>
 #include <cohort/core/semaphore.hpp>

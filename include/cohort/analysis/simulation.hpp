@@ -5,6 +5,7 @@
 
 #include <cohort/analysis/analysis.hpp>
 #include <cohort/core/config.hpp>
+#include <cohort/core/markable.hpp>
 #include <cohort/plan/plan.hpp>
 
 #include <cstddef>
@@ -17,9 +18,9 @@ namespace cohort {
 
 /// When each task starts and finishes in a simulated run (milliseconds from the start).
 struct simulated_task {
-  std::optional<std::chrono::milliseconds> start;   ///< a parent's start; a subtask's launch
-  std::optional<std::chrono::milliseconds> launch;  ///< a job's launch (a parent without subtasks is a job)
-  std::optional<std::chrono::milliseconds> finish;  ///< a job's end; a parent's completion
+  markable<std::chrono::milliseconds> start;   ///< a parent's start; a subtask's launch
+  markable<std::chrono::milliseconds> launch;  ///< a job's launch (a parent without subtasks is a job)
+  markable<std::chrono::milliseconds> finish;  ///< a job's end; a parent's completion
 };
 
 /// What a simulated run predicts.

@@ -5,6 +5,7 @@
 
 #include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
+#include <cohort/core/markable.hpp>
 #include <cohort/core/string_list.hpp>
 #include <cohort/plan/task_text.hpp>
 
@@ -57,8 +58,8 @@ struct task {
   /// the whole parent, all its subtasks included.
   std::vector<task_index> dependencies;
 
-  std::optional<std::chrono::milliseconds> duration;  ///< estimated duration
-  std::optional<std::uint64_t> tokens;                ///< estimated LLM tokens
+  markable<std::chrono::milliseconds> duration;  ///< estimated duration (an optional, 8 bytes)
+  markable<std::uint64_t> tokens;                ///< estimated LLM tokens (an optional, 8 bytes)
   string_list owns;  ///< file globs the task may write (ownership)
   /// The task's own command (an argv, never a shell string); empty: use the agent template.
   /// One allocation for all its words (`t.argv.to_vector()` gives them as strings).
