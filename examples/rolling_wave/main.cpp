@@ -13,11 +13,20 @@
 
 #include <fmt/core.h>
 
+#include <malloc.h>
+
 #include <exception>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
+  // Blocks of 1 MiB and more mapped on their own, returned to the system when freed. glibc's
+  // default threshold rises to 32 MB as the first large blocks are freed, after which a big
+  // plan's arrays (10 MB each on a million tasks) come from the heap, where a freed array's pages
+  // stay with the process: the analysis' passes then add up instead of taking turns. Peak RSS of
+  // `rolling-wave plan` on a million tasks: 523 -> 493 MB. The library itself leaves the
+  // allocator to the application.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   const std::vector<std::string> raw(argv + 1, argv + argc);
   try {
     rolling_wave::arguments a = rolling_wave::parse_arguments(raw);

@@ -54,8 +54,8 @@ void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_
   const std::size_t n = p.size(), total = n + p.parents.size();
   g.task_count = n;
   g.kinds.assign(total, job_graph::kind::gate);
-  g.duration_ms.assign(total, 0);
-  g.tokens.assign(total, 0);
+  g.duration_ms.assign(n, 0);
+  g.tokens.assign(n, 0);
   g.finished.assign(total, 0);
   g.owner.resize(total);
   g.gate.resize(n);
@@ -106,16 +106,25 @@ void task_edges(const plan& p, const job_graph& g, std::vector<edge>& out) {
 
 // The wave barriers of every unfinished parent with two waves or more.
 void wave_edges(const plan& p, std::span<const std::size_t> wave, job_graph& g, std::vector<edge>& out) {
+  const auto wave_count = [&](task_index q) {
+    std::size_t count = 0;
+    for (task_index s : p.tasks[q].subtasks) count = std::max(count, wave[s] + 1);
+    return count;
+  };
+  std::size_t barriers = 0;  // the arrays grow once, to their size (a million-task plan's are 10 MB each)
+  for (task_index q : p.parents) {
+    if (!g.finished[q]) barriers += std::max<std::size_t>(wave_count(q), 1) - 1;
+  }
+  g.kinds.reserve(g.size() + barriers);
+  g.finished.reserve(g.size() + barriers);
+  g.owner.reserve(g.size() + barriers);
   for (task_index q : p.parents) {
     const auto& subs = p.tasks[q].subtasks;
     if (g.finished[q] || subs.empty()) continue;
-    std::size_t count = 0;
-    for (task_index s : subs) count = std::max(count, wave[s] + 1);
+    const std::size_t count = wave_count(q);
     const node_id base = static_cast<node_id>(g.size());  // barrier before wave w: base + w - 1
     for (std::size_t w = 1; w < count; ++w) {
       g.kinds.push_back(job_graph::kind::wave);
-      g.duration_ms.push_back(0);
-      g.tokens.push_back(0);
       g.finished.push_back(0);
       g.owner.push_back(static_cast<node_id>(q));
       if (w > 1) out.push_back({node_id(base + w - 2), node_id(base + w - 1)});
@@ -202,25 +211,40 @@ std::vector<task_index> task_cycle(const plan& p, const job_graph& g,
   return out;
 }
 
-struct cpm {
-  std::vector<std::int64_t> es, ef, ls, lf;
+// The length of the longest path through `g` (unlimited agents): one finish time per node.
+std::int64_t path_length(const job_graph& g, std::span<const node_id> order) {
+  std::vector<std::int64_t> finish(g.size(), 0);
   std::int64_t length = 0;
+  for (node_id v : order) {
+    std::int64_t start = 0;
+    for (node_id d : g.predecessors(v)) start = std::max(start, finish[d]);
+    finish[v] = start + g.duration(v);
+    length = std::max(length, finish[v]);
+  }
+  return length;
+}
+
+// The critical path method's times per node. Only the earliest start and the latest finish are
+// stored (two arrays, not four: the graph of a million-task plan has two million nodes); the
+// others are a duration away.
+struct cpm {
+  const job_graph& g;
+  std::vector<std::int64_t> es, lf;
+  std::int64_t length = 0;
+
+  std::int64_t ef(std::size_t v) const noexcept { return es[v] + g.duration(v); }
+  std::int64_t ls(std::size_t v) const noexcept { return lf[v] - g.duration(v); }
 };
 
 cpm compute_cpm(const job_graph& g, std::span<const node_id> order) {
-  cpm c;
-  c.es.assign(g.size(), 0);
-  c.ef.assign(g.size(), 0);
+  cpm c{g, std::vector<std::int64_t>(g.size(), 0), {}, 0};
   for (node_id v : order) {
-    for (node_id d : g.predecessors(v)) c.es[v] = std::max(c.es[v], c.ef[d]);
-    c.ef[v] = c.es[v] + g.duration_ms[v];
-    c.length = std::max(c.length, c.ef[v]);
+    for (node_id d : g.predecessors(v)) c.es[v] = std::max(c.es[v], c.ef(d));
+    c.length = std::max(c.length, c.ef(v));
   }
   c.lf.assign(g.size(), c.length);
-  c.ls.assign(g.size(), c.length);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    for (node_id s : g.successors(*it)) c.lf[*it] = std::min(c.lf[*it], c.ls[s]);
-    c.ls[*it] = c.lf[*it] - g.duration_ms[*it];
+    for (node_id s : g.successors(*it)) c.lf[*it] = std::min(c.lf[*it], c.ls(s));
   }
   return c;
 }
@@ -230,13 +254,13 @@ std::vector<task_index> critical_jobs(const job_graph& g, const cpm& c) {
   std::vector<task_index> path;
   if (c.length == 0) return path;
   std::size_t v = 0;
-  while (!(g.is_job(v) && c.ef[v] == c.length)) ++v;
+  while (!(g.is_job(v) && c.ef(v) == c.length)) ++v;
   for (;;) {
     if (g.is_job(v)) path.push_back(v);
     if (c.es[v] == 0) break;
     std::size_t next = g.size();
     for (node_id d : g.predecessors(v)) {
-      if (c.ef[d] == c.es[v]) next = std::min<std::size_t>(next, d);
+      if (c.ef(d) == c.es[v]) next = std::min<std::size_t>(next, d);
     }
     v = next;
   }
@@ -304,12 +328,6 @@ job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, bool s
   return g;
 }
 
-// `n`'s range in one of a graph's CSR arrays.
-std::span<const node_id> range_of(const std::vector<std::uint32_t>& begin, const std::vector<std::uint32_t>& all,
-                                  std::size_t n) {
-  return {all.data() + begin[n], begin[n + 1] - begin[n]};
-}
-
 } // namespace
 
 std::span<const std::uint32_t> job_graph::predecessors(std::size_t n) const noexcept {
@@ -348,49 +366,50 @@ std::vector<std::uint8_t> finished_tasks(const plan& p) {
 
 job_graph flatten(const plan& p, const estimate_defaults& defaults, wave_mode mode) {
   job_graph rolling = flatten_graph(p, defaults, false);
-  if (mode == wave_mode::waves) return detail::with_waves(p, rolling, waves(p));
+  if (mode == wave_mode::waves) return detail::with_waves(p, std::move(rolling), waves(p));
   return rolling;
+}
+
+// Adds `extra` (pairs of a node and a node it lists) to one CSR direction in place: each node's
+// list moves up by the lists added before it, last node first (a move never reaches a list not
+// yet moved), and its new entries follow its old ones, in the order of `extra`. Nodes past the
+// old end of `begin` start with empty lists. No second copy of the lists is ever held.
+template <class Key, class Value>
+void insert_edges(std::vector<std::uint32_t>& begin, std::vector<node_id>& list, std::size_t nodes,
+                  const std::vector<edge>& extra, Key key, Value value) {
+  std::vector<std::uint32_t> pos(nodes, 0);  // per node: its count of new entries, then where they go
+  for (const edge& e : extra) ++pos[key(e)];
+  const std::uint32_t old_total = begin.back();
+  begin.reserve(nodes + 1);  // grown to their size, not doubled
+  begin.resize(nodes + 1, old_total);
+  list.reserve(list.size() + extra.size());
+  list.resize(list.size() + extra.size());
+  auto added = static_cast<std::uint32_t>(extra.size());  // new entries before node v's end
+  std::uint32_t old_end = old_total;
+  for (std::size_t v = nodes; v-- > 0;) {
+    added -= pos[v];
+    const std::uint32_t old_begin = begin[v], length = old_end - old_begin;
+    std::copy_backward(list.begin() + old_begin, list.begin() + old_end,
+                       list.begin() + old_begin + added + length);
+    begin[v] = old_begin + added;
+    pos[v] = begin[v] + length;
+    old_end = old_begin;
+  }
+  begin[nodes] = old_total + static_cast<std::uint32_t>(extra.size());
+  for (const edge& e : extra) list[pos[key(e)]++] = value(e);
 }
 
 // The rolling graph's nodes and edges, then the wave barriers and their edges: each node's
 // predecessors and successors in the rolling graph's order, then the barriers' (as one list of
-// edges would give them). No pass over the plan's tasks but the parents' subtasks.
-job_graph detail::with_waves(const plan& p, const job_graph& rolling, std::span<const std::size_t> wave) {
-  job_graph g;
-  g.task_count = rolling.task_count;
-  g.kinds = rolling.kinds;
-  g.duration_ms = rolling.duration_ms;
-  g.tokens = rolling.tokens;
-  g.finished = rolling.finished;
-  g.owner = rolling.owner;
-  g.gate = rolling.gate;
-  g.priority = rolling.priority;
+// edges would give them). No pass over the plan's tasks but the parents' subtasks. The rolling
+// graph becomes the waved one in place: a million-task plan never holds two graphs.
+job_graph detail::with_waves(const plan& p, job_graph g, std::span<const std::size_t> wave) {
   std::vector<edge> barriers;
   wave_edges(p, wave, g, barriers);
-  const std::size_t n = g.size(), old = rolling.size();
-  g.pred_begin.assign(n + 1, 0);
-  g.succ_begin.assign(n + 1, 0);
-  for (std::size_t v = 0; v < old; ++v) {
-    g.pred_begin[v + 1] = rolling.pred_begin[v + 1] - rolling.pred_begin[v];
-    g.succ_begin[v + 1] = rolling.succ_begin[v + 1] - rolling.succ_begin[v];
-  }
-  for (const edge& e : barriers) {
-    ++g.pred_begin[e.to + 1];
-    ++g.succ_begin[e.from + 1];
-  }
-  std::partial_sum(g.pred_begin.begin(), g.pred_begin.end(), g.pred_begin.begin());
-  std::partial_sum(g.succ_begin.begin(), g.succ_begin.end(), g.succ_begin.begin());
-  g.preds.resize(rolling.preds.size() + barriers.size());
-  g.succs.resize(rolling.succs.size() + barriers.size());
-  auto pfill = g.pred_begin, sfill = g.succ_begin;
-  for (std::size_t v = 0; v < old; ++v) {
-    for (node_id d : range_of(rolling.pred_begin, rolling.preds, v)) g.preds[pfill[v]++] = d;
-    for (node_id s : range_of(rolling.succ_begin, rolling.succs, v)) g.succs[sfill[v]++] = s;
-  }
-  for (const edge& e : barriers) {
-    g.preds[pfill[e.to]++] = e.from;
-    g.succs[sfill[e.from]++] = e.to;
-  }
+  insert_edges(g.pred_begin, g.preds, g.size(), barriers, [](const edge& e) { return e.to; },
+               [](const edge& e) { return e.from; });
+  insert_edges(g.succ_begin, g.succs, g.size(), barriers, [](const edge& e) { return e.from; },
+               [](const edge& e) { return e.to; });
   return g;
 }
 
@@ -571,7 +590,7 @@ schedule_analysis detail::critical_path(const job_graph& g, std::span<const std:
   out.tasks.resize(g.task_count);
   for (task_index t = 0; t < g.task_count; ++t) {
     const node_id s = g.start_node(t);
-    out.tasks[t] = {milliseconds(c.es[s]), milliseconds(c.ef[t]), milliseconds(c.ls[s]),
+    out.tasks[t] = {milliseconds(c.es[s]), milliseconds(c.ef(t)), milliseconds(c.ls(s)),
                     milliseconds(c.lf[t])};
   }
   return out;
@@ -583,7 +602,7 @@ std::vector<std::int64_t> remaining_paths(const plan& p, const job_graph& g) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     std::int64_t after = 0;
     for (node_id s : g.successors(*it)) after = std::max(after, rem[s]);
-    rem[*it] = g.duration_ms[*it] + after;
+    rem[*it] = g.duration(*it) + after;
   }
   return rem;
 }
@@ -604,22 +623,26 @@ std::vector<ready_key> ready_keys(const plan& p, const schedule_options& options
 
 projections project(const plan& p, const estimate_defaults& defaults) {
   const auto g = flatten(p, defaults);
-  const auto order = topological_nodes(p, g);
   const auto wave = waves(p);
-  return detail::project(p, g, order, wave, detail::with_waves(p, g, wave));
+  projections out = detail::project(p, g, topological_nodes(p, g), wave);
+  out.hierarchical = detail::hierarchical(p, detail::with_waves(p, std::move(g), wave));
+  return out;
 }
 
 projections detail::project(const plan& p, const job_graph& g, std::span<const std::uint32_t> order,
-                            std::span<const std::size_t> wave, const job_graph& gw) {
+                            std::span<const std::size_t> wave) {
   projections out;
   for (std::size_t v = 0; v < g.task_count; ++v) {
     out.sequential += milliseconds(g.duration_ms[v]);
     out.tokens += g.tokens[v];
   }
-  out.critical_path = milliseconds(compute_cpm(g, order).length);
+  out.critical_path = milliseconds(path_length(g, order));
   out.waves_only = milliseconds(waves_only_time(p, g, wave));
-  out.hierarchical = milliseconds(compute_cpm(gw, topological_nodes(p, gw)).length);
   return out;
+}
+
+milliseconds detail::hierarchical(const plan& p, const job_graph& waved) {
+  return milliseconds(path_length(waved, topological_nodes(p, waved)));
 }
 
 std::vector<budget_share> split_budget(const plan& p, std::uint64_t total, std::uint64_t reserve,

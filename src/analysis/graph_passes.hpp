@@ -8,6 +8,7 @@
 #include <cohort/analysis/simulation.hpp>
 #include <cohort/plan/plan.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -21,11 +22,14 @@
 // `fin` is `finished_tasks(p)` (a graph's `finished` starts with it).
 namespace cohort::detail {
 
-/// `flatten(p, defaults, wave_mode::waves)`, made from the rolling graph.
-job_graph with_waves(const plan& p, const job_graph& rolling, std::span<const std::size_t> wave);
+/// `flatten(p, defaults, wave_mode::waves)`, made from the rolling graph, which it consumes (a
+/// caller that keeps it passes a copy).
+job_graph with_waves(const plan& p, job_graph rolling, std::span<const std::size_t> wave);
 
+/// The projections but `hierarchical`, which needs the waved graph: `hierarchical(p, waved)`.
 projections project(const plan& p, const job_graph& rolling, std::span<const std::uint32_t> order,
-                    std::span<const std::size_t> wave, const job_graph& waved);
+                    std::span<const std::size_t> wave);
+std::chrono::milliseconds hierarchical(const plan& p, const job_graph& waved);
 schedule_analysis critical_path(const job_graph& rolling, std::span<const std::uint32_t> order);
 std::vector<parallel_group> parallel_groups(const plan& p, std::span<const std::uint8_t> fin);
 layering layers(const plan& p, const job_graph& rolling, std::span<const std::uint32_t> order);

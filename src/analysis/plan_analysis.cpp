@@ -5,6 +5,7 @@
 #include "graph_passes.hpp"
 
 #include <span>
+#include <utility>
 
 namespace cohort {
 
@@ -14,28 +15,32 @@ namespace cohort {
 // first, and it is gone before the passes whose results stay (the peak is one graph fewer).
 plan_analysis analyze(const plan& p, const plan_analysis_options& options) {
   plan_analysis r;
-  const job_graph rolling = flatten(p, options.defaults);
-  const auto order = topological_nodes(p, rolling);  // throws on a cycle, naming it
-  r.waves = waves(p);
   if (options.simulate) {
     r.simulated_with = options.simulate;
     r.simulated_with->defaults = options.defaults;
   }
   const bool simulate_waves = options.simulate && options.simulate->mode == wave_mode::waves;
+  // The passes over the rolling graph first; then the graph becomes the waved one (the wave
+  // barriers added to it, not a second graph beside it) for the rest. At most one graph is held
+  // at any time: on a million-task plan each is ~100 MB.
+  job_graph rolling = flatten(p, options.defaults);
   {
-    const job_graph waved = detail::with_waves(p, rolling, r.waves);
-    r.projected = detail::project(p, rolling, order, r.waves, waved);
-    if (simulate_waves) r.simulated = detail::simulate(p, *r.simulated_with, waved);
+    const auto order = topological_nodes(p, rolling);  // throws on a cycle, naming it
+    r.waves = waves(p);
+    r.projected = detail::project(p, rolling, order, r.waves);
+    r.schedule = detail::critical_path(rolling, order);
+    r.layers = detail::layers(p, rolling, order);
   }
   const std::span<const std::uint8_t> finished(rolling.finished.data(), rolling.task_count);
-  r.schedule = detail::critical_path(rolling, order);
   r.groups = detail::parallel_groups(p, finished);
-  r.layers = detail::layers(p, rolling, order);
   if (options.budget) {
     r.budget = detail::split_budget(p, finished, options.budget, options.reserve, {}, options.defaults);
   }
   r.conflicts = detail::ownership_conflicts(p, rolling);
   if (options.simulate && !simulate_waves) r.simulated = detail::simulate(p, *r.simulated_with, rolling);
+  const job_graph waved = detail::with_waves(p, std::move(rolling), r.waves);
+  r.projected.hierarchical = detail::hierarchical(p, waved);
+  if (simulate_waves) r.simulated = detail::simulate(p, *r.simulated_with, waved);
   return r;
 }
 

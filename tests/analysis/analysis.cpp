@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -172,6 +174,61 @@ BOOST_AUTO_TEST_CASE(waves_count_sibling_dependencies_only) {
   BOOST_TEST(w[a3] == 2u);
   BOOST_TEST(w[a4] == 0u);
   BOOST_TEST(w[b2] == 1u);
+}
+
+// The waved graph is built from the rolling one in place (its edge lists shifted up to make
+// room): it must be the rolling graph, node for node and edge for edge in the same order, plus
+// the wave barriers of the definition in job_graph's comment, and nothing else.
+BOOST_AUTO_TEST_CASE(the_waved_graph_is_the_rolling_graph_plus_the_wave_barriers) {
+  using edge = std::pair<std::uint32_t, std::uint32_t>;  // (node, node it waits for)
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    const cohort::plan p = cohort::shapes::random_plan(seed, 12, 3);
+    const auto rolling = cohort::flatten(p);
+    const auto waved = cohort::flatten(p, {}, cohort::wave_mode::waves);
+    const auto fin = cohort::finished_tasks(p);
+    const auto wave = cohort::waves(p);
+    // The barriers by the definition, numbered after the gates, parent by parent.
+    std::vector<edge> barriers;
+    std::uint32_t next = static_cast<std::uint32_t>(rolling.size());
+    for (task_index q : p.parents) {
+      if (fin[q] || p.tasks[q].subtasks.empty()) continue;
+      std::size_t count = 0;
+      for (task_index s : p.tasks[q].subtasks) count = std::max(count, wave[s] + 1);
+      const std::uint32_t base = next;  // the barrier before wave w is base + w - 1
+      next += static_cast<std::uint32_t>(count - 1);
+      for (std::size_t w = 2; w < count; ++w) barriers.push_back({base + w - 1, base + w - 2});
+      for (task_index s : p.tasks[q].subtasks) {
+        const auto ws = static_cast<std::uint32_t>(wave[s]);
+        if (ws + 1 < count) barriers.push_back({base + ws, static_cast<std::uint32_t>(s)});
+        if (ws > 0 && !fin[s]) barriers.push_back({static_cast<std::uint32_t>(s), base + ws - 1});
+      }
+    }
+    BOOST_TEST_REQUIRE(waved.size() == std::size_t(next));
+    std::vector<edge> added;
+    for (std::uint32_t v = 0; v < waved.size(); ++v) {
+      const auto preds = waved.predecessors(v);
+      std::size_t kept = 0;
+      if (v < rolling.size()) {  // its rolling predecessors first, in their order
+        const auto old = rolling.predecessors(v);
+        BOOST_TEST_REQUIRE(preds.size() >= old.size());
+        BOOST_TEST(std::equal(old.begin(), old.end(), preds.begin()));
+        BOOST_TEST((waved.kinds[v] == rolling.kinds[v]));
+        kept = old.size();
+      } else {
+        BOOST_TEST((waved.kinds[v] == cohort::job_graph::kind::wave));
+        BOOST_TEST(waved.duration(v) == 0);
+      }
+      for (std::size_t i = kept; i < preds.size(); ++i) added.push_back({v, preds[i]});
+      for (std::uint32_t d : preds) {  // every edge in both directions
+        const auto succs = waved.successors(d);
+        BOOST_TEST(std::count(succs.begin(), succs.end(), v) == std::count(preds.begin(), preds.end(), d));
+      }
+    }
+    std::sort(added.begin(), added.end());
+    std::sort(barriers.begin(), barriers.end());
+    BOOST_TEST((added == barriers), "seed " << seed);
+    BOOST_TEST(waved.succs.size() == waved.preds.size());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(critical_path_and_slack_by_hand) {

@@ -97,8 +97,10 @@ struct job_graph {
   enum class kind : std::uint8_t { job, barrier, gate, wave };
   std::size_t task_count = 0;
   std::vector<kind> kinds;
-  std::vector<std::int64_t> duration_ms;  ///< jobs only; 0 when finished
-  std::vector<std::uint64_t> tokens;      ///< jobs only; 0 when finished
+  /// Per task (only tasks take time: `duration(n)` for any node): a job's duration and token
+  /// reservation, 0 for other tasks and finished jobs.
+  std::vector<std::int64_t> duration_ms;
+  std::vector<std::uint64_t> tokens;
   std::vector<std::uint8_t> finished;     ///< complete from the start
   std::vector<std::uint32_t> owner;       ///< per node: its task (for gates and waves, the parent)
   std::vector<std::uint32_t> gate;        ///< per task: its own start gate (parents) or its parent's
@@ -110,6 +112,8 @@ struct job_graph {
   std::span<const std::uint32_t> predecessors(std::size_t n) const noexcept;
   std::span<const std::uint32_t> successors(std::size_t n) const noexcept;
   bool is_job(std::size_t n) const noexcept { return kinds[n] == kind::job; }
+  /// Node `n`'s duration: its task's, 0 for gates and wave barriers.
+  std::int64_t duration(std::size_t n) const noexcept { return n < task_count ? duration_ms[n] : 0; }
   /// The node where task `t` starts (the gate of a parent with subtasks) and where it ends.
   std::uint32_t start_node(task_index t) const noexcept;
   std::uint32_t end_node(task_index t) const noexcept { return static_cast<std::uint32_t>(t); }

@@ -52,7 +52,7 @@ struct task {
   std::string title;
   task_status status = task_status::pending;
 
-  std::optional<task_index> parent;  ///< set on subtasks
+  markable<task_index> parent;  ///< set on subtasks (an optional, 8 bytes)
   std::vector<task_index> subtasks;  ///< set on parents, in file order
   /// What must be finished before this task starts (resolved). A dependency on a parent means
   /// the whole parent, all its subtasks included.
