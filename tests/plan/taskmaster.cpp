@@ -68,6 +68,39 @@ BOOST_AUTO_TEST_CASE(reads_fields_subtasks_and_keeps_unknown_fields_verbatim) {
   BOOST_TEST(s.text.extra() == R"({"parentId":"undefined","acceptanceCriteria":"ok"})");
 }
 
+BOOST_AUTO_TEST_CASE(without_texts_a_plan_keeps_what_the_passes_read_and_the_same_verdict) {
+  const std::string_view text = R"({"master": {"tasks": [
+    {"id": 1, "title": "Setup", "description": "d", "details": "x", "testStrategy": "t",
+     "priority": "high", "dependencies": [9], "phase": {"n": 2}, "argv": ["make", "all"],
+     "subtasks": [{"id": 1, "title": "Sub", "description": "s", "dependencies": [],
+                   "acceptanceCriteria": "ok", "cohort": {"duration": "25m", "tokens": 900}}]}],
+    "metadata": {}}})";
+  cohort::taskmaster_options slim;
+  slim.keep_texts = false;
+  const auto full = parse(text), l = parse(text, slim);
+  // The same diagnostics either way (here: the missing dependency 9).
+  BOOST_TEST_REQUIRE(l.diagnostics.size() == full.diagnostics.size());
+  BOOST_TEST(!l.ok());
+  for (std::size_t i = 0; i < l.diagnostics.size(); ++i) {
+    BOOST_TEST(l.diagnostics[i].message == full.diagnostics[i].message);
+  }
+  const auto& t = l.plan.tasks[0];
+  BOOST_TEST(t.title == "Setup");
+  BOOST_TEST(t.text.priority() == "high");  // the ready order reads it
+  BOOST_TEST((t.argv == strings{"make", "all"}));
+  BOOST_TEST(t.text.description().empty());
+  BOOST_TEST(t.text.details().empty());
+  BOOST_TEST(t.text.test_strategy().empty());
+  BOOST_TEST(t.text.extra().empty());
+  const auto& s = l.plan.tasks[1];
+  BOOST_TEST(s.id == "1.1");
+  BOOST_TEST(s.duration->count() == 25 * 60'000);
+  BOOST_TEST(*s.tokens == 900u);
+  BOOST_TEST(s.text.description().empty());
+  BOOST_TEST(s.text.extra().empty());
+  BOOST_TEST(full.plan.tasks[1].text.extra() == R"({"acceptanceCriteria":"ok"})");
+}
+
 BOOST_AUTO_TEST_CASE(every_id_form_gives_a_string_full_id) {
   const auto l = parse(R"({"master": {"tasks": [
     {"id": 7, "subtasks": [{"id": "7.1"}, {"id": 2}]},
