@@ -9,10 +9,10 @@
 
 namespace cohort {
 
-// Each analysis alone flattens the plan; together they share one graph per mode (and one
+// Each analysis alone flattens the plan; together they share one flattening (and one
 // topological order, one wave computation): on a million tasks a flattening is a pass over it
-// all. The graph with wave barriers is the larger one and the fewest passes need it: they run
-// first, and it is gone before the passes whose results stay (the peak is one graph fewer).
+// all. The rolling graph's passes run first; then its wave barriers are added to it in place for
+// the passes that need them, so that one graph (~100 MB on a million tasks) is held at a time.
 plan_analysis analyze(const plan& p, const plan_analysis_options& options) {
   plan_analysis r;
   if (options.simulate) {
@@ -20,9 +20,6 @@ plan_analysis analyze(const plan& p, const plan_analysis_options& options) {
     r.simulated_with->defaults = options.defaults;
   }
   const bool simulate_waves = options.simulate && options.simulate->mode == wave_mode::waves;
-  // The passes over the rolling graph first; then the graph becomes the waved one (the wave
-  // barriers added to it, not a second graph beside it) for the rest. At most one graph is held
-  // at any time: on a million-task plan each is ~100 MB.
   job_graph rolling = flatten(p, options.defaults);
   {
     const auto order = topological_nodes(p, rolling);  // throws on a cycle, naming it

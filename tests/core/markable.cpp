@@ -20,6 +20,8 @@ BOOST_AUTO_TEST_SUITE(markable)
 BOOST_AUTO_TEST_CASE(it_is_the_size_of_its_value_and_starts_empty) {
   static_assert(sizeof(duration) == sizeof(std::chrono::milliseconds));
   static_assert(sizeof(count) == sizeof(std::uint64_t));
+  static_assert(sizeof(cohort::markable<std::uint32_t>) == sizeof(std::uint32_t));
+  static_assert(cohort::markable<std::uint32_t>::none == 0xffff'ffffu);  // any unsigned width
   const duration d;
   const count n;
   BOOST_TEST(!d.has_value());

@@ -6,7 +6,6 @@
 #include <cohort/core/config.hpp>
 
 #include <chrono>
-#include <cstdint>
 #include <limits>
 #include <optional>
 #include <type_traits>
@@ -17,10 +16,11 @@ namespace cohort {
 template <class T>
 struct markable_none;
 
-/// A count (of tokens, say): the largest, which nothing counts up to.
-template <>
-struct markable_none<std::uint64_t> {
-  static constexpr std::uint64_t value = std::numeric_limits<std::uint64_t>::max();
+/// A count or an index (tokens, a task's parent): the largest, which nothing counts up to.
+template <class T>
+  requires std::is_integral_v<T> && std::is_unsigned_v<T>
+struct markable_none<T> {
+  static constexpr T value = std::numeric_limits<T>::max();
 };
 
 /// A duration or a time from a start: the most negative, which no estimate or schedule holds.
