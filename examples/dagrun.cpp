@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   try {
     cohort::taskmaster_options tm;
     tm.tag = args.tag;
+    tm.keep_texts = false;  // it runs the tasks' own argv: no prompt, nothing written back
     plan = cohort::load_taskmaster(args.tasks, tm);
   } catch (const std::exception& e) {
     fmt::print(stderr, "cohort-dagrun: {}\n", e.what());
