@@ -448,10 +448,18 @@ public:
                   each(p, position, v);
                 }) {}
 
-  bool write(std::string_view piece) { return stream_.write(piece); }
+  bool write(std::string_view piece) {
+    if (current_ && !current_->index_sized) size_id_index(*current_);
+    piece_start_ = fed_;
+    fed_ += piece.size();
+    return stream_.write(piece);
+  }
   /// Makes room for the tasks a text of `bytes` may hold (a guess: room unused is address space,
   /// not memory; a plan that outgrows it grows as usual).
-  void expect(std::size_t bytes) { expected_tasks_ = bytes / 256; }
+  void expect(std::size_t bytes) {
+    file_bytes_ = bytes;
+    expected_tasks_ = bytes / 256;
+  }
 
   loaded_plan finish() {
     loaded_plan out;
@@ -486,14 +494,30 @@ private:
     std::vector<diagnostic> diagnostics;
     diagnostic_sink sink;
     class builder builder;
+    std::size_t opened_at = 0;  // where the piece of the text that opened its array began
+    bool index_sized = false;
   };
+
+  // The id index, unlike the task array, is memory once made (zeroed slots): it is sized once a
+  // megabyte of the array is read (between two pieces, where every byte fed is read), for the
+  // tasks the rest of the file holds at the rate so far, and a sixteenth more. A Task Master
+  // task with its texts is 1-2 KB, several times the first guess; a smaller file's index grows
+  // as the tasks come.
+  void size_id_index(candidate& c) {
+    constexpr std::size_t sample = std::size_t(1) << 20;
+    const std::size_t read = fed_ - c.opened_at;
+    if (read < sample || file_bytes_ <= fed_) return;
+    c.index_sized = true;
+    const std::size_t tasks = c.plan.size() * (file_bytes_ - c.opened_at) / read;
+    c.plan.reserve(tasks + tasks / 16);
+  }
 
   bool wants(const detail::json_element_stream::path& p) {
     // A member repeated in an object: the last one is the one a parser keeps.
     if (p.size() == 1 && p[0] == "tasks") {
       layout_.tasks_array = true;
       legacy_ = std::make_unique<candidate>(file_, "master", opt_);
-      legacy_->plan.reserve(expected_tasks_);
+      opened(*legacy_);
       return true;
     }
     if (p.size() == 2 && p[1] == "tasks") {
@@ -501,10 +525,16 @@ private:
       // Only the tag asked for is built when one is (the others are only named).
       if (!opt_.tag.empty() && p[0] != opt_.tag) return false;
       auto& c = tags_[p[0]] = std::make_unique<candidate>(file_, p[0], opt_);
-      c->plan.reserve(expected_tasks_);
+      opened(*c);
       return true;
     }
     return false;
+  }
+
+  void opened(candidate& c) {
+    c.plan.tasks.reserve(expected_tasks_);
+    c.opened_at = piece_start_;
+    current_ = &c;
   }
 
   void each(const detail::json_element_stream::path& p, std::size_t position, const json::value& v) {
@@ -524,6 +554,10 @@ private:
   std::unique_ptr<candidate> legacy_;
   std::map<std::string, std::unique_ptr<candidate>> tags_;
   std::size_t expected_tasks_ = 0;
+  std::size_t file_bytes_ = 0;  // 0: not known
+  std::size_t fed_ = 0;         // bytes written so far
+  std::size_t piece_start_ = 0;  // of the piece being read
+  candidate* current_ = nullptr;  // the last array opened
   detail::json_element_stream stream_;
 };
 

@@ -185,6 +185,45 @@ BOOST_AUTO_TEST_CASE(tag_selection_follows_state_json_then_master_then_the_first
   BOOST_TEST(count(l, severity::warning, "", "first tag 'b'") == 1u);
 }
 
+// A file over a megabyte: the id index is sized from the rate of the first megabyte, the task
+// array may grow past its first guess (tasks shorter than it) or stay below it (long texts); in
+// each case every task is there, findable, and depends on what the file says.
+BOOST_AUTO_TEST_CASE(a_file_of_many_tasks_is_read_whole_whether_its_tasks_are_short_or_long) {
+  cohort::test::temp_dir dir;
+  for (const std::size_t text : {std::size_t(0), std::size_t(2000)}) {
+    const std::size_t parents = text == 0 ? 30'000 : 1'200;
+    std::string json = R"({"other": {"tasks": [{"id": 1}]}, "master": {"tasks": [)";
+    for (std::size_t p = 1; p <= parents; ++p) {
+      json += std::string(p > 1 ? "," : "") + R"({"id":)" + std::to_string(p) + R"(,"details":")" +
+              std::string(text, 'x') + R"(","dependencies":[)" +
+              (p > 1 ? std::to_string(p - 1) : "") + R"(],"subtasks":[{"id":1},{"id":2,"dependencies":[1]}]})";
+    }
+    json += "]}}";
+    BOOST_TEST_REQUIRE(json.size() > 2u * 1024 * 1024);
+    const auto file = dir.write("tasks-" + std::to_string(text) + ".json", json);
+    const loaded_plan l = cohort::read_taskmaster(file);
+    BOOST_TEST_REQUIRE(l.ok());
+    BOOST_TEST(l.plan.tag == "master");
+    BOOST_TEST_REQUIRE(l.plan.size() == 3 * parents);
+    BOOST_TEST(l.plan.parents.size() == parents);
+    for (std::size_t p = 1; p <= parents; ++p) {
+      const std::string id = std::to_string(p);
+      const auto at = l.plan.find(id);
+      BOOST_TEST_REQUIRE(at.has_value());
+      const cohort::task& t = l.plan.tasks[*at];
+      BOOST_TEST(t.id == id);
+      BOOST_TEST(t.subtasks.size() == 2u);
+      BOOST_TEST(t.dependencies.size() == (p > 1 ? 1u : 0u));
+      if (p > 1) BOOST_TEST(l.plan.tasks[t.dependencies[0]].id == std::to_string(p - 1));
+      const auto second = l.plan.find(id + ".2");
+      BOOST_TEST_REQUIRE(second.has_value());
+      BOOST_TEST_REQUIRE(l.plan.tasks[*second].dependencies.size() == 1u);
+      BOOST_TEST(l.plan.tasks[l.plan.tasks[*second].dependencies[0]].id == id + ".1");
+    }
+    BOOST_TEST(!l.plan.find(std::to_string(parents + 1)).has_value());
+  }
+}
+
 // The current tag is Task Master's whatever path names the file: relative from the project's
 // top (which has no parent to go up to), from inside .taskmaster, or a file of another name in
 // a project (the nearest folder above it with a .taskmaster).

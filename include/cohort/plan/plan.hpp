@@ -39,8 +39,10 @@ constexpr bool is_runnable(task_status s) noexcept {
   return s == task_status::pending || s == task_status::in_progress;
 }
 
-/// The index of a task in `plan::tasks`: the node id every layer above the plan uses.
-using task_index = std::size_t;
+/// The index of a task in `plan::tasks`: the node id every layer above the plan uses. 32 bits
+/// (a plan holds fewer than 2^32 - 1 tasks): half the size of a `size_t` in every dependency
+/// and subtask list, and in every per-task array of the analysis and of a run.
+using task_index = std::uint32_t;
 
 /// Names and their values, ordered by name: a task's environment, its cluster resources.
 using string_map = std::map<std::string, std::string, std::less<>>;
@@ -52,7 +54,7 @@ struct task {
   std::string title;
   task_status status = task_status::pending;
 
-  markable<task_index> parent;  ///< set on subtasks (an optional, 8 bytes)
+  markable<task_index> parent;  ///< set on subtasks (an optional, 4 bytes)
   std::vector<task_index> subtasks;  ///< set on parents, in file order
   /// What must be finished before this task starts (resolved). A dependency on a parent means
   /// the whole parent, all its subtasks included.
