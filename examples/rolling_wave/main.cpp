@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   // default threshold rises to 32 MB as the first large blocks are freed, after which a big
   // plan's arrays (10 MB each on a million tasks) come from the heap, where a freed array's pages
   // stay with the process: the analysis' passes then add up instead of taking turns. Peak RSS of
-  // `rolling-wave plan` on a million tasks: 523 -> 493 MB. The library itself leaves the
+  // `rolling-wave plan` on a million tasks: 523 -> 493 MB. Each such block being a mapping of its
+  // own is also what lets huge_pages.cpp advise it alone. The library itself leaves the
   // allocator to the application.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   const std::vector<std::string> raw(argv + 1, argv + argc);
