@@ -41,12 +41,18 @@ void advise_huge_pages(void* p, std::size_t n) noexcept {
 } // namespace
 
 // The other forms of new (arrays, nothrow) come here through the standard library's defaults;
-// the aligned ones keep theirs. Each delete frees with free(), as the defaults do.
+// the aligned ones keep theirs. Each delete frees with free(), as the defaults do. Out of
+// memory, the new-handler is called until it gives up, as the standard asks of every new.
 void* operator new(std::size_t n) {
-  void* p = std::malloc(n != 0 ? n : 1);
-  if (p == nullptr) throw std::bad_alloc();
-  if (n >= advised_from) advise_huge_pages(p, n);
-  return p;
+  for (;;) {
+    if (void* p = std::malloc(n != 0 ? n : 1)) {
+      if (n >= advised_from) advise_huge_pages(p, n);
+      return p;
+    }
+    const std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
 }
 
 void operator delete(void* p) noexcept { std::free(p); }

@@ -44,4 +44,4 @@ printf '{"tasks": [{"id": 1, "title": "a", "dependencies": [], "subtasks": [{"id
 strace -f -qq -e trace=madvise -o "$work/small.strace" "$rw" plan "$work/small.json" > "$work/small.out" 2>&1 ||
   { echo "rolling-wave plan failed on the small plan:"; tail -5 "$work/small.out"; exit 1; }
 ! grep -q "MADV_HUGEPAGE" "$work/small.strace" || { echo "a small plan's blocks were advised:"; cat "$work/small.strace"; exit 1; }
-echo "33,000 tasks: $advised blocks advised as huge pages, all whole aligned pages; 4 tasks: none"
+echo "33,000 tasks: madvise(MADV_HUGEPAGE) called $advised time(s), each over whole aligned 2 MiB pages; 4 tasks: never"
