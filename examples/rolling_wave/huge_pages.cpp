@@ -8,7 +8,7 @@
 // on a virtual machine a dear one (`rolling-wave plan` on a million tasks spent a fifth of its
 // time in the fault handler). A block of 4 MiB or more is marked MADV_HUGEPAGE, so that where
 // the system's transparent huge page policy allows it (`madvise`, Debian's default, or `always`)
-// its 2 MiB-aligned part faults in 2 MiB at a time: 5.9-6.8 s -> 3.9-4.0 s for that plan, the
+// its 2 MiB-aligned part faults in 2 MiB at a time: 5.9-6.8 s -> 3.4-3.9 s for that plan, the
 // same peak RSS (a huge page comes only where a block is touched). Where the policy is `never`
 // the advice does nothing. Smaller blocks, and freeing, are glibc's malloc and free as before.
 //

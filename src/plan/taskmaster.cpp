@@ -449,13 +449,13 @@ public:
                 }) {}
 
   bool write(std::string_view piece) {
-    if (current_ && !current_->index_sized) size_id_index(*current_);
+    if (current_) size_id_index(*current_);
     piece_start_ = fed_;
     fed_ += piece.size();
     return stream_.write(piece);
   }
   /// Makes room for the tasks a text of `bytes` may hold (a guess: room unused is address space,
-  /// not memory; a plan that outgrows it grows as usual).
+  /// not memory; a plan that outgrows it grows as usual), and keeps the size for the id index.
   void expect(std::size_t bytes) {
     file_bytes_ = bytes;
     expected_tasks_ = bytes / 256;
@@ -495,21 +495,21 @@ private:
     diagnostic_sink sink;
     class builder builder;
     std::size_t opened_at = 0;  // where the piece of the text that opened its array began
-    bool index_sized = false;
   };
 
   // The id index, unlike the task array, is memory once made (zeroed slots): it is sized once a
   // megabyte of the array is read (between two pieces, where every byte fed is read), for the
-  // tasks the rest of the file holds at the rate so far, and a sixteenth more. A Task Master
-  // task with its texts is 1-2 KB, several times the first guess; a smaller file's index grows
-  // as the tasks come.
+  // tasks the rest of the file holds at the rate so far, and a sixteenth more, but never for
+  // more than the first guess (a file of tiny tasks first and one long text after must not
+  // make a huge index). A Task Master task with its texts is 1-2 KB, several times the guess;
+  // a smaller file's index, or a denser one's past the guess, grows as the tasks come.
   void size_id_index(candidate& c) {
     constexpr std::size_t sample = std::size_t(1) << 20;
     const std::size_t read = fed_ - c.opened_at;
     if (read < sample || file_bytes_ <= fed_) return;
-    c.index_sized = true;
+    current_ = nullptr;  // sized once
     const std::size_t tasks = c.plan.size() * (file_bytes_ - c.opened_at) / read;
-    c.plan.reserve(tasks + tasks / 16);
+    c.plan.reserve(std::min(tasks + tasks / 16, expected_tasks_));
   }
 
   bool wants(const detail::json_element_stream::path& p) {
@@ -557,7 +557,7 @@ private:
   std::size_t file_bytes_ = 0;  // 0: not known
   std::size_t fed_ = 0;         // bytes written so far
   std::size_t piece_start_ = 0;  // of the piece being read
-  candidate* current_ = nullptr;  // the last array opened
+  candidate* current_ = nullptr;  // the last array opened, until its id index is sized
   detail::json_element_stream stream_;
 };
 

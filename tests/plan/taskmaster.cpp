@@ -185,9 +185,10 @@ BOOST_AUTO_TEST_CASE(tag_selection_follows_state_json_then_master_then_the_first
   BOOST_TEST(count(l, severity::warning, "", "first tag 'b'") == 1u);
 }
 
-// A file over a megabyte: the id index is sized from the rate of the first megabyte, the task
-// array may grow past its first guess (tasks shorter than it) or stay below it (long texts); in
-// each case every task is there, findable, and depends on what the file says.
+// A file over a megabyte: the id index is sized from the rate of the first megabyte (at most
+// for the first guess), the task array may grow past that guess (tasks shorter than it) or stay
+// below it (long texts); in each case every task is there, findable, and depends on what the
+// file says.
 BOOST_AUTO_TEST_CASE(a_file_of_many_tasks_is_read_whole_whether_its_tasks_are_short_or_long) {
   cohort::test::temp_dir dir;
   for (const std::size_t text : {std::size_t(0), std::size_t(2000)}) {
