@@ -81,26 +81,28 @@ void init_nodes(const plan& p, const estimate_defaults& d, bool structural, job_
   }
 }
 
-// The edges of the rolling graph (finished nodes wait for nothing).
-void task_edges(const plan& p, const job_graph& g, std::vector<edge>& out) {
+// The edges of the rolling graph (finished nodes wait for nothing): `add(from, to)` for each, the
+// same ones in the same order on every call.
+template <class Add>
+void task_edges(const plan& p, const job_graph& g, Add add) {
   for (std::size_t k = 0; k < p.parents.size(); ++k) {
     const node_id gate = static_cast<node_id>(p.size() + k);
     if (g.finished[gate]) continue;
-    for (task_index d : p.tasks[p.parents[k]].dependencies) out.push_back({node_id(d), gate});
+    for (task_index d : p.tasks[p.parents[k]].dependencies) add(node_id(d), gate);
   }
   for (task_index t = 0; t < p.size(); ++t) {
     if (g.finished[t]) continue;
     const task& x = p.tasks[t];
     const node_id to = static_cast<node_id>(t);
     if (!x.subtasks.empty()) {
-      for (task_index s : x.subtasks) out.push_back({node_id(s), to});
+      for (task_index s : x.subtasks) add(node_id(s), to);
       // Its own command also waits for its dependencies, even when every subtask is finished.
-      if (g.is_job(to)) out.push_back({g.gate[t], to});
+      if (g.is_job(to)) add(g.gate[t], to);
       continue;
     }
-    out.push_back({g.gate[t], to});
+    add(g.gate[t], to);
     if (x.is_parent()) continue;  // a parent's own dependencies are on its gate
-    for (task_index d : x.dependencies) out.push_back({node_id(d), to});
+    for (task_index d : x.dependencies) add(node_id(d), to);
   }
 }
 
@@ -137,23 +139,30 @@ void wave_edges(const plan& p, std::span<const std::size_t> wave, job_graph& g, 
   }
 }
 
-void build_csr(job_graph& g, const std::vector<edge>& edges) {
+// The graph's lists from `edges(add)`, which calls `add(from, to)` for every edge: once to count
+// them, once to place them (no list of the edges is held: on a million tasks it was 35 MB,
+// grown twice, beside the lists it filled). Node v's count goes to begin[v + 2]: after the sums
+// begin[v + 1] is where v's list starts, and placing v's edges moves it to where v's list ends,
+// which is where v + 1's starts: begin[0..n] is then the start of each list (no copy of it kept).
+template <class Edges>
+void build_csr(job_graph& g, Edges edges) {
   const std::size_t n = g.size();
-  g.pred_begin.assign(n + 1, 0);
-  g.succ_begin.assign(n + 1, 0);
-  for (const edge& e : edges) {
-    ++g.pred_begin[e.to + 1];
-    ++g.succ_begin[e.from + 1];
-  }
+  g.pred_begin.assign(n + 2, 0);
+  g.succ_begin.assign(n + 2, 0);
+  edges([&](node_id from, node_id to) {
+    ++g.pred_begin[to + 2];
+    ++g.succ_begin[from + 2];
+  });
   std::partial_sum(g.pred_begin.begin(), g.pred_begin.end(), g.pred_begin.begin());
   std::partial_sum(g.succ_begin.begin(), g.succ_begin.end(), g.succ_begin.begin());
-  g.preds.resize(edges.size());
-  g.succs.resize(edges.size());
-  auto pfill = g.pred_begin, sfill = g.succ_begin;
-  for (const edge& e : edges) {
-    g.preds[pfill[e.to]++] = e.from;
-    g.succs[sfill[e.from]++] = e.to;
-  }
+  g.preds.resize(g.pred_begin.back());
+  g.succs.resize(g.succ_begin.back());
+  edges([&](node_id from, node_id to) {
+    g.preds[g.pred_begin[to + 1]++] = from;
+    g.succs[g.succ_begin[from + 1]++] = to;
+  });
+  g.pred_begin.pop_back();
+  g.succ_begin.pop_back();
 }
 
 // Kahn's algorithm; ties in node order. `missing` keeps, for nodes left out, their unmet count.
@@ -321,10 +330,7 @@ job_graph flatten_graph(const plan& p, const estimate_defaults& defaults, bool s
   COHORT_ASSERT(2 * p.size() < std::numeric_limits<node_id>::max());
   job_graph g;
   init_nodes(p, defaults, structural, g);
-  std::vector<edge> edges;
-  edges.reserve(2 * p.size());
-  task_edges(p, g, edges);
-  build_csr(g, edges);
+  build_csr(g, [&](auto add) { task_edges(p, g, add); });
   return g;
 }
 
@@ -506,6 +512,7 @@ std::vector<parallel_group> detail::parallel_groups(const plan& p, std::span<con
     bool operator<(const keyed& o) const noexcept { return hash != o.hash ? hash < o.hash : task < o.task; }
   };
   std::vector<keyed> keys;
+  keys.reserve(p.size());  // address space: only what is filled is touched
   std::vector<task_index> scratch, other_scratch;
   std::span<const task_index> deps, other;
   for (task_index t = 0; t < p.size(); ++t) {

@@ -5,7 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <span>
 #include <utility>
@@ -44,67 +45,58 @@ void throw_if_errors(const std::vector<diagnostic>& ds) {
 
 namespace {
 
-// The wait-for graph of a plan. Task i has two nodes: 2i is the task itself (for a parent: its
-// start), 2i+1 is a parent's end (unused for a subtask). An edge u -> v means "u waits for v".
-// Structural edges (a subtask waits for its parent's start; a parent's end waits for its start
-// and its subtasks) cannot be removed; dependency edges carry the task and the dependency.
+// The wait-for graph of a plan, read from the plan's own lists (a copy of its edges was 100 MB of
+// temporaries on a million tasks, each loaded plan searched once). Task i has two nodes: 2i is
+// the task itself (for a parent: its start), 2i+1 is a parent's end (no edges for a subtask). An
+// edge u -> v means "u waits for v". Structural edges (a subtask waits for its parent's start; a
+// parent's end waits for its start and its subtasks) cannot be removed; dependency edges carry
+// the task and the dependency. A node's edges, in order: a task's dependencies, then (a subtask)
+// its parent's start; a parent's end: its start, then its subtasks.
+using node_id = std::uint32_t;  // a plan of n tasks has 2n nodes (fewer than 2^32: checked)
+
 struct edge {
-  std::size_t to;
+  node_id to;
   task_index from_task = no_task;
   task_index dependency = no_task;
   static constexpr task_index no_task = static_cast<task_index>(-1);
   bool is_dependency() const noexcept { return from_task != no_task; }
 };
 
-// Compressed rows: node n's edges are `edges[begin[n]..begin[n+1])`, in the order they were added
-// (one allocation for the whole graph: on a million tasks a vector per node cost more than the search).
-struct graph {
-  std::vector<std::size_t> begin;
-  std::vector<edge> edges;
-  std::size_t size() const noexcept { return begin.size() - 1; }
-  std::span<const edge> operator[](std::size_t n) const noexcept {
-    return {edges.data() + begin[n], begin[n + 1] - begin[n]};
+class wait_graph {
+public:
+  explicit wait_graph(const plan& p) : p_(p) {
+    COHORT_ASSERT(p.size() < std::numeric_limits<node_id>::max() / 2);
   }
+  std::size_t size() const noexcept { return 2 * p_.size(); }
+  std::size_t degree(node_id n) const noexcept {
+    const task& t = p_.tasks[n / 2];
+    if (n % 2 == 0) return t.dependencies.size() + (t.parent ? 1 : 0);
+    return t.parent ? 0 : 1 + t.subtasks.size();
+  }
+  /// Edge `k` of node `n` (`k < degree(n)`).
+  edge at(node_id n, std::size_t k) const noexcept {
+    const task_index i = n / 2;
+    const task& t = p_.tasks[i];
+    if (n % 2 == 1) return edge{k == 0 ? 2 * i : 2 * t.subtasks[k - 1]};
+    if (k == t.dependencies.size()) return edge{2 * *t.parent};
+    const task_index d = t.dependencies[k];
+    return edge{p_.tasks[d].is_parent() ? 2 * d + 1 : 2 * d, i, d};
+  }
+
+private:
+  const plan& p_;
 };
-
-std::size_t target_node(const plan& p, task_index d) { return p.tasks[d].is_parent() ? 2 * d + 1 : 2 * d; }
-
-// Calls `add(node, edge)` for every edge, each node's in order.
-template <class Add>
-void for_each_edge(const plan& p, Add add) {
-  for (task_index i = 0; i < p.size(); ++i) {
-    const task& t = p.tasks[i];
-    for (task_index d : t.dependencies) add(2 * i, edge{target_node(p, d), i, d});
-    if (t.parent) {
-      add(2 * i, edge{2 * *t.parent});
-    } else {
-      add(2 * i + 1, edge{2 * i});
-      for (task_index s : t.subtasks) add(2 * i + 1, edge{2 * s});
-    }
-  }
-}
-
-graph build_graph(const plan& p) {
-  graph g;
-  g.begin.assign(2 * p.size() + 1, 0);
-  for_each_edge(p, [&](std::size_t n, const edge&) { ++g.begin[n + 1]; });
-  std::partial_sum(g.begin.begin(), g.begin.end(), g.begin.begin());
-  g.edges.resize(g.begin.back());
-  std::vector<std::size_t> fill(g.begin.begin(), g.begin.end() - 1);
-  for_each_edge(p, [&](std::size_t n, const edge& e) { g.edges[fill[n]++] = e; });
-  return g;
-}
 
 // A cycle found by the depth-first search: the nodes from the back edge's target to its source,
 // and the edges between them (edges[k] leaves nodes[k]; the last one is the back edge).
 struct cycle {
-  std::vector<std::size_t> nodes;
+  std::vector<node_id> nodes;
   std::vector<edge> edges;
 };
 
 std::string cycle_path(const plan& p, const cycle& c) {
   std::vector<std::string_view> ids;
-  for (std::size_t n : c.nodes) {
+  for (node_id n : c.nodes) {
     std::string_view id = p.tasks[n / 2].id;
     if (ids.empty() || ids.back() != id) ids.push_back(id);
   }
@@ -128,46 +120,46 @@ namespace {
 
 bool all_finished(const plan& p, const cycle& c) {
   return std::all_of(c.nodes.begin(), c.nodes.end(),
-                     [&](std::size_t n) { return is_finished(p.tasks[n / 2].status); });
+                     [&](node_id n) { return is_finished(p.tasks[n / 2].status); });
 }
 
 // Iterative depth-first search that reports, for every back edge, the cycle it closes.
 class cycle_finder {
 public:
-  explicit cycle_finder(const graph& g) : g_(g), state_(g.size(), 0), pos_(g.size(), 0) {}
+  explicit cycle_finder(const wait_graph& g) : g_(g), state_(g.size(), 0), pos_(g.size(), 0) {}
 
   template <class OnCycle>
   void run(OnCycle on_cycle) {
     for (std::size_t root = 0; root < g_.size(); ++root) {
-      if (state_[root] == 0) visit(root, on_cycle);
+      if (state_[root] == 0) visit(static_cast<node_id>(root), on_cycle);
     }
   }
 
 private:
   struct frame {
-    std::size_t node;
-    std::size_t next = 0;
+    node_id node;
+    std::uint32_t next = 0;  // a node's edges are fewer than its task's file is long (1 GiB)
   };
 
   template <class OnCycle>
-  void visit(std::size_t root, OnCycle& on_cycle) {
+  void visit(node_id root, OnCycle& on_cycle) {
     push(root);
     while (!stack_.empty()) {
       frame& f = stack_.back();
-      if (f.next == g_[f.node].size()) {
+      if (f.next == g_.degree(f.node)) {
         state_[f.node] = 2;
         stack_.pop_back();
         continue;
       }
-      const edge& e = g_[f.node][f.next++];
+      const edge e = g_.at(f.node, f.next++);
       if (state_[e.to] == 0) push(e.to);
       else if (state_[e.to] == 1) on_cycle(make_cycle(e));
     }
   }
 
-  void push(std::size_t n) {
+  void push(node_id n) {
     state_[n] = 1;
-    pos_[n] = stack_.size();
+    pos_[n] = static_cast<node_id>(stack_.size());
     stack_.push_back({n});
   }
 
@@ -175,15 +167,15 @@ private:
     cycle c;
     for (std::size_t k = pos_[back.to]; k < stack_.size(); ++k) {
       c.nodes.push_back(stack_[k].node);
-      c.edges.push_back(g_[stack_[k].node][stack_[k].next - 1]);
+      c.edges.push_back(g_.at(stack_[k].node, stack_[k].next - 1));
     }
     c.edges.back() = back;
     return c;
   }
 
-  const graph& g_;
+  const wait_graph& g_;
   std::vector<unsigned char> state_;  // 0 unvisited, 1 on the stack, 2 done
-  std::vector<std::size_t> pos_;      // index in stack_ while on it
+  std::vector<node_id> pos_;          // index in stack_ while on it
   std::vector<frame> stack_;
 };
 
@@ -204,7 +196,7 @@ std::string cycle_message(const plan& p, const std::string& path, edge_key cut, 
 // One search over the graph; returns the dependency edges that break every cycle it found.
 std::set<edge_key> find_cuts(plan& p, broken_edges policy, const diagnostic& context,
                              std::vector<diagnostic>& out) {
-  const graph g = build_graph(p);
+  const wait_graph g(p);
   std::set<edge_key> cuts;
   cycle_finder(g).run([&](const cycle& c) {
     for (const edge& e : c.edges)
