@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <span>
 
 namespace cohort::detail {
 namespace json = boost::json;
@@ -44,16 +45,24 @@ std::optional<std::chrono::milliseconds> read_duration(const json::value& v) {
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> read_strings(const json::value& v) {
+// An array of strings as a string_list, made straight from the parsed text (a job's argv is a
+// few words: no vector, no string is allocated for them on the way).
+std::optional<string_list> read_strings(const json::value& v) {
   const auto* a = v.if_array();
   if (!a) return std::nullopt;
-  std::vector<std::string> out;
-  out.reserve(a->size());
-  for (const auto& e : *a) {
-    if (!e.is_string()) return std::nullopt;
-    out.emplace_back(e.get_string());
+  std::array<std::string_view, 16> few;
+  std::vector<std::string_view> many;
+  std::span<std::string_view> words(few.data(), a->size());
+  if (a->size() > few.size()) {
+    many.resize(a->size());
+    words = many;
   }
-  return out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const auto* s = (*a)[i].if_string();
+    if (!s) return std::nullopt;
+    words[i] = *s;
+  }
+  return string_list(std::span<const std::string_view>(words));
 }
 
 std::string bad(std::string_view key, const json::value& v, std::string_view want) {

@@ -185,8 +185,10 @@ public:
     const std::size_t first_reference = deps_.size();
     const task_index i = p_.add_parent(std::move(t));
     keep_dependencies(i);
-    if (const auto* subs = subtasks_of(subtasks, i))
+    if (const auto* subs = subtasks_of(subtasks, i)) {
+      p_.tasks[i].subtasks.reserve(subs->size());  // one allocation, not one per doubling
       for (std::size_t k = 0; k < subs->size(); ++k) add_subtask(i, (*subs)[k], k + 1);
+    }
     resolve_found(first_reference);
   }
 
