@@ -705,6 +705,7 @@ task_command_list list_task_commands(const cohort::plan& p, std::size_t shown) {
   };
   std::map<std::string, listed_command> first;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> hashed;  // (hash, task)
+  hashed.reserve(p.size());  // address space: only what is filled is touched
   task_command_list out;
   std::string command;
   for (cohort::task_index i = 0; i < p.size(); ++i) {
