@@ -13,6 +13,7 @@
 #include <cohort/core/pacer.hpp>
 #include <cohort/core/scope.hpp>
 #include <cohort/core/semaphore.hpp>
+#include <cohort/core/index_list.hpp>
 #include <cohort/core/string_list.hpp>
 
 #endif // COHORT_CORE_HPP

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -174,7 +175,7 @@ private:
   // as a coroutine: it is spawned into its scope by the `finish` of its last dependency. So a
   // task's coroutine starts with its dependencies finished.
   struct parking;
-  asio::awaitable<void> spawn_when_ready(scope& s, const std::vector<task_index>& children,
+  asio::awaitable<void> spawn_when_ready(scope& s, std::span<const task_index> children,
                                          std::size_t owner);
   bool park(task_index t, parking& where);
   void release_dependents(task_index d);
@@ -647,7 +648,7 @@ struct plan_run::parking {
 // `finish` of its last one. Returns once every child has been spawned (the scope stays open for
 // them meanwhile). A child that never becomes ready (the run cancelled) gets its outcome from
 // `finalize`; one cancelled with this body gets it here.
-asio::awaitable<void> plan_run::spawn_when_ready(scope& s, const std::vector<task_index>& children,
+asio::awaitable<void> plan_run::spawn_when_ready(scope& s, std::span<const task_index> children,
                                                  std::size_t owner) {
   std::exception_ptr error;
   {

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <span>
 #include <string_view>
 
 namespace cohort {
@@ -84,7 +85,7 @@ std::string bar(double fraction, std::size_t width, bool unicode) {
   return out;
 }
 
-std::string id_list(const plan& p, const std::vector<task_index>& ts) {
+std::string id_list(const plan& p, std::span<const task_index> ts) {
   std::string out;
   for (task_index t : ts) {
     if (!out.empty()) out += ' ';

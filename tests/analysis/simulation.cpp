@@ -37,7 +37,7 @@ task_index three_jobs(cohort::plan& p, std::optional<cohort::shapes::ms> own = s
 // parent's. Checks that each finished before `t` started.
 void check_dependencies(const cohort::plan& p, const simulation_result& r,
                         const std::vector<std::uint8_t>& fin, task_index t) {
-  std::vector<task_index> deps = p.tasks[t].dependencies;
+  std::vector<task_index> deps(p.tasks[t].dependencies.begin(), p.tasks[t].dependencies.end());
   if (const auto q = p.tasks[t].parent) {
     deps.insert(deps.end(), p.tasks[*q].dependencies.begin(), p.tasks[*q].dependencies.end());
     BOOST_TEST(start(r, *q) <= launch(r, t));

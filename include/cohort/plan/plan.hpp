@@ -5,6 +5,7 @@
 
 #include <cohort/core/boxed.hpp>
 #include <cohort/core/config.hpp>
+#include <cohort/core/index_list.hpp>
 #include <cohort/core/markable.hpp>
 #include <cohort/core/string_list.hpp>
 #include <cohort/plan/task_text.hpp>
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace cohort {
@@ -43,6 +45,7 @@ constexpr bool is_runnable(task_status s) noexcept {
 /// (a plan holds fewer than 2^32 - 1 tasks): half the size of a `size_t` in every dependency
 /// and subtask list, and in every per-task array of the analysis and of a run.
 using task_index = std::uint32_t;
+static_assert(std::is_same_v<task_index, index_list::value_type>);
 
 /// Names and their values, ordered by name: a task's environment, its cluster resources.
 using string_map = std::map<std::string, std::string, std::less<>>;
@@ -55,10 +58,10 @@ struct task {
   task_status status = task_status::pending;
 
   markable<task_index> parent;  ///< set on subtasks (an optional, 4 bytes)
-  std::vector<task_index> subtasks;  ///< set on parents, in file order
+  index_list subtasks;  ///< set on parents, in file order (a vector's interface, 8 bytes)
   /// What must be finished before this task starts (resolved). A dependency on a parent means
   /// the whole parent, all its subtasks included.
-  std::vector<task_index> dependencies;
+  index_list dependencies;
 
   markable<std::chrono::milliseconds> duration;  ///< estimated duration (an optional, 8 bytes)
   markable<std::uint64_t> tokens;                ///< estimated LLM tokens (an optional, 8 bytes)
