@@ -138,7 +138,7 @@ public:
 private:
   struct frame {
     node_id node;
-    std::uint32_t next = 0;  // a node's edges are fewer than its task's file is long (1 GiB)
+    std::size_t next = 0;
   };
 
   template <class OnCycle>
