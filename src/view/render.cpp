@@ -16,6 +16,8 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cohort {
 
@@ -118,7 +120,7 @@ std::string groups_table(const plan& p, const plan_analysis& r) {
   }
   return table(fmt::format("Parallel groups (parents sharing their dependencies; {} more among "
                            "siblings)", siblings),
-               {"shared dependencies", "parents", "n"}, rows);
+               {"shared dependencies", "parents", "n"}, std::move(rows));
 }
 
 std::string layers_table(const plan& p, const plan_analysis& r) {
@@ -127,24 +129,25 @@ std::string layers_table(const plan& p, const plan_analysis& r) {
     const auto& l = r.layers.parents[i];
     rows.push_back({std::to_string(i), ids(p, l), std::to_string(l.size())});
   }
-  return table("Parent layers (parents on one layer are never ordered)", {"layer", "parents", "n"}, rows);
+  return table("Parent layers (parents on one layer are never ordered)", {"layer", "parents", "n"}, std::move(rows));
 }
 
 std::string slack_table(const plan& p, const plan_analysis& r) {
   std::vector<cells> rows;
-  const std::set<task_index> critical(r.schedule.critical_path.begin(), r.schedule.critical_path.end());
+  std::vector<bool> critical(p.size());  // a look-up for each of a million subtasks: no tree
+  for (task_index t : r.schedule.critical_path) critical[t] = true;
   for (task_index q : p.parents) {
     const auto& t = r.schedule.tasks[q];
     if (is_finished(p.tasks[q].status)) continue;
-    const bool on = critical.count(q) || std::any_of(p.tasks[q].subtasks.begin(), p.tasks[q].subtasks.end(),
-                                                     [&](task_index s) { return critical.count(s) > 0; });
+    const bool on = critical[q] || std::any_of(p.tasks[q].subtasks.begin(), p.tasks[q].subtasks.end(),
+                                               [&](task_index s) { return critical[s]; });
     rows.push_back({p.tasks[q].id, format_duration(t.earliest_start), format_duration(t.earliest_finish),
                     format_duration(t.latest_start), format_duration(t.slack()), on ? "yes" : ""});
   }
   return fmt::format("Critical path: {} ({})\n\n", ids(p, r.schedule.critical_path, " -> "),
                      format_duration(r.schedule.length)) +
          table("Slack per parent (no cap, no waves)",
-               {"parent", "earliest start", "earliest finish", "latest start", "slack", "critical"}, rows);
+               {"parent", "earliest start", "earliest finish", "latest start", "slack", "critical"}, std::move(rows));
 }
 
 std::string budget_table(const plan& p, const plan_analysis& r) {
@@ -155,7 +158,7 @@ std::string budget_table(const plan& p, const plan_analysis& r) {
     size += s.size, given += s.tokens;
   }
   rows.push_back({"total", std::to_string(size), std::to_string(given)});
-  return table("Token budget split (proportional to estimated tokens)", {"parent", "estimated", "share"}, rows);
+  return table("Token budget split (proportional to estimated tokens)", {"parent", "estimated", "share"}, std::move(rows));
 }
 
 std::string conflicts_table(const plan& p, const plan_analysis& r) {
@@ -165,7 +168,7 @@ std::string conflicts_table(const plan& p, const plan_analysis& r) {
     rows.push_back({p.tasks[c.first].id + " / " + p.tasks[c.second].id,
                     c.first_glob + "  ~  " + c.second_glob, c.example});
   }
-  return table("Ownership conflicts (unordered tasks whose globs overlap)", {"tasks", "globs", "e.g."}, rows);
+  return table("Ownership conflicts (unordered tasks whose globs overlap)", {"tasks", "globs", "e.g."}, std::move(rows));
 }
 
 json::array id_array(const plan& p, const std::vector<task_index>& ts) {
