@@ -99,6 +99,10 @@ BOOST_AUTO_TEST_CASE(copies_are_deep_moves_steal_and_equality_compares_the_index
   BOOST_TEST((c == indexes{5}));
   BOOST_TEST(!(c == indexes{5, 6}));
   BOOST_TEST((indexes{5} == c));
+  cohort::index_list d{8, 9};
+  c = std::move(d);
+  BOOST_TEST(d.empty());  // NOLINT(bugprone-use-after-move): its block went to `c`, `c`'s was freed
+  BOOST_TEST((c == indexes{8, 9}));
 }
 
 BOOST_AUTO_TEST_CASE(it_is_a_contiguous_range_a_span_reads) {

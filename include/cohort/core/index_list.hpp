@@ -52,7 +52,7 @@ public:
   index_list(index_list&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
   index_list& operator=(const index_list& other);
   index_list& operator=(index_list&& other) noexcept {
-    std::swap(block_, other.block_);
+    if (this != &other) release(std::exchange(block_, std::exchange(other.block_, nullptr)));
     return *this;
   }
   ~index_list() { release(block_); }
