@@ -17,11 +17,12 @@
 namespace {
 
 // An agent that starts a daemon in a session of its own with an empty environment (nothing
-// marks it as the agent's), waits until the daemon has left its group, and exits.
+// marks it as the agent's), waits until the daemon has left its group, and exits. The daemon
+// writes its pid with the shell's own echo (one write: a non-empty file is a whole pid).
 std::vector<std::string> daemon_agent(const std::filesystem::path& pid_file) {
   const std::string f = pid_file.string();
   return {"sh", "-c",
-          "setsid -f env -i sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 300' '" + f +
+          "setsid -f env -i sh -c 'echo $$ > \"$0\" && exec sleep 300' '" + f +
               "' < /dev/null > /dev/null 2>&1; while [ ! -s '" + f + "' ]; do sleep 0.01; done"};
 }
 
