@@ -66,9 +66,11 @@ std::atomic<bool> heap_big{false};
 void advise_heap() noexcept {
   const auto top = reinterpret_cast<std::uintptr_t>(::sbrk(0));
   if (top == static_cast<std::uintptr_t>(-1)) return;
-  const std::uintptr_t seen = heap_seen.exchange(top, std::memory_order_relaxed);
+  const std::uintptr_t seen = heap_seen.load(std::memory_order_relaxed);
+  if (top == seen) return;  // most allocations: the heap did not move
+  heap_seen.store(top, std::memory_order_relaxed);
   if (seen == 0) heap_first.store(top, std::memory_order_relaxed);
-  if (seen == 0 || top <= seen) return;  // the first look, no growth, or a trim
+  if (seen == 0 || top < seen) return;  // the first look, or a trim
   if (!heap_big.load(std::memory_order_relaxed)) {
     if (top - heap_first.load(std::memory_order_relaxed) < heap_advised_from) return;
     heap_big.store(true, std::memory_order_relaxed);
