@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The driver's large blocks are advised as huge pages, and only they (huge_pages.cpp): `rolling-wave
-# plan` on 33,000 tasks (the plan's task array alone is over 4 MiB; the subtasks' 600-byte titles
-# grow the heap by about 20 MiB) makes madvise(MADV_HUGEPAGE) calls, each over whole 2 MiB-aligned
+# plan` on 33,000 tasks (the plan's task array alone is over 4 MiB; the subtasks' 1000-byte titles
+# grow the heap by about 30 MiB) makes madvise(MADV_HUGEPAGE) calls, each over whole 2 MiB-aligned
 # pages, some of them in the heap (between the break's first and highest values), and analyses the
 # plan as it would without them; on a plan of four tasks it makes none. The calls are read with
 # strace, not timed.
@@ -14,7 +14,7 @@ command -v strace > /dev/null || { echo "strace is missing (.ci/setup installs i
 # 3,000 parents of 10 subtasks, each subtask after its previous sibling, each parent after the
 # one before: one chain of 33,000 tasks.
 awk 'BEGIN {
-  pad = sprintf("%600s", ""); gsub(/ /, "x", pad)
+  pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
   printf "{\"master\": {\"tasks\": ["
   for (p = 1; p <= 3000; ++p) {
     printf "%s{\"id\": %d, \"title\": \"p%d\", \"status\": \"pending\", \"dependencies\": [%s], \"subtasks\": [",
