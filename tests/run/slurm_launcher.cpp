@@ -349,13 +349,13 @@ CO_TEST_CASE(an_adopted_job_is_waited_for_instead_of_a_second_one) {
   const auto t = one_task(b, {"true"});
   cohort::slurm_launcher agents(co_await asio::this_coro::executor, c.options());
   // The dead run's jobs: task 1.1's attempt 1 (running), and one of a task this run will not launch.
-  const auto out = c.dir.path() / "dead.out";
-  const std::string submit = std::string(COHORT_FAKE_SLURM_DIR) + "/sbatch --job-name=cohort-" + agents.run_mark() +
-                             " '--comment=cohort " + agents.run_mark() + " %s' --output=" + out.string() +
-                             " /dev/stdin sh -c 'sleep 0.3; echo dead run' > /dev/null";
-  for (const char* comment : {"1 1.1", "1 9.9"}) {
-    std::string command(submit.size() + 16, '\0');
-    command.resize(std::snprintf(command.data(), command.size(), submit.c_str(), comment));
+  // Each writes a file of its own: a job's output file is truncated when the job starts.
+  const auto out = c.dir.path() / "dead-1.1.out";
+  for (const char* task : {"1.1", "9.9"}) {
+    const std::string command = std::string(COHORT_FAKE_SLURM_DIR) + "/sbatch --job-name=cohort-" +
+                                agents.run_mark() + " '--comment=cohort " + agents.run_mark() + " 1 " + task +
+                                "' --output=" + (c.dir.path() / ("dead-" + std::string(task) + ".out")).string() +
+                                " /dev/stdin sh -c 'sleep 0.3; echo dead run' > /dev/null";
     BOOST_REQUIRE(std::system(("printf '#!/bin/sh\\nexec \"$@\"\\n' | " + command).c_str()) == 0);
   }
   std::vector<cohort::slurm_job> jobs = co_await agents.find_jobs();
