@@ -21,8 +21,9 @@
 // 13 % less time (median of 8 alternating pairs), peak RSS 434 -> 439 MB.
 //
 // The library leaves the allocator to its application: this is the driver's choice, like the
-// mmap threshold `main` sets (which puts each such block in a mapping of its own, so that the
-// advice never reaches memory the block does not own, and the mapping goes when it is freed).
+// mmap threshold `main` sets (blocks under 32 MiB from the heap, larger ones mapped on their own).
+// Only the whole huge pages inside a block are advised, so the advice never reaches memory the
+// block does not own.
 // Sanitizer builds keep their own allocation functions.
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 

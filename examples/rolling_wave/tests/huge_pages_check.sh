@@ -3,8 +3,9 @@
 # plan` on 33,000 tasks (the plan's task array alone is over 4 MiB; the subtasks' 1000-byte titles
 # grow the heap by about 30 MiB) makes madvise(MADV_HUGEPAGE) calls, each over whole 2 MiB-aligned
 # pages, some of them in the heap (between the break's first and highest values), and analyses the
-# plan as it would without them; on a plan of four tasks it makes none. The calls are read with
-# strace, not timed.
+# plan as it would without them; on a plan of four tasks it makes none. Blocks under 32 MiB come
+# from the heap (main.cpp's mmap threshold): no anonymous mapping of 1 to 32 MiB is made. The calls
+# are read with strace, not timed.
 # Usage: huge_pages_check.sh ROLLING_WAVE WORK_DIR
 set -euo pipefail
 rw=$1 work=$2
@@ -27,7 +28,7 @@ awk 'BEGIN {
   printf "]}}\n"
 }' > "$work/big.json"
 
-strace -f -qq -e trace=madvise,brk -o "$work/big.strace" "$rw" plan "$work/big.json" -j 4 > "$work/big.out" 2>&1 ||
+strace -f -qq -e trace=madvise,brk,mmap -o "$work/big.strace" "$rw" plan "$work/big.json" -j 4 > "$work/big.out" 2>&1 ||
   { echo "rolling-wave plan failed on the large plan:"; tail -5 "$work/big.out"; exit 1; }
 grep -q "33000 tasks, 3000 parents" "$work/big.out" || { echo "not the plan read:"; head -3 "$work/big.out"; exit 1; }
 # One chain: the critical path is every job, 30,000 of 1 s each, from the first to the last.
@@ -52,6 +53,12 @@ while read -r at; do
   if ((at >= lo && at < hi)); then in_heap=$((in_heap + 1)); fi
 done < <(sed -n 's/.*madvise(\(0x[0-9a-f]*\), .*MADV_HUGEPAGE) = 0.*/\1/p' "$work/big.strace")
 ((in_heap > 0)) || { echo "no part of the heap advised:"; grep -m3 brk "$work/big.strace"; exit 1; }
+
+# The task array (4.8 MB) and the analysis' arrays are the heap's, not mappings of their own
+# (the threads' stacks and the libraries' mappings are not anonymous, or smaller).
+mapped=$(sed -n 's/.*mmap(NULL, \([0-9]*\), PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = .*/\1/p' "$work/big.strace" |
+         while read -r length; do ((length >= 1048576 && length < 33554432)) && echo "$length"; done || true)
+[[ -z $mapped ]] || { echo "blocks under 32 MiB mapped on their own: $(echo $mapped)"; exit 1; }
 
 printf '{"tasks": [{"id": 1, "title": "a", "dependencies": [], "subtasks": [{"id": 1, "title": "b"}, {"id": 2, "title": "c", "dependencies": [1]}]}, {"id": 2, "title": "d", "dependencies": [1]}]}\n' > "$work/small.json"
 strace -f -qq -e trace=madvise -o "$work/small.strace" "$rw" plan "$work/small.json" > "$work/small.out" 2>&1 ||
