@@ -55,7 +55,7 @@ done < <(sed -n 's/.*madvise(\(0x[0-9a-f]*\), .*MADV_HUGEPAGE) = 0.*/\1/p' "$wor
 ((in_heap > 0)) || { echo "no part of the heap advised:"; grep -m3 brk "$work/big.strace"; exit 1; }
 
 # The task array (4.8 MB) and the analysis' arrays are the heap's, not mappings of their own
-# (the threads' stacks and the libraries' mappings are not anonymous, or smaller).
+# (a thread's stack is mapped with other flags, the libraries' mappings from their files).
 mapped=$(sed -n 's/.*mmap(NULL, \([0-9]*\), PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = .*/\1/p' "$work/big.strace" |
          while read -r length; do ((length >= 1048576 && length < 33554432)) && echo "$length"; done || true)
 [[ -z $mapped ]] || { echo "blocks under 32 MiB mapped on their own: $(echo $mapped)"; exit 1; }
